@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from plans.views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("plans/", include("plans.urls")),
+    path("reports/", include("reports.urls")),
+]

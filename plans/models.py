@@ -1,0 +1,455 @@
+"""The improvement plan: priorities, measures of success, actions, and each action's monthly status.
+
+Names follow the council's papers (shared/DOMAIN.md). Months are stored as the first day of the
+month; ``reports.periods.Month`` is the value type everywhere else.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.periods import Month, month_range, plan_year_label, reporting_months, to_month
+from reports.status import COUNTED, MEANINGS, Status, effective_target
+
+CORRECTIVE_ACTION_MAX = 4000
+
+
+def first_of_month(field: str) -> Q:
+    return Q(**{f"{field}__day": 1})
+
+
+class PlanQuerySet(models.QuerySet):
+    def with_previous(self):
+        return self.select_related("previous_plan")
+
+
+class Plan(models.Model):
+    """One plan year of a council's improvement plan."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    first_month = models.DateField(help_text="The first day of the plan's first month (Bromsgrove: July).")
+    months = models.PositiveSmallIntegerField(default=12, help_text="How many months the plan year covers.")
+    reporting_interval = models.PositiveSmallIntegerField(
+        default=1, help_text="Report every N months: 1 for monthly (Bromsgrove), 2 for Rotherham."
+    )
+    previous_plan = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_plans",
+        help_text="The previous plan year, shown beside this one in the progress table.",
+    )
+    # The cover report's "Responsible ..." lines and contact officer, edited by the performance team.
+    portfolio_holder = models.CharField(max_length=200, blank=True)
+    responsible_officer = models.CharField(max_length=200, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-first_month", "title"]
+        constraints = [
+            models.CheckConstraint(condition=first_of_month("first_month"), name="plan_first_month_is_1st"),
+            models.CheckConstraint(condition=Q(months__gte=1, months__lte=36), name="plan_months_1_to_36"),
+            models.CheckConstraint(
+                condition=Q(reporting_interval__gte=1, reporting_interval__lte=12),
+                name="plan_reporting_interval_1_to_12",
+            ),
+        ]
+        permissions = [
+            ("update_own_actions", "Can update the status of actions they lead"),
+            ("update_any_action", "Can update the status of any action"),
+            ("request_change", "Can request a re-programme or suspension"),
+            ("approve_change", "Can approve or reject re-programmes and suspensions"),
+            ("close_month", "Can close and re-open a month"),
+            ("export_reports", "Can export reports and plans as PDF and Excel"),
+            ("chase_updates", "Can see the chase list and send reminders"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:detail", kwargs={"slug": self.slug})
+
+    @property
+    def start(self) -> Month:
+        return Month.from_date(self.first_month)
+
+    @property
+    def end(self) -> Month:
+        return self.start + (self.months - 1)
+
+    @property
+    def month_list(self) -> list[Month]:
+        return month_range(self.start, self.months)
+
+    @property
+    def reporting_month_list(self) -> list[Month]:
+        return reporting_months(self.start, self.months, self.reporting_interval)
+
+    @property
+    def year_label(self) -> str:
+        return plan_year_label(self.start, self.months)
+
+    def contains(self, month: Month) -> bool:
+        return self.start <= month <= self.end
+
+    def status_word(self, status: Status) -> str:
+        """The plan's own word for a counted status (its vocabulary), or the standard one."""
+        for term in getattr(self, "_terms_cache", None) or self.status_terms.all():
+            if term.status == status and term.is_default:
+                return term.word
+        return Status(status).label
+
+
+class StatusTerm(models.Model):
+    """A word in a plan's own status vocabulary and the counted status it maps to.
+
+    Rotherham writes "On track", "Some slippage reported", "Slipped"; each counts as one of the
+    five statuses of the progress table. The term marked default is the one shown for the status.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="status_terms")
+    word = models.CharField(max_length=60)
+    status = models.CharField(max_length=5, choices=Status.choices)
+    is_default = models.BooleanField(default=False)
+    meaning = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["plan", "status", "word"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "word"], name="status_term_unique_word"),
+            models.UniqueConstraint(
+                fields=["plan", "status"], condition=Q(is_default=True), name="status_term_one_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in COUNTED]), name="status_term_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} = {self.status}"
+
+    @property
+    def meaning_text(self) -> str:
+        return self.meaning or MEANINGS[Status(self.status)]
+
+
+class Priority(models.Model):
+    """A council priority or enabler (``CP1 Town Centre``, ``HR & OD1 Learning & Development``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    code = models.CharField(max_length=30, help_text="As written, e.g. 'HR & OD1'. Unique within one plan.")
+    title = models.CharField(max_length=200, blank=True)
+    expected_outcome = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        verbose_name_plural = "priorities"
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="priority_code_unique_in_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}" if self.title else self.code
+
+
+class Measure(models.Model):
+    """A measure of success under a priority, with the actions required to meet it."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="measures")
+    ref = models.CharField(max_length=40, help_text="As written, e.g. '1.1' or '2.1, 2.2, 2.3,'.")
+    title = models.TextField(help_text="The measure of success.")
+    actions_required = models.TextField(blank=True)
+    timescales = models.CharField(max_length=200, blank=True)
+    lead = models.CharField(max_length=100, blank=True, help_text="The lead as written in the plan.")
+    resources = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["priority__position", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "ref"], name="measure_ref_unique_in_priority")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+
+class MeasureProgress(models.Model):
+    """The progress update text of a measure for one month."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="progress")
+    month = models.DateField()
+    text = models.TextField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["measure", "month"]
+        verbose_name_plural = "measure progress updates"
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "month"], name="measure_progress_unique_month"),
+            models.CheckConstraint(condition=first_of_month("month"), name="measure_progress_month_is_1st"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.ref} {Month.from_date(self.month)}"
+
+
+class Lead(models.Model):
+    """An officer who leads actions, known in the plan by initials (``PS``, ``HB``)."""
+
+    initials = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead"
+    )
+
+    class Meta:
+        ordering = ["initials"]
+
+    def __str__(self) -> str:
+        return f"{self.initials} ({self.name})" if self.name else self.initials
+
+
+class ActionQuerySet(models.QuerySet):
+    def in_plan_order(self):
+        return self.order_by("position", "id")
+
+    def led_by(self, user):
+        return self.filter(leads__user=user).distinct()
+
+    def live_in(self, month: Month):
+        """Actions that need a status for ``month``: planned in it, or due by then and not
+        completed before it began. Mirrors ``reports.status.is_live``."""
+        day = month.first_day
+        target_passed = Q(reprogrammed=True, revised_target__isnull=False, revised_target__lte=day) | (
+            ~Q(reprogrammed=True, revised_target__isnull=False) & Q(original_target__lte=day)
+        )
+        not_done = Q(completed_month__isnull=True) | Q(completed_month__gte=day)
+        return self.filter(Q(planned__month=day) | (target_passed & not_done)).distinct()
+
+    def with_grid(self):
+        """Everything a plan row needs, fetched in a fixed number of queries."""
+        return self.select_related("measure__priority").prefetch_related("leads", "planned", "statuses")
+
+
+class Action(models.Model):
+    """An action under a measure of success, with its lead(s) and its month grid."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="actions")
+    ref = models.CharField(max_length=40, blank=True, help_text="Kept exactly as written in the plan.")
+    description = models.TextField(blank=True)
+    leads = models.ManyToManyField(Lead, blank=True, related_name="actions")
+    position = models.PositiveIntegerField(help_text="Order in the plan; refs are too irregular to sort by.")
+    original_target = models.DateField(
+        null=True, blank=True, help_text="Original date of the planned action."
+    )
+    revised_target = models.DateField(null=True, blank=True, help_text="Revised or re-programmed date.")
+    reprogrammed = models.BooleanField(
+        default=False, help_text="An approved re-programme moved the target to the revised date."
+    )
+    completed_month = models.DateField(null=True, blank=True)
+    corrective_action = models.TextField(blank=True, max_length=CORRECTIVE_ACTION_MAX)
+    # Optimistic locking: a save carries the version it was read at, and is refused if it moved.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="action_position_unique_in_plan"),
+            models.CheckConstraint(
+                condition=Q(original_target__isnull=True) | first_of_month("original_target"),
+                name="action_original_target_is_1st",
+            ),
+            models.CheckConstraint(
+                condition=Q(revised_target__isnull=True) | first_of_month("revised_target"),
+                name="action_revised_target_is_1st",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_month__isnull=True) | first_of_month("completed_month"),
+                name="action_completed_month_is_1st",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.description[:60]}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:action", kwargs={"slug": self.plan.slug, "pk": self.pk})
+
+    @property
+    def lead_initials(self) -> str:
+        """ "PS /PM" style, as the plan prints two leads."""
+        return " /".join(lead.initials for lead in self.leads.all())
+
+    @property
+    def planned_month_list(self) -> list[Month]:
+        return sorted(Month.from_date(p.month) for p in self.planned.all())
+
+    @property
+    def target(self) -> Month | None:
+        return effective_target(
+            original=to_month(self.original_target),
+            revised=to_month(self.revised_target),
+            reprogramme_approved=self.reprogrammed,
+        )
+
+    def status_for(self, month: Month) -> MonthlyStatus | None:
+        """From the prefetched statuses (see ``ActionQuerySet.with_grid``): no query per cell."""
+        day = month.first_day
+        for status in self.statuses.all():
+            if status.month == day:
+                return status
+        return None
+
+
+class PlannedMonth(models.Model):
+    """A month in which an action is planned (a ■ in the council's grid)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="planned")
+    month = models.DateField()
+
+    class Meta:
+        ordering = ["action", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "month"], name="planned_month_unique"),
+            models.CheckConstraint(condition=first_of_month("month"), name="planned_month_is_1st"),
+        ]
+
+    def __str__(self) -> str:
+        return str(Month.from_date(self.month))
+
+
+class MonthlyStatusQuerySet(models.QuerySet):
+    def in_plan(self, plan: Plan):
+        return self.filter(action__plan=plan)
+
+    def in_month(self, month: Month):
+        return self.filter(month=month.first_day)
+
+
+class MonthlyStatus(models.Model):
+    """An action's status for one month: the figures of the exception report are counts of these."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="statuses")
+    month = models.DateField()
+    status = models.CharField(max_length=5, choices=Status.choices)
+    word = models.CharField(
+        max_length=60, blank=True, help_text="The plan's own status word as entered, when it has one."
+    )
+    corrective_action = models.TextField(
+        blank=True, max_length=CORRECTIVE_ACTION_MAX, help_text="The corrective action reported this month."
+    )
+    note = models.TextField(blank=True, max_length=CORRECTIVE_ACTION_MAX, help_text="Progress note.")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    objects = MonthlyStatusQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["action", "month"]
+        verbose_name_plural = "monthly statuses"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "month"], name="one_status_per_action_and_month"),
+            models.CheckConstraint(condition=first_of_month("month"), name="monthly_status_month_is_1st"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in COUNTED]), name="monthly_status_is_counted"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.ref} {Month.from_date(self.month)} {self.status}"
+
+    @property
+    def as_month(self) -> Month:
+        return Month.from_date(self.month)
+
+
+class ChangeRequest(models.Model):
+    """An officer's request to re-programme or suspend an action, approved or rejected by the
+    performance team or CMT. Until approved the action counts AMBER or RED by its dates."""
+
+    class Kind(models.TextChoices):
+        REPROGRAMME = "REPROGRAMME", "Re-programme"
+        SUSPENSION = "SUSPENSION", "Suspension"
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        APPROVED = "APPROVED", "Approved"
+        REJECTED = "REJECTED", "Rejected"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    month = models.DateField(help_text="The month from which the re-programme or suspension applies.")
+    new_target = models.DateField(null=True, blank=True, help_text="The new target month of a re-programme.")
+    reason = models.TextField(max_length=CORRECTIVE_ACTION_MAX)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=first_of_month("month"), name="change_request_month_is_1st"),
+            models.CheckConstraint(
+                condition=~Q(kind="REPROGRAMME") | Q(new_target__isnull=False),
+                name="reprogramme_has_new_target",
+            ),
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(state="PENDING"), name="one_pending_request_per_action"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.action.ref} ({self.get_state_display()})"
+
+
+class ActionChange(models.Model):
+    """History: one changed value of an action or of its status. Nothing is ever deleted by an update."""
+
+    class Source(models.TextChoices):
+        MY_MONTH = "my-month", "My actions"
+        APPROVAL = "approval", "Approvals"
+        ADMIN = "admin", "Admin"
+        IMPORT = "import", "Workbook import"
+        DEMO = "demo", "Demo data"
+        OTHER = "other", "Other"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes")
+    month = models.DateField(null=True, blank=True, help_text="The status month, for a status change.")
+    field = models.CharField(max_length=60)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    changed_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.OTHER)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action.ref} {self.field}: {self.old_value!r} -> {self.new_value!r}"

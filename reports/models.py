@@ -1,0 +1,121 @@
+"""What the reports keep: the published (closed) months and the rendered documents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from plans.models import Plan, first_of_month
+from reports.periods import Month
+
+
+class MonthClose(models.Model):
+    """A month of a plan closed by the performance team: its report is frozen as published.
+
+    ``snapshot`` holds the report exactly as published (figures, exceptions, texts), so a closed
+    month's report never changes when statuses are edited later. Re-opening keeps the row, records
+    who and why, and the next close replaces the snapshot. Every close and re-open is also a
+    ``MonthEvent``.
+    """
+
+    class State(models.TextChoices):
+        CLOSED = "CLOSED", "Closed"
+        REOPENED = "REOPENED", "Re-opened"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="month_closes")
+    month = models.DateField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.CLOSED)
+    snapshot = models.JSONField(default=dict, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "month"], name="one_close_per_plan_month"),
+            models.CheckConstraint(condition=first_of_month("month"), name="month_close_month_is_1st"),
+            models.CheckConstraint(
+                condition=~Q(state="REOPENED") | ~Q(reopen_reason=""), name="reopen_needs_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug} {Month.from_date(self.month)} {self.get_state_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.State.CLOSED
+
+
+class MonthEvent(models.Model):
+    """The record of every close and re-open of a month."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "CLOSED", "Closed"
+        REOPENED = "REOPENED", "Re-opened"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="month_events")
+    month = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "month", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug} {Month.from_date(self.month)} {self.kind}"
+
+
+class Document(models.Model):
+    """A rendered PDF: the Cabinet appendix or cover report of a month, or the full plan as of a
+    month. Published documents are rendered once at a month's close and served from storage;
+    long renders run as background tasks and this row tracks them."""
+
+    class Kind(models.TextChoices):
+        APPENDIX = "APPENDIX", "Cabinet appendix"
+        COVER = "COVER", "Cover report"
+        PLAN = "PLAN", "Full plan"
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", "Waiting to be rendered"
+        RUNNING = "RUNNING", "Being rendered"
+        READY = "READY", "Ready"
+        FAILED = "FAILED", "Failed"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
+    month = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    state = models.CharField(max_length=7, choices=State.choices, default=State.PENDING)
+    published = models.BooleanField(default=False, help_text="Rendered at the month's close and kept.")
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "month", "kind"], name="one_document_per_plan_month_kind"
+            ),
+            models.CheckConstraint(condition=first_of_month("month"), name="document_month_is_1st"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.plan.slug} {Month.from_date(self.month)}"

@@ -1,0 +1,168 @@
+"""The status rules: the ONE place that says what a status means, which actions are live in a
+month, how statuses are counted and how percentages are rounded.
+
+HTML, PDF, Excel, JSON and the management commands all take their figures from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+
+from reports.periods import Month
+
+
+class Status(models.TextChoices):
+    """The five counted statuses of seed 000's legend, in the order the progress table prints them."""
+
+    RED = "RED", "Red"
+    AMBER = "AMBER", "Amber"
+    GREEN = "GREEN", "Green"
+    REPRO = "REPRO", "Re-programmed"
+    SUSP = "SUSP", "Suspended"
+
+
+COUNTED: tuple[Status, ...] = (Status.RED, Status.AMBER, Status.GREEN, Status.REPRO, Status.SUSP)
+EXCEPTIONS: tuple[Status, ...] = (Status.AMBER, Status.RED)
+# Only the performance team (through an approval) may record these: an officer requests them.
+NEEDS_APPROVAL: frozenset[Status] = frozenset({Status.REPRO, Status.SUSP})
+
+# What each status means, in the council's words (seed 000, Appendix 1 legend).
+MEANINGS: dict[Status, str] = {
+    Status.GREEN: "On target or completed",
+    Status.AMBER: "One month behind target or less",
+    Status.RED: "Over one month behind target",
+    Status.REPRO: "Re-programmed to a later point in the year, with approval",
+    Status.SUSP: "Suspended for the period of the plan, with approval",
+}
+# The short word or letter printed in a grid cell, so status never relies on colour alone.
+LETTERS: dict[Status, str] = {
+    Status.GREEN: "G",
+    Status.AMBER: "A",
+    Status.RED: "R",
+    Status.REPRO: "RP",
+    Status.SUSP: "S",
+}
+
+ONE_DP = Decimal("0.1")
+
+
+def percentage(count: int, total: int) -> Decimal:
+    """count/total as a percentage, rounded half up to one decimal place (6.25 -> 6.3).
+
+    Computed in ``decimal`` so that no binary float rounding, and never banker's rounding, changes
+    a published figure. An empty month is 0.0%.
+    """
+    if total == 0:
+        return Decimal("0.0")
+    return (Decimal(count) * 100 / Decimal(total)).quantize(ONE_DP, rounding=ROUND_HALF_UP)
+
+
+def percent_text(value: Decimal, *, compact: bool = False) -> str:
+    """ "13.3"; with ``compact`` a whole number drops its ".0", as the cover report's sentence
+    writes "0%" and "6%"."""
+    text = f"{value:.1f}"
+    if compact and text.endswith(".0"):
+        return text[:-2]
+    return text
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """The figures of one month: how many actions had each status, of how many."""
+
+    counts: dict[Status, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.get(s, 0) for s in COUNTED)
+
+    def count(self, status: Status) -> int:
+        return self.counts.get(status, 0)
+
+    def percent(self, status: Status) -> Decimal:
+        return percentage(self.count(status), self.total)
+
+    @property
+    def percentages(self) -> dict[Status, Decimal]:
+        return {s: self.percent(s) for s in COUNTED}
+
+    @property
+    def is_empty(self) -> bool:
+        return self.total == 0
+
+    @property
+    def reprogrammed_or_suspended(self) -> int:
+        return self.count(Status.REPRO) + self.count(Status.SUSP)
+
+    def as_json(self) -> dict:
+        return {
+            "total": self.total,
+            "counts": {s.value: self.count(s) for s in COUNTED},
+            "percentages": {s.value: percent_text(self.percent(s)) for s in COUNTED},
+        }
+
+
+def count_statuses(statuses: Iterable[str]) -> StatusCounts:
+    tally: dict[Status, int] = {s: 0 for s in COUNTED}
+    for value in statuses:
+        tally[Status(value)] += 1
+    return StatusCounts(tally)
+
+
+def counts_from_rows(rows: Iterable[tuple[str, int]]) -> StatusCounts:
+    """From a grouped aggregate's (status, n) rows."""
+    tally: dict[Status, int] = {s: 0 for s in COUNTED}
+    for value, n in rows:
+        tally[Status(value)] += n
+    return StatusCounts(tally)
+
+
+def effective_target(
+    *, original: Month | None, revised: Month | None, reprogramme_approved: bool
+) -> Month | None:
+    """The month an action is measured against.
+
+    A revised date on its own is an extension, and the council's rule is that extensions do not
+    put an action back on target (seed 000: 1.1.1 is AMBER with a revised date of Sept 09). Only
+    an approved re-programme moves the target.
+    """
+    if reprogramme_approved and revised is not None:
+        return revised
+    return original
+
+
+def suggested_status(*, month: Month, target: Month | None, completed: Month | None) -> Status:
+    """The status the dates suggest at the end of ``month``.
+
+    Completed (by the end of the month) is GREEN. Due in this month and not done is one month
+    behind: AMBER. Not done a month after it was due is over one month behind: RED.
+    """
+    if completed is not None and completed <= month:
+        return Status.GREEN
+    if target is None or month < target:
+        return Status.GREEN
+    if month == target:
+        return Status.AMBER
+    return Status.RED
+
+
+def is_live(*, month: Month, planned: Iterable[Month], target: Month | None, completed: Month | None) -> bool:
+    """Whether an action needs a status for ``month``: it is planned in that month, or it is due
+    by then and was not completed before the month began."""
+    if month in set(planned):
+        return True
+    if target is None or target > month:
+        return False
+    return completed is None or completed >= month
+
+
+def revised_date_text(*, revised: Month | None, suspended: bool) -> str:
+    """The exception block's "Revised Date": the month, or "-" for a suspension (nothing is
+    rescheduled), or "TBC" when the lead has not yet given one (seed 000: 1.4.2, 14.2.5)."""
+    if revised is not None:
+        return revised.short
+    return "-" if suspended else "TBC"

@@ -1,0 +1,24 @@
+from tests.browser.conftest import axe_violations, log_in
+
+
+def test_log_in_with_the_keyboard_and_read_the_plan(demo_site, page):
+    page.goto(f"{demo_site.url}/accounts/login/")
+    assert axe_violations(page) == []
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")
+    page.keyboard.type("cmt")
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").first.inner_text() != "Log in"
+    page.goto(f"{demo_site.url}/plans/bromsgrove-2009-10/")
+    assert "Improvement Plan 2009/10" in page.locator("h1").inner_text()
+    assert axe_violations(page) == []
+
+
+def test_admin_logs_in_and_sees_both_plans(demo_site, page):
+    log_in(page, demo_site.url, "admin")
+    page.goto(f"{demo_site.url}/admin/plans/plan/")
+    text = page.locator("#result_list").inner_text()
+    assert "Improvement Plan 2009/10" in text and "Improvement Plan 2008/09" in text

@@ -1,0 +1,45 @@
+import pytest
+from django.core.management import call_command
+
+from tests.factories import ROLE_GROUPS, make_user
+
+
+@pytest.fixture
+def role_user(db):
+    """role_user("cmt") -> a user in that role's group (or a plain user for "none")."""
+
+    def build(role: str):
+        if role == "none":
+            return make_user("nobody")
+        if role == "admin":
+            return make_user("root", is_superuser=True, is_staff=True)
+        return make_user(role, ROLE_GROUPS[role])
+
+    return build
+
+
+@pytest.fixture
+def client_as(client, role_user):
+    def login(role: str):
+        client.force_login(role_user(role))
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def demo_db(django_db_setup, django_db_blocker):
+    """The demo plans, loaded once for the whole session (tests that use it must not write)."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", "--force", verbosity=0)
+    yield
+
+
+@pytest.fixture
+def demo(demo_db, db):
+    from plans.models import Plan
+
+    return {
+        "2009": Plan.objects.get(slug="bromsgrove-2009-10"),
+        "2008": Plan.objects.get(slug="bromsgrove-2008-09"),
+    }

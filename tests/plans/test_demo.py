@@ -1,0 +1,146 @@
+"""The demo data reproduces the figures of seed 000 exactly."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from plans.models import Action, ChangeRequest
+from reports.builders import month_summary
+from reports.periods import Month
+
+JULY_2009_JSON = {
+    "plan": "bromsgrove-2009-10",
+    "month": "2009-07",
+    "total": 83,
+    "counts": {"RED": 0, "AMBER": 11, "GREEN": 67, "REPRO": 0, "SUSP": 5},
+    "percentages": {"RED": "0.0", "AMBER": "13.3", "GREEN": "80.7", "REPRO": "0.0", "SUSP": "6.0"},
+    "exceptions_by_priority": [
+        {"priority": "CP1", "title": "Town Centre", "AMBER": 4, "RED": 0},
+        {"priority": "CP3", "title": "Sense of Community", "AMBER": 2, "RED": 0},
+        {"priority": "FP3", "title": "Managing resources (including Value for Money)", "AMBER": 1, "RED": 0},
+        {"priority": "PR3", "title": "Joint CEO with Redditch Borough Council", "AMBER": 1, "RED": 0},
+        {"priority": "PR5", "title": "Planning", "AMBER": 1, "RED": 0},
+        {"priority": "HR & OD1", "title": "Learning & Development", "AMBER": 2, "RED": 0},
+    ],
+}
+
+# Appendix 1, page 1: RED, AMBER, GREEN, REPRO for each month of 2008/09 (SUSP was not counted then).
+PAPER_2008_09 = {
+    "2008-07": (11, 3, 114, 0),
+    "2008-08": (17, 4, 96, 1),
+    "2008-09": (16, 8, 99, 11),
+    "2008-10": (15, 7, 104, 15),
+    "2008-11": (12, 8, 106, 12),
+    "2008-12": (13, 5, 100, 13),
+    "2009-01": (0, 4, 95, 11),
+    "2009-02": (2, 3, 112, 13),
+    "2009-03": (3, 5, 80, 14),
+    "2009-04": (3, 5, 71, 14),
+    "2009-05": (3, 3, 60, 12),
+    "2009-06": (1, 0, 70, 14),
+}
+
+
+def test_report_summary_json_for_july_2009(demo, capsys):
+    call_command("report_summary", "--plan", "bromsgrove-2009-10", "--month", "2009-07", "--format", "json")
+    assert json.loads(capsys.readouterr().out) == JULY_2009_JSON
+
+
+@pytest.mark.parametrize(("month", "expected"), PAPER_2008_09.items())
+def test_every_2008_09_month_has_the_papers_counts(demo, month, expected, capsys):
+    call_command("report_summary", "--plan", "bromsgrove-2008-09", "--month", month, "--format", "json")
+    counts = json.loads(capsys.readouterr().out)["counts"]
+    assert (counts["RED"], counts["AMBER"], counts["GREEN"], counts["REPRO"], counts["SUSP"]) == (
+        *expected,
+        0,
+    )
+
+
+def test_paper_slips_are_computed_not_copied(demo):
+    december = month_summary(demo["2008"], Month(2008, 12)).figures.as_json()
+    assert december["total"] == 131 and december["percentages"]["AMBER"] == "3.8"
+    march = month_summary(demo["2008"], Month(2009, 3)).figures.as_json()
+    assert march["total"] == 102 and march["percentages"]["GREEN"] == "78.4"
+    may = month_summary(demo["2008"], Month(2009, 5)).figures.as_json()
+    assert may["percentages"]["RED"] == "3.8" and may["percentages"]["AMBER"] == "3.8"
+
+
+def test_text_format(demo, capsys):
+    call_command("report_summary", "--plan", "bromsgrove-2009-10", "--month", "2009-07")
+    out = capsys.readouterr().out
+    assert "Improvement Plan 2009/10, July 2009: 83 actions" in out
+    assert "AMBER     11  13.3%" in out
+
+
+@pytest.mark.parametrize(
+    ("plan", "month", "message"),
+    [
+        ("no-such-plan", "2009-07", "No plan with slug 'no-such-plan'."),
+        ("bromsgrove-2009-10", "2011-01", "January 2011 is not in Improvement Plan 2009/10"),
+        ("bromsgrove-2009-10", "July", "'July' is not a month in the form YYYY-MM"),
+    ],
+)
+def test_report_summary_refuses_what_does_not_exist(demo, plan, month, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("report_summary", "--plan", plan, "--month", month)
+
+
+def test_the_exception_actions_are_as_seed_000_gives_them(demo):
+    action = Action.objects.get(plan=demo["2009"], ref="1.1.1")
+    assert action.description == "Engage specialist organisation to complete unified vision"
+    assert action.lead_initials == "PS"
+    assert str(action.measure) == "1.1 Agreement on preferred option of Area Action Pan"
+    assert action.status_for(Month(2009, 7)).corrective_action == (
+        "Meeting planned for September to start this work with planning architects."
+    )
+    assert (action.original_target.isoformat(), action.revised_target.isoformat()) == (
+        "2009-07-01",
+        "2009-09-01",
+    )
+    approved = ChangeRequest.objects.filter(action__plan=demo["2009"], state="APPROVED")
+    assert sorted(approved.values_list("action__ref", flat=True)) == [
+        "5.4.1",
+        "5.4.2",
+        "5.4.3",
+        "5.4.7",
+        "8.3.4",
+    ]
+    pending = ChangeRequest.objects.filter(action__plan=demo["2009"], state="PENDING")
+    assert sorted(pending.values_list("action__ref", flat=True)) == ["13.4.4", "14.1.1", "7.3.3"]
+
+
+def test_demo_plans_are_linked_year_to_year(demo):
+    assert demo["2009"].previous_plan == demo["2008"]
+    assert demo["2009"].start == Month(2009, 7) and demo["2009"].end == Month(2010, 6)
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_changes_nothing(capsys):
+    call_command("load_demo", "--force")
+    count = Action.objects.count()
+    call_command("load_demo", "--force")
+    assert Action.objects.count() == count
+    assert "bromsgrove-2009-10: already loaded" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo")
+    assert Action.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_logins_have_their_roles():
+    from django.contrib.auth.models import User
+
+    call_command("load_demo", "--force")
+    officer = User.objects.get(username="officer")
+    assert officer.lead.initials == "PS"
+    assert officer.has_perm("plans.update_own_actions") and not officer.has_perm("plans.approve_change")
+    assert User.objects.get(username="cmt").has_perm("plans.approve_change")
+    assert not User.objects.get(username="clerk").has_perm("plans.update_own_actions")
+    assert User.objects.get(username="admin").is_superuser
+    assert officer.check_password("demo")
