@@ -11,6 +11,12 @@ from plans.models import Plan, first_of_month
 from reports.periods import Month
 
 
+class MonthCloseQuerySet(models.QuerySet):
+    def is_closed(self, plan: Plan, month: Month) -> bool:
+        """Whether the month's report is published: a closed month takes no more updates."""
+        return self.filter(plan=plan, month=month.first_day, state="CLOSED").exists()
+
+
 class MonthClose(models.Model):
     """A month of a plan closed by the performance team: its report is frozen as published.
 
@@ -37,6 +43,8 @@ class MonthClose(models.Model):
     )
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.TextField(blank=True)
+
+    objects = MonthCloseQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "month"]
