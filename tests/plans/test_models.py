@@ -25,7 +25,7 @@ def test_one_status_per_action_and_month(measure):
 def test_the_database_refuses_a_status_that_is_not_counted(measure):
     action = make_action(measure)
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_status(action, "2009-07", "PURPLE")
+        make_status(action, "2009-07", "BLUE")
 
 
 def test_a_month_is_stored_as_its_first_day(measure):
