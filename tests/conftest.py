@@ -4,16 +4,23 @@ from django.core.management import call_command
 from tests.factories import ROLE_GROUPS, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The demo logins and test users are created many times; real hashing is for real users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def role_user(db):
     """role_user("cmt") -> a user in that role's group (or a plain user for "none")."""
 
     def build(role: str):
+        # Named apart from the demo logins, which the session-wide demo data also holds.
         if role == "none":
-            return make_user("nobody")
+            return make_user("test-nobody")
         if role == "admin":
-            return make_user("root", is_superuser=True, is_staff=True)
-        return make_user(role, ROLE_GROUPS[role])
+            return make_user("test-root", is_superuser=True, is_staff=True)
+        return make_user(f"test-{role}", ROLE_GROUPS[role])
 
     return build
 

@@ -10,8 +10,19 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from plans import roles, services
-from plans.models import Action, ActionChange, ChangeRequest, Lead, Measure, Plan, PlannedMonth, Priority
+from plans.models import (
+    Action,
+    ActionChange,
+    ChangeRequest,
+    Lead,
+    Measure,
+    MonthlyStatus,
+    Plan,
+    PlannedMonth,
+    Priority,
+)
 from reports.periods import Month, to_month
+from reports.status import Status
 
 DEMO_PASSWORD = "demo"
 # username -> (group, is_superuser, lead initials)
@@ -49,6 +60,7 @@ def load_plan(*, slug: str, data: ModuleType, previous: Plan | None, approver: U
         slug=slug, title=data.TITLE, first_month=start.first_day, previous_plan=previous, **settings
     )
     names = getattr(data, "LEADS", {})
+    statuses: list[MonthlyStatus] = []
     position = 0
     for p_index, p in enumerate(data.PRIORITIES):
         priority = Priority.objects.create(
@@ -74,13 +86,24 @@ def load_plan(*, slug: str, data: ModuleType, previous: Plan | None, approver: U
                     for i in sorted(set(a.get("planned", [])))
                 )
                 for month_text, entry in a.get("statuses", {}).items():
-                    services.set_status(
-                        action=action, month=Month.parse(month_text), status=entry["status"],
-                        corrective_action=entry.get("corrective_action", ""), source=ActionChange.Source.DEMO,
+                    statuses.append(
+                        MonthlyStatus(
+                            action=action, month=Month.parse(month_text).first_day, status=Status(entry["status"]),
+                            corrective_action=entry.get("corrective_action", ""),
+                        )
                     )  # fmt: skip
                 request = a.get("request")
                 if request:
                     _load_request(action, request, approver)
+    # Hundreds of statuses: written in bulk, with their history rows, rather than one by one.
+    MonthlyStatus.objects.bulk_create(statuses)
+    ActionChange.objects.bulk_create(
+        ActionChange(
+            action=record.action, month=record.month, field="status", new_value=record.status,
+            source=ActionChange.Source.DEMO,
+        )
+        for record in statuses
+    )  # fmt: skip
     return plan
 
 
