@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "audit",
+    "archive",
 ]
 
 MIDDLEWARE = [
