@@ -1,6 +1,7 @@
 # Two commands for a fresh clone with only Python 3.11 and Debian's packages:
 #   make run   - set up, migrate, load the demo and serve on http://127.0.0.1:$(PORT)
 #   make test  - the whole suite (browser tests run where Chromium is installed)
+#   make serve - the production set-up: gunicorn, the task worker, migrate, collectstatic
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,6 +28,13 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production set-up (gunicorn + task worker + hashed static files); see README "Deployment".
+serve: install
+	PORT=$(PORT) ./deploy/serve
+
+worker: install
+	$(BIN)/python manage.py db_worker
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

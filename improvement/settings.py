@@ -150,6 +150,8 @@ LOGGING = {
 # --- Security (production = DEBUG off; see README, "Deployment") -----------------------------------
 # Off-by-default under DEBUG so the demo runs over plain http on 127.0.0.1; every one can be set.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers check health over plain http, straight to the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # The reverse proxy terminates TLS and says so in X-Forwarded-Proto (nginx example in the README).
 if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
