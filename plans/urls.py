@@ -5,6 +5,7 @@ from plans import views
 app_name = "plans"
 
 urlpatterns = [
+    path("<slug:slug>/my/<str:month>/", views.MyMonthView.as_view(), name="my-month"),
     path("<slug:slug>/actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),
     path("<slug:slug>/", views.PlanDetailView.as_view(), name="detail"),
 ]
