@@ -6,6 +6,13 @@ app_name = "plans"
 
 urlpatterns = [
     path("<slug:slug>/my/<str:month>/", views.MyMonthView.as_view(), name="my-month"),
+    path(
+        "<slug:slug>/actions/<int:pk>/request/<str:month>/",
+        views.RequestChangeView.as_view(),
+        name="request-change",
+    ),
+    path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
+    path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
     path("<slug:slug>/actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),
     path("<slug:slug>/", views.PlanDetailView.as_view(), name="detail"),
 ]

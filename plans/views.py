@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from plans import roles, services
-from plans.forms import ActionMonthForm
+from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
 from plans.models import Action, ChangeRequest, MonthlyStatus, Plan
 from reports.models import MonthClose
 from reports.periods import Month
@@ -149,7 +149,7 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         pending = ChangeRequest.objects.filter(state=ChangeRequest.State.PENDING)
         actions = list(
             Action.objects.filter(plan=self.plan)
-            .live_in(self.month)
+            .live_or_recorded_in(self.month)
             .led_by(self.request.user)
             .in_plan_order()
             .with_grid()
@@ -265,3 +265,129 @@ def error_summary(rows: list[MonthRow]) -> list[tuple[str, str]]:
                 )
                 errors.append((anchor, f"{prefix}: {message}"))
     return errors
+
+
+class RequestChangeView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+    """An officer asks for a re-programme or a suspension of an action they lead, from a month."""
+
+    permission_required = roles.REQUEST_CHANGE
+    template_name = "plans/request_change.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.action = get_object_or_404(
+            Action.objects.select_related("measure__priority"), plan=self.plan, pk=kwargs["pk"]
+        )
+        self.action.plan = self.plan
+
+    def has_permission(self):
+        user = self.request.user
+        if not super().has_permission():
+            return False
+        return user.has_perm(roles.UPDATE_ANY) or self.action.leads.filter(user=user).exists()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or ChangeRequestForm(action=self.action, plan=self.plan, month=self.month)
+        context.update(action=self.action, form=form, errors=form_errors(form))
+        context["pending"] = self.action.change_requests.filter(state=ChangeRequest.State.PENDING).first()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ChangeRequestForm(request.POST, action=self.action, plan=self.plan, month=self.month)
+        if form.is_valid():
+            try:
+                change = services.request_change(
+                    user=request.user,
+                    action=self.action,
+                    kind=form.cleaned_data["kind"],
+                    month=self.month,
+                    reason=form.cleaned_data["reason"].strip(),
+                    new_target=form.cleaned_data.get("new_target"),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"{change.get_kind_display()} of {self.action.ref} requested: it counts by its dates until approved.",
+                )
+                return redirect("plans:my-month", slug=self.plan.slug, month=str(self.month))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+def form_errors(form) -> list[tuple[str, str]]:
+    """(link, message) for a single form's error summary."""
+    if not form.is_bound:
+        return []
+    errors = []
+    for name, messages_ in form.errors.items():
+        if name == "__all__":
+            errors += [("#main", message) for message in messages_]
+            continue
+        field = form[name]
+        radio = (
+            field.field.widget.input_type == "radio" if hasattr(field.field.widget, "input_type") else False
+        )
+        anchor = f"#{field.auto_id}_0" if radio else f"#{field.auto_id}"
+        errors += [(anchor, f"{field.label}: {message}") for message in messages_]
+    return errors
+
+
+class ApprovalsView(RoleRequiredMixin, TemplateView):
+    """The performance team and CMT approve or reject re-programmes and suspensions."""
+
+    permission_required = roles.APPROVE_CHANGE
+    template_name = "plans/approvals.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.plan = get_object_or_404(Plan, slug=kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        requests = list(
+            ChangeRequest.objects.filter(action__plan=self.plan)
+            .select_related("action__measure__priority", "requested_by", "decided_by")
+            .prefetch_related("action__leads")
+            .order_by("requested_at", "id")
+        )
+        bound = kwargs.get("bound")  # (request pk, bound form) after a refused decision
+        pending = []
+        for change in requests:
+            change.action.plan = self.plan
+            if change.state == ChangeRequest.State.PENDING:
+                form = bound[1] if bound and bound[0] == change.pk else DecisionForm(prefix=f"r{change.pk}")
+                pending.append((change, form))
+        context.update(
+            plan=self.plan,
+            pending=pending,
+            decided=[c for c in reversed(requests) if c.state != ChangeRequest.State.PENDING],
+            errors=form_errors(bound[1]) if bound else [],
+        )
+        return context
+
+
+class DecideView(ApprovalsView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        change = get_object_or_404(ChangeRequest, action__plan=self.plan, pk=kwargs["pk"])
+        form = DecisionForm(request.POST, prefix=f"r{change.pk}")
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(bound=(change.pk, form)))
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.decide_request(
+                user=request.user,
+                request=change,
+                approve=approve,
+                comment=form.cleaned_data["comment"].strip(),
+            )
+        except (ValidationError, services.MonthClosedError) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            messages.error(request, f"{change.action.ref}: {message}")
+        else:
+            verb = "approved" if approve else "rejected"
+            messages.success(request, f"{change.get_kind_display()} of {change.action.ref} {verb}.")
+        return redirect("plans:approvals", slug=self.plan.slug)
