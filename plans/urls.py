@@ -14,5 +14,6 @@ urlpatterns = [
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
     path("<slug:slug>/actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),
+    path("<slug:slug>/export.<str:fmt>", views.PlanExportView.as_view(), name="export"),
     path("<slug:slug>/", views.PlanDetailView.as_view(), name="detail"),
 ]

@@ -8,17 +8,21 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView, View
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
 
 from plans import roles, services
+from plans.filters import ActionFilter
 from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
 from plans.models import Action, ChangeRequest, MonthlyStatus, Plan
+from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
 from reports.models import MonthClose
 from reports.periods import Month
-from reports.status import NEEDS_APPROVAL
+from reports.status import COUNTED, LETTERS, MEANINGS, NEEDS_APPROVAL
 
 
 class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -41,19 +45,68 @@ class HomeView(RoleRequiredMixin, ListView):
         return Plan.objects.with_previous()
 
 
-class PlanDetailView(RoleRequiredMixin, DetailView):
+class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    """The whole plan as the seed prints it: priorities, measures and each action's row with its
+    month strip, filtered (django-filter) and as a sortable, paginated django-tables2 table."""
+
     permission_required = roles.VIEW
     template_name = "plans/plan_detail.html"
-    context_object_name = "plan"
+    filterset_class = ActionFilter
+    table_class = ActionTable
+    table_pagination = {"per_page": 100}
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.plan = get_object_or_404(Plan.objects.prefetch_related("status_terms"), slug=kwargs["slug"])
 
     def get_queryset(self):
-        return Plan.objects.with_previous()
+        return Action.objects.filter(plan=self.plan).with_grid()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "plan": self.plan}
+
+    def get_table_kwargs(self):
+        return {"plan": self.plan}
+
+    def get_table_data(self):
+        return self.object_list
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["priorities"] = self.object.priorities.prefetch_related("measures")
-        context["actions"] = list(Action.objects.filter(plan=self.object).in_plan_order().with_grid())
+        for action in context["table"].paginated_rows.data:
+            action.plan = self.plan
+        context["plan"] = self.plan
+        context["legend"] = [
+            (status, self.plan.status_word(status), LETTERS[status], MEANINGS[status]) for status in COUNTED
+        ]
+        context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed")]
         return context
+
+
+class PlanExportView(RoleRequiredMixin, View):
+    """The plan page's table, with the same filters and order, as CSV or Excel."""
+
+    permission_required = roles.EXPORT
+
+    def get(self, request, slug: str, fmt: str):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404("Exports are CSV or Excel")
+        plan = get_object_or_404(Plan, slug=slug)
+        queryset = Action.objects.filter(plan=plan).with_grid()
+        filterset = ActionFilter(request.GET, queryset=queryset, plan=plan, request=request)
+        table = ActionTable(filterset.qs if filterset.is_valid() else queryset.none(), plan=plan)
+        RequestConfig(request, paginate=False).configure(table)
+        name = f"{plan.slug}-actions"
+        if fmt == "csv":
+            response = HttpResponse(as_csv(table), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        else:
+            response = HttpResponse(
+                as_xlsx(table, plan.title),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
 
 
 class ActionDetailView(RoleRequiredMixin, DetailView):
