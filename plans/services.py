@@ -352,3 +352,66 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
             corrective_action=request.reason,
         )
     return request
+
+
+# --- Chasing updates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """A lead (None for actions nobody leads) and their actions still without a status."""
+
+    lead: object | None
+    actions: tuple[Action, ...]
+
+
+def outstanding_by_lead(*, plan, month: Month) -> list[Outstanding]:
+    """Actions live in ``month`` that have no status for it yet, grouped by lead in initials order.
+    An action with two leads is outstanding for both."""
+    actions = list(
+        Action.objects.filter(plan=plan)
+        .live_in(month)
+        .exclude(statuses__month=month.first_day)
+        .in_plan_order()
+        .select_related("measure__priority")
+        .prefetch_related("leads__user")
+    )
+    groups: dict = {}
+    for action in actions:
+        action.plan = plan
+        for lead in action.leads.all() or [None]:
+            groups.setdefault(lead, []).append(action)
+    ordered = sorted(groups, key=lambda lead: (lead is None, lead.initials if lead else ""))
+    return [Outstanding(lead=lead, actions=tuple(groups[lead])) for lead in ordered]
+
+
+def lead_address(lead) -> str:
+    return lead.email or (lead.user.email if lead.user else "")
+
+
+def send_reminders(*, plan, month: Month, my_month_url) -> tuple[list, list]:
+    """Email each lead the list of their actions still without a status for ``month``, with a
+    link to their "my actions" page (``my_month_url``). Returns (leads emailed, leads without an
+    email address)."""
+    from django.core.mail import send_mass_mail
+
+    sent, unreachable, messages = [], [], []
+    for group in outstanding_by_lead(plan=plan, month=month):
+        if group.lead is None:
+            continue
+        address = lead_address(group.lead)
+        if not address:
+            unreachable.append(group.lead)
+            continue
+        lines = [f"- {a.ref or '(no ref)'} {a.description}" for a in group.actions]
+        body = (
+            f"Dear {group.lead.name or group.lead.initials},\n\n"
+            f"{plan.title}: these actions you lead still have no status for {month.name}:\n\n"
+            + "\n".join(lines)
+            + f"\n\nPlease update them here: {my_month_url}\n\nThe performance team\n"
+        )
+        subject = f"{plan.title}: {len(group.actions)} action(s) to update for {month.name}"
+        messages.append((subject, body, None, [address]))
+        sent.append(group.lead)
+    send_mass_mail(messages, fail_silently=False)
+    return sent, unreachable

@@ -11,6 +11,7 @@ urlpatterns = [
         views.RequestChangeView.as_view(),
         name="request-change",
     ),
+    path("<slug:slug>/chase/<str:month>/", views.ChaseView.as_view(), name="chase"),
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
     path("<slug:slug>/actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
@@ -80,6 +81,8 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
             (status, self.plan.status_word(status), LETTERS[status], MEANINGS[status]) for status in COUNTED
         ]
         context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed")]
+        context["update_month"] = update_month_for(self.plan)
+        context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)
         return context
 
 
@@ -444,3 +447,40 @@ class DecideView(ApprovalsView):
             verb = "approved" if approve else "rejected"
             messages.success(request, f"{change.get_kind_display()} of {change.action.ref} {verb}.")
         return redirect("plans:approvals", slug=self.plan.slug)
+
+
+class ChaseView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+    """For the performance team: the month's actions still without a status, by lead, and a
+    button that emails each lead their list."""
+
+    permission_required = roles.CHASE
+    template_name = "plans/chase.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        groups = services.outstanding_by_lead(plan=self.plan, month=self.month)
+        context["groups"] = groups
+        context["outstanding"] = len({a.pk for group in groups for a in group.actions})
+        context["closed"] = MonthClose.objects.is_closed(self.plan, self.month)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        link = request.build_absolute_uri(
+            reverse("plans:my-month", kwargs={"slug": self.plan.slug, "month": str(self.month)})
+        )
+        sent, unreachable = services.send_reminders(plan=self.plan, month=self.month, my_month_url=link)
+        if sent:
+            names = ", ".join(lead.initials for lead in sent)
+            messages.success(
+                request, f"Reminders sent to {len(sent)} lead{'s' if len(sent) != 1 else ''}: {names}."
+            )
+        else:
+            messages.info(
+                request, "No reminder was sent: no lead with an email address has an action outstanding."
+            )
+        if unreachable:
+            names = ", ".join(lead.initials for lead in unreachable)
+            messages.error(
+                request, f"No email address for {names}: add one in the admin or chase them yourself."
+            )
+        return HttpResponseRedirect(request.path)
