@@ -3,7 +3,15 @@
 import pytest
 from django.core import mail
 
-from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status, make_user
+from tests.factories import (
+    make_action,
+    make_lead,
+    make_measure,
+    make_plan,
+    make_priority,
+    make_status,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
