@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from plans.views import StartView
 from reports.views import DashboardView
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="home"),
+    path("start/", StartView.as_view(), name="start"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
