@@ -930,12 +930,22 @@ def plan_slug(parsed: ParsedPlan) -> str:
 
 
 @transaction.atomic
-def import_plan(parsed: ParsedPlan, *, plan: Plan | None = None, slug: str = "", user=None) -> ImportResult:
+def import_plan(
+    parsed: ParsedPlan, *, plan: Plan | None = None, slug: str = "", user=None, dry_run: bool = False
+) -> ImportResult:
     """Create a plan from ``parsed``, or update ``plan`` from it. All in one transaction.
 
     A re-import matches actions by priority, measure and ref (and by position among actions whose
     refs repeat), changes what differs through ``plans.services`` so that it is in each action's
-    history, never deletes a status, and leaves in place what the workbook no longer lists."""
+    history, never deletes a status, and leaves in place what the workbook no longer lists.
+    With ``dry_run`` everything is done and then rolled back: the result says what would happen."""
+    result = _import(parsed, plan=plan, slug=slug, user=user)
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+def _import(parsed: ParsedPlan, *, plan: Plan | None, slug: str, user) -> ImportResult:
     if plan is None:
         slug = slug or plan_slug(parsed)
         if Plan.objects.filter(slug=slug).exists():
@@ -963,6 +973,11 @@ def import_plan(parsed: ParsedPlan, *, plan: Plan | None = None, slug: str = "",
     measures = _save_measures(priorities, parsed, result)
     _save_actions(plan, measures, parsed, result, user)
     return result
+
+
+def target_plan(parsed: ParsedPlan, slug: str = "") -> Plan | None:
+    """The plan a workbook would update: the one with ``slug``, else None (a new plan)."""
+    return Plan.objects.filter(slug=slug or plan_slug(parsed)).first()
 
 
 def _save_terms(plan: Plan, terms: list[ParsedTerm]) -> None:
