@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from plans.views import HomeView
+from reports.views import DashboardView
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", DashboardView.as_view(), name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
