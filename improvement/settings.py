@@ -145,6 +145,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; refused URLs still show as its warnings.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Security (production = DEBUG off; see README, "Deployment") -----------------------------------
