@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "improvement.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "improvement.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -105,7 +106,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
@@ -145,6 +146,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; refused URLs still show as its warnings.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Security (production = DEBUG off; see README, "Deployment") -----------------------------------
@@ -174,10 +177,9 @@ CONTENT_SECURITY_POLICY = (
 )
 
 # Sessions live in the database (no state in the app servers) and end after a working day
-# without a request: every request pushes the expiry on.
+# without a request: improvement.sessions pushes the expiry on as people work.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Login throttling: after AXES_FAILURE_LIMIT failures for one username from one address, that
 # pair is locked out for the cool-off; a success clears the count. Lockouts are audited.

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 
 from improvement.health import healthz
-from plans.views import HomeView
+from plans.views import StartView
+from reports.views import DashboardView
 
 
 def admin_login(request, extra_context=None):
@@ -18,7 +19,8 @@ def admin_login(request, extra_context=None):
 admin.site.login = admin_login
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", DashboardView.as_view(), name="home"),
+    path("start/", StartView.as_view(), name="start"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
