@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from plans import roles
 from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus
 from reports.periods import Month
@@ -315,6 +316,17 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
     request.decided_at = timezone.now()
     request.decision_comment = comment
     request.save()
+    audit.record(
+        "approval",
+        user=user,
+        plan=plan,
+        month=start,
+        action=action.ref,
+        action_id=action.pk,
+        request=request.kind,
+        decision=request.state,
+        comment=comment,
+    )
     ActionChange.objects.create(
         action=action,
         month=request.month,

@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
+import audit
 from plans import services
 from plans.cells import FORMULA_TRIGGERS, neutralise
 from plans.models import (
@@ -942,6 +943,15 @@ def import_plan(
     result = _import(parsed, plan=plan, slug=slug, user=user)
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        audit.record(
+            "import",
+            user=user,
+            plan=result.plan,
+            created=result.created,
+            added=dict(result.added),
+            changed=dict(result.changed),
+        )
     return result
 
 
