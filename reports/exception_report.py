@@ -71,14 +71,6 @@ class StripCell:
     original: bool = False  # the original date of the planned action
     reprogrammed: bool = False  # the approved re-programmed date
 
-    @property
-    def css(self) -> str:
-        return self.status.lower()
-
-    @property
-    def letter(self) -> str:
-        return LETTERS[Status(self.status)] if self.status else ""
-
 
 @dataclass(frozen=True)
 class ExceptionBlock:
