@@ -12,7 +12,7 @@ whole report is built in a fixed number of queries, whatever the size of the pla
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Q, prefetch_related_objects
@@ -443,8 +443,9 @@ class _Listed:
     suspensions) and what their blocks need, each fetched in one query as plain values."""
 
     records: list[MonthlyStatus]
-    statuses: dict[int, dict[Month, str]]  # action id -> month -> status, the whole plan year
-    planned: dict[int, set[Month]]
+    # Keyed by the stored first day of the month: thousands of rows, so no Month built for each.
+    statuses: dict[int, dict[date, str]]  # action id -> month -> status, the whole plan year
+    planned: dict[int, set[date]]
     reasons: dict[tuple[int, str], str]  # (action id, request kind) -> the approved request's reason
 
 
@@ -456,14 +457,14 @@ def _listed(plan: Plan, month: Month) -> _Listed:
     prefetch_related_objects([r.action for r in records], "leads")
     # The other rows are selected by a subquery of the same statuses, never a list of ids.
     ids = shown.values("action_id")
-    statuses: dict[int, dict[Month, str]] = {}
+    statuses: dict[int, dict[date, str]] = {}
     for action_id, day, status in MonthlyStatus.objects.filter(action_id__in=ids).values_list(
         "action_id", "month", "status"
     ):
-        statuses.setdefault(action_id, {})[Month.from_date(day)] = status
-    planned: dict[int, set[Month]] = {}
+        statuses.setdefault(action_id, {})[day] = status
+    planned: dict[int, set[date]] = {}
     for action_id, day in PlannedMonth.objects.filter(action_id__in=ids).values_list("action_id", "month"):
-        planned.setdefault(action_id, set()).add(Month.from_date(day))
+        planned.setdefault(action_id, set()).add(day)
     reasons: dict[tuple[int, str], str] = {}
     for action_id, kind, reason in (
         ChangeRequest.objects.filter(action_id__in=ids, state=ChangeRequest.State.APPROVED)
@@ -478,26 +479,26 @@ def _listed(plan: Plan, month: Month) -> _Listed:
 LISTED = (*EXCEPTIONS, Status.REPRO, Status.SUSP)
 
 
-def _strip(plan: Plan, action: Action, listed: _Listed) -> tuple[StripCell, ...]:
+def _strip(months: list[tuple[Month, date]], action: Action, listed: _Listed) -> tuple[StripCell, ...]:
     statuses = listed.statuses.get(action.pk, {})
-    planned = listed.planned.get(action.pk, set())
-    original = to_month(action.original_target)
-    revised = to_month(action.revised_target) if action.reprogrammed else None
+    planned = listed.planned.get(action.pk, ())
+    original = action.original_target
+    revised = action.revised_target if action.reprogrammed else None
     return tuple(
         StripCell(
             month=m,
-            status=statuses.get(m, ""),
-            planned=m in planned,
-            original=m == original,
-            reprogrammed=m == revised,
+            status=statuses.get(day, ""),
+            planned=day in planned,
+            original=day == original,
+            reprogrammed=day == revised,
         )
-        for m in plan.month_list
+        for m, day in months
     )
 
 
 def _new_this_month(record: MonthlyStatus, month: Month, listed: _Listed) -> bool:
     """Re-programmed or suspended in this month, not carried over from the month before."""
-    return listed.statuses.get(record.action_id, {}).get(month - 1) != record.status
+    return listed.statuses.get(record.action_id, {}).get((month - 1).first_day) != record.status
 
 
 def _reason(record: MonthlyStatus, listed: _Listed) -> str:
@@ -520,7 +521,7 @@ def _changed_actions(records: list[MonthlyStatus], listed: _Listed) -> tuple[Cha
     return tuple(rows)
 
 
-def _block(plan: Plan, record: MonthlyStatus, listed: _Listed) -> ExceptionBlock:
+def _block(months: list[tuple[Month, date]], record: MonthlyStatus, listed: _Listed) -> ExceptionBlock:
     action = record.action
     suspended = record.status == Status.SUSP
     return ExceptionBlock(
@@ -534,7 +535,7 @@ def _block(plan: Plan, record: MonthlyStatus, listed: _Listed) -> ExceptionBlock
         measure_ref=action.measure.ref,
         measure_title=action.measure.title,
         plan_corrective_action=action.corrective_action,
-        strip=_strip(plan, action, listed),
+        strip=_strip(months, action, listed),
     )
 
 
@@ -549,6 +550,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
     changed = []
     exception_rows = 0
     listed = _listed(plan, month)
+    months = [(m, m.first_day) for m in plan.month_list]
     for record in listed.records:
         if record.status in EXCEPTIONS:
             exception_rows += 1
@@ -560,7 +562,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
         else:
             continue
         priority = record.action.measure.priority
-        groups.setdefault(priority.pk, (priority, []))[1].append(_block(plan, record, listed))
+        groups.setdefault(priority.pk, (priority, []))[1].append(_block(months, record, listed))
 
     independent_total = MonthlyStatus.objects.in_plan(plan).in_month(month).count()
     checks = (
