@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from plans import roles, services
 from plans.filters import ActionFilter
 from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
-from plans.models import Action, ChangeRequest, MonthlyStatus, Plan
+from plans.models import Action, ChangeRequest, Lead, MonthlyStatus, Plan
 from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
 from reports.models import MonthClose
 from reports.periods import Month
@@ -206,7 +206,8 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         actions = list(
             Action.objects.filter(plan=self.plan)
             .live_or_recorded_in(self.month)
-            .led_by(self.request.user)
+            .filter(self.whose())
+            .distinct()
             .in_plan_order()
             .with_grid()
             .prefetch_related(Prefetch("change_requests", queryset=pending, to_attr="pending_requests"))
@@ -214,6 +215,12 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
         return actions
+
+    def whose(self) -> Q:
+        return Q(leads__user=self.request.user)
+
+    def heading(self) -> str:
+        return f"My actions for {self.month.name}"
 
     def build_rows(self, data=None) -> list[MonthRow]:
         rows = []
@@ -240,6 +247,8 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         rows = kwargs.get("rows") or self.build_rows()
         context["rows"] = rows
+        context["heading"] = self.heading()
+        context["lead"] = getattr(self, "lead", None)
         context["closed"] = MonthClose.objects.is_closed(self.plan, self.month)
         context["editable"] = any(row.form for row in rows) and not context["closed"]
         context["errors"] = kwargs.get("errors") or error_summary(rows)
@@ -285,6 +294,23 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
             return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
         messages.success(request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}.")
         return HttpResponseRedirect(request.path)
+
+
+class LeadMonthView(MyMonthView):
+    """The same monthly update, for the performance team, of the actions one lead leads (the
+    role table: the performance team may update any action)."""
+
+    permission_required = roles.UPDATE_ANY
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.lead = get_object_or_404(Lead, pk=kwargs["lead"])
+
+    def whose(self) -> Q:
+        return Q(leads=self.lead)
+
+    def heading(self) -> str:
+        return f"Actions of {self.lead} for {self.month.name}"
 
 
 def conflict_message(conflict: services.Conflict) -> str:

@@ -345,3 +345,42 @@ def test_query_count_does_not_grow_with_the_number_of_actions(
         response = client.get(url())
     assert len(response.context["rows"]) == 33
     assert Action.objects.filter(plan__slug="p").count() == 34
+
+
+# --- the performance team updates any lead's actions -----------------------------------------------
+
+
+def lead_url(lead, month="2009-07"):
+    return reverse("plans:lead-month", kwargs={"slug": "p", "lead": lead.pk, "month": month})
+
+
+def test_the_performance_team_updates_a_leads_actions(client_as, actions):
+    lead = actions["other"].leads.get()
+    client = client_as("performance")
+    response = client.get(lead_url(lead))
+    assert "Actions of T2 for July 2009" in response.content.decode()
+    assert [row.action.ref for row in response.context["rows"]] == ["1.2.1"]
+    data = form_data((actions["other"], {"status": "AMBER", "note": "Chased by phone"}))
+    assert client.post(lead_url(lead), data).status_code == 302
+    record = status_of(actions["other"])
+    assert (record.status, record.note, record.set_by.username) == (
+        "AMBER",
+        "Chased by phone",
+        "test-performance",
+    )
+
+
+@pytest.mark.parametrize("role", ["cmt", "clerk", "none"])
+def test_only_the_performance_team_updates_another_leads_actions(client_as, actions, role):
+    lead = actions["other"].leads.get()
+    assert client_as(role).get(lead_url(lead)).status_code == 403
+
+
+def test_an_officer_cannot_use_another_leads_page(client, officer, actions):
+    client.force_login(officer)
+    lead = actions["other"].leads.get()
+    assert client.get(lead_url(lead)).status_code == 403
+    data = form_data((actions["other"], {"status": "GREEN"}))
+    assert client.post(lead_url(lead), data).status_code == 403
+    client.logout()
+    assert client.get(lead_url(lead))["Location"].startswith("/accounts/login/")
