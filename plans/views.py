@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -80,7 +81,7 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         context["legend"] = [
             (status, self.plan.status_word(status), LETTERS[status], MEANINGS[status]) for status in COUNTED
         ]
-        context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed")]
+        context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed", "revised")]
         context["update_month"] = update_month_for(self.plan)
         context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)
         return context
@@ -222,6 +223,10 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
     def heading(self) -> str:
         return f"My actions for {self.month.name}"
 
+    @cached_property
+    def closed(self) -> bool:
+        return MonthClose.objects.is_closed(self.plan, self.month)
+
     def build_rows(self, data=None) -> list[MonthRow]:
         rows = []
         for action in self.actions():
@@ -231,6 +236,10 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
             form = (
                 None if approved else ActionMonthForm(data, action=action, plan=self.plan, month=self.month)
             )
+            if form is not None and data is None and self.closed:
+                # Shown for reading only; a POST keeps what was typed, beside the refusal.
+                for field in form.fields.values():
+                    field.disabled = True
             rows.append(
                 MonthRow(
                     action=action,
@@ -249,7 +258,7 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         context["rows"] = rows
         context["heading"] = self.heading()
         context["lead"] = getattr(self, "lead", None)
-        context["closed"] = MonthClose.objects.is_closed(self.plan, self.month)
+        context["closed"] = self.closed
         context["editable"] = any(row.form for row in rows) and not context["closed"]
         context["errors"] = kwargs.get("errors") or error_summary(rows)
         return context
@@ -266,7 +275,7 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
             # A tampered form: an action this person does not lead, or not live this month.
             raise PermissionDenied("You may only update the actions you lead that are live this month.")
         forms = [forms_by_pk[pk] for pk in sorted(submitted)]
-        if MonthClose.objects.is_closed(self.plan, self.month):
+        if self.closed:
             errors = [
                 ("#main", f"{self.month.name} is closed: its report is published and takes no more updates.")
             ]

@@ -242,7 +242,10 @@ def test_a_tampered_action_id_the_officer_does_not_lead_is_403(client, officer, 
 def test_a_closed_month_refuses_the_update(client, officer, actions, plan):
     MonthClose.objects.create(plan=plan, month=datetime.date(2009, 7, 1))
     client.force_login(officer)
-    assert "July 2009 is closed" in client.get(url()).content.decode()
+    page = client.get(url())
+    assert "July 2009 is closed" in page.content.decode()
+    assert "Save all July 2009 updates" not in page.content.decode()
+    assert all(field.field.disabled for row in page.context["rows"] for field in row.form)
     data = form_data((actions["due"], {"status": "AMBER", "note": "kept"}))
     response = client.post(url(), data)
     assert response.status_code == 200
