@@ -387,3 +387,15 @@ def test_an_officer_cannot_use_another_leads_page(client, officer, actions):
     assert client.post(lead_url(lead), data).status_code == 403
     client.logout()
     assert client.get(lead_url(lead))["Location"].startswith("/accounts/login/")
+
+
+def test_the_action_page_shows_who_changed_what_from_which_screen(client, officer, actions):
+    client.force_login(officer)
+    client.post(
+        url(), form_data((actions["late"], {"status": "RED", "corrective_action": "Brief to CMT <soon>"}))
+    )
+    body = client.get(actions["late"].get_absolute_url()).content.decode()
+    assert "<td>test-officer</td>" in body
+    assert "July 2009 status</td>" in body
+    assert "<td>RED</td><td>My actions</td>" in body
+    assert "Brief to CMT &lt;soon&gt;" in body
