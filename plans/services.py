@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from plans import roles
 from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus
 from reports.periods import Month
@@ -325,6 +326,18 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
         ),
         changed_by=user,
         source=ActionChange.Source.APPROVAL,
+    )
+    audit.record(
+        "approval",
+        user=user,
+        plan=plan,
+        month=start,
+        action=action.ref,
+        action_id=action.pk,
+        request_id=request.pk,
+        request_kind=request.kind,
+        decision=request.state,
+        comment=comment,
     )
     if not approve:
         return request
