@@ -400,3 +400,12 @@ def test_the_action_page_shows_who_changed_what_from_which_screen(client, office
     assert "July 2009 status</td>" in body
     assert "<td>RED</td><td>My actions</td>" in body
     assert "Brief to CMT &lt;soon&gt;" in body
+
+
+def test_an_error_is_announced_with_its_field(client, officer, actions):
+    client.force_login(officer)
+    pk = actions["due"].pk
+    body = client.post(url(), form_data((actions["due"], {"status": "GREEN"}))).content.decode()
+    assert f'aria-describedby="id_a{pk}-corrective_action_error"' in body
+    assert f'<div id="id_a{pk}-corrective_action_error">' in body
+    assert 'aria-invalid="true"' in body
