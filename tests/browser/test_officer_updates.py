@@ -43,7 +43,7 @@ def test_officer_updates_july_with_the_keyboard_only(demo_site, page):
     assert page.locator("h1").inner_text() == "My actions for July 2009"
     assert axe_violations(page) == []
 
-    first, second = action_pk("1.1.1"), action_pk("1.1.2")
+    first, second, third = action_pk("1.1.1"), action_pk("1.1.2"), action_pk("1.2.1")
     tab_to(page, f"#id_a{first}-note")
     page.keyboard.type("Architects appointed on 28 July")
     # 1.1.2: the radios are one Tab stop; the arrow keys choose within them.
@@ -52,15 +52,19 @@ def test_officer_updates_july_with_the_keyboard_only(demo_site, page):
     tab_to(page, f"#id_a{second}-corrective_action")
     page.keyboard.press("Control+A")
     page.keyboard.type("Partner shortlist slips to August")
+    # 1.2.1: a revised date chosen from the list with the arrow keys.
+    tab_to(page, f"#id_a{third}-revised_target")
+    page.keyboard.press("ArrowDown")  # September 2009 -> October 2009
     tab_to(page, "main button[type=submit]", limit=1000)
     page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
-    assert "Saved 2 actions for July 2009." in page.locator(".messages").inner_text()
+    assert "Saved 3 actions for July 2009." in page.locator(".messages").inner_text()
     assert (
         MonthlyStatus.objects.get(action_id=first, month="2009-07-01").note
         == "Architects appointed on 28 July"
     )
     assert MonthlyStatus.objects.get(action_id=second, month="2009-07-01").status == "AMBER"
+    assert str(Action.objects.get(pk=third).revised_target) == "2009-10-01"
 
 
 def test_an_error_is_summarised_and_linked_to_its_field(demo_site, page):
