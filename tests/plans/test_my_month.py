@@ -409,3 +409,7 @@ def test_an_error_is_announced_with_its_field(client, officer, actions):
     assert f'aria-describedby="id_a{pk}-corrective_action_error"' in body
     assert f'<div id="id_a{pk}-corrective_action_error">' in body
     assert 'aria-invalid="true"' in body
+
+
+def test_officers_have_a_my_actions_link_in_the_menu(client_as, plan):
+    assert '<a href="/start/">My actions</a>' in client_as("officer").get("/plans/p/").content.decode()
