@@ -7,6 +7,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("<slug:slug>/my/<str:month>/", views.MyMonthView.as_view(), name="my-month"),
+    path("<slug:slug>/leads/<int:lead>/<str:month>/", views.LeadMonthView.as_view(), name="lead-month"),
     path(
         "<slug:slug>/actions/<int:pk>/request/<str:month>/",
         views.RequestChangeView.as_view(),
