@@ -107,7 +107,9 @@ class Plan(models.Model):
 
     def status_word(self, status: Status) -> str:
         """The plan's own word for a counted status (its vocabulary), or the standard one."""
-        for term in getattr(self, "_terms_cache", None) or self.status_terms.all():
+        terms = getattr(self, "_terms_cache", None)
+        # An empty cache means "no terms", not "not fetched": no query per grid cell.
+        for term in self.status_terms.all() if terms is None else terms:
             if term.status == status and term.is_default:
                 return term.word
         return Status(status).label
