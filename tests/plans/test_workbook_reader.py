@@ -211,3 +211,23 @@ def test_too_long_values_are_errors_not_crashes():
     priorities = [PRIORITIES[0], ["C" * 31, "Town", ""]]
     errors = errors_of(workbook(priorities=priorities, measures=[MEASURES[0]], actions=[]))
     assert errors == ["sheet Priorities, row 2, column A: Longer than 30 characters (31)."]
+
+
+def test_a_title_row_above_the_headings_is_skipped():
+    measures = [["Measures of success, 2008/09"], [], *MEASURES]
+    parsed = read_workbook(workbook(measures=measures))
+    assert [m.ref for m in parsed.measures] == ["1.1", "2.1"]
+
+
+def test_a_plan_longer_than_a_year_heads_its_months_with_the_year(db):
+    from plans.workbook import export_plan, import_plan
+
+    headings = ACTION_HEADINGS[:5] + ["Jul 2008", "Jul 2009"] + ACTION_HEADINGS[17:]
+    plan_rows = [["Title", "Three years"], ["First month", "July 2008"], ["Months", 36]]
+    data = workbook(plan=plan_rows, action_headings=headings, actions=[action_row(grid=["G", "R"])[:7]])
+    plan = import_plan(read_workbook(data), slug="long").plan
+    again = read_workbook(export_plan(plan))
+    assert {m: c.status for m, c in again.actions[0].grid.items()} == {
+        JULY: Status.GREEN,
+        Month(2009, 7): Status.RED,
+    }
