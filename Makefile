@@ -1,5 +1,5 @@
 # Two commands for a fresh clone with only Python 3.11 and Debian's packages:
-#   make run   - set up, migrate, load the demo and serve on http://127.0.0.1:$(PORT)
+#   make run   - set up, migrate, load the demo and serve on http://127.0.0.1:$(PORT) (with the PDF worker)
 #   make test  - the whole suite (browser tests run where Chromium is installed)
 PYTHON ?= python3.11
 VENV := .venv
@@ -25,8 +25,14 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The background worker (PDF renders) runs beside the development server and stops with it.
 run: demo
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: migrate
+	$(BIN)/python manage.py db_worker --no-reload
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

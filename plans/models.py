@@ -108,7 +108,7 @@ class Plan(models.Model):
     def status_word(self, status: Status) -> str:
         """The plan's own word for a counted status (its vocabulary), or the standard one."""
         terms = getattr(self, "_terms_cache", None)
-        # An empty cache means "no terms", not "not fetched": no query per grid cell.
+        # An empty cache is a plan without its own words: no query for it either.
         for term in self.status_terms.all() if terms is None else terms:
             if term.status == status and term.is_default:
                 return term.word
@@ -242,6 +242,13 @@ class ActionQuerySet(models.QuerySet):
         )
         not_done = Q(completed_month__isnull=True) | Q(completed_month__gte=day)
         return self.filter(Q(planned__month=day) | (target_passed & not_done)).distinct()
+
+    def live_or_recorded_in(self, month: Month):
+        """Live in ``month`` or already holding a status for it: an approved re-programme moves
+        the target past the month, but the month's REPRO status is still the action's."""
+        return self.filter(
+            Q(pk__in=self.live_in(month).values("pk")) | Q(statuses__month=month.first_day)
+        ).distinct()
 
     def with_grid(self):
         """Everything a plan row needs, fetched in a fixed number of queries."""

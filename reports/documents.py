@@ -1,0 +1,302 @@
+"""The PDFs a plan publishes, and the lifecycle of their stored copies (``reports.models.Document``).
+
+Each kind of document is built into plain frozen objects first (a fixed number of queries), then
+laid out by ``reports.pdf``. A document that takes too long for a request (the full plan, the
+copies kept at a month's close) is rendered by the background task ``reports.tasks.render_document``;
+this module says when a stored copy can be served, when it must be rendered again, and when a
+render has failed or run out of time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from plans.models import Action, ActionChange, MonthlyStatus, Plan
+from reports.models import Document, MonthClose
+from reports.pdf import RenderedPDF, render_pdf
+from reports.periods import Month
+from reports.status import COUNTED, LETTERS, MEANINGS, Status
+
+# How long a background render may take before the worker stops it (reports.tasks) and before a
+# page stops waiting for it (a worker that died mid-render leaves its document RUNNING).
+BACKGROUND_TIME_LIMIT = 300
+STALLED_AFTER = timedelta(seconds=BACKGROUND_TIME_LIMIT + 60)
+
+
+# ---------------------------------------------------------------------------------------------
+# The full plan as of a month (the Members' Room hard copy)
+
+
+@dataclass(frozen=True)
+class StripCell:
+    """One month of an action's strip: its status (as of the report month) or a planned mark."""
+
+    month: Month
+    status: Status | None
+    word: str
+    planned: bool
+    is_report_month: bool
+
+    @property
+    def letter(self) -> str:
+        return LETTERS[self.status] if self.status else ""
+
+    @property
+    def css(self) -> str:
+        return self.status.value.lower() if self.status else ""
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    ref: str
+    description: str
+    leads: str
+    cells: tuple[StripCell, ...]
+    corrective_action: str
+
+
+@dataclass(frozen=True)
+class MeasureRows:
+    ref: str
+    title: str
+    rows: tuple[PlanRow, ...]
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    code: str
+    title: str
+    expected_outcome: str
+    measures: tuple[MeasureRows, ...]
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    status: Status
+    word: str
+    letter: str
+    meaning: str
+
+    @property
+    def css(self) -> str:
+        return self.status.value.lower()
+
+
+@dataclass(frozen=True)
+class FullPlan:
+    plan_title: str
+    organisation: str
+    year_label: str
+    month: Month
+    months: tuple[Month, ...]
+    sections: tuple[PlanSection, ...]
+    legend: tuple[LegendEntry, ...]
+    action_count: int
+    is_draft: bool
+    produced: date
+
+    @property
+    def title(self) -> str:
+        return f"{self.plan_title} as at {self.month.name}"
+
+    @property
+    def column_count(self) -> int:
+        # ref, action, lead, the months, corrective action
+        return len(self.months) + 4
+
+
+def legend_for(plan: Plan) -> tuple[LegendEntry, ...]:
+    return tuple(
+        LegendEntry(status=s, word=plan.status_word(s), letter=LETTERS[s], meaning=MEANINGS[s])
+        for s in COUNTED
+    )
+
+
+def build_full_plan(plan: Plan, month: Month) -> FullPlan:
+    """The whole plan with each action's month strip as it stood at the end of ``month``: statuses
+    of that month and before, planned marks for the months after. Queries: the actions with their
+    measure and priority, leads, planned months, statuses (4), the status words (1), the close (1)."""
+    plan._terms_cache = list(plan.status_terms.all())
+    actions = list(Action.objects.filter(plan=plan).in_plan_order().with_grid())
+    months = tuple(plan.month_list)
+    sections: list[PlanSection] = []
+    by_priority: dict[int, dict[int, list[PlanRow]]] = {}
+    priorities, measures = {}, {}
+    for action in actions:
+        measure = action.measure
+        priorities[measure.priority_id] = measure.priority
+        measures[measure.pk] = measure
+        by_priority.setdefault(measure.priority_id, {}).setdefault(measure.pk, []).append(
+            _plan_row(action, months, month)
+        )
+    for priority_id, measure_rows in by_priority.items():
+        priority = priorities[priority_id]
+        sections.append(
+            PlanSection(
+                code=priority.code,
+                title=priority.title,
+                expected_outcome=priority.expected_outcome,
+                measures=tuple(
+                    MeasureRows(ref=measures[m].ref, title=measures[m].title, rows=tuple(rows))
+                    for m, rows in measure_rows.items()
+                ),
+            )
+        )
+    return FullPlan(
+        plan_title=plan.title,
+        organisation=plan.organisation,
+        year_label=plan.year_label,
+        month=month,
+        months=months,
+        sections=tuple(sections),
+        legend=legend_for(plan),
+        action_count=len(actions),
+        is_draft=not MonthClose.objects.is_closed(plan, month),
+        produced=timezone.localdate(),
+    )
+
+
+def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month) -> PlanRow:
+    planned = set(action.planned_month_list)
+    statuses = {Month.from_date(s.month): s for s in action.statuses.all()}
+    cells = []
+    for m in months:
+        record = statuses.get(m) if m <= as_of else None
+        status = Status(record.status) if record else None
+        cells.append(
+            StripCell(
+                month=m,
+                status=status,
+                word=(record.word or status.label) if record else "",
+                planned=m in planned,
+                is_report_month=m == as_of,
+            )
+        )
+    return PlanRow(
+        ref=action.ref,
+        description=action.description,
+        leads=action.lead_initials,
+        cells=tuple(cells),
+        corrective_action=action.corrective_action,
+    )
+
+
+def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
+    return render_pdf("pdf/full_plan.html", {"doc": build_full_plan(plan, month)}, seconds=seconds)
+
+
+# Each kind of document: how to render it. Issue 5's report builder adds the appendix and cover.
+RENDERERS = {
+    Document.Kind.PLAN: render_full_plan,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored copies
+
+
+def plan_last_changed(plan: Plan) -> datetime | None:
+    """When anything a plan's PDFs show last changed: an action, a status, or a recorded change."""
+    stamps = [
+        Action.objects.filter(plan=plan).aggregate(at=Max("updated_at"))["at"],
+        MonthlyStatus.objects.in_plan(plan).aggregate(at=Max("set_at"))["at"],
+        ActionChange.objects.filter(action__plan=plan).aggregate(at=Max("changed_at"))["at"],
+    ]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+def find_document(plan: Plan, month: Month, kind: str) -> Document | None:
+    return Document.objects.filter(plan=plan, month=month.first_day, kind=kind).first()
+
+
+def is_stalled(document: Document, now: datetime | None = None) -> bool:
+    """A render still waiting or running long after it was asked for: its worker died or is not
+    running. The user is told and can ask again."""
+    if document.state not in (Document.State.PENDING, Document.State.RUNNING):
+        return False
+    return (now or timezone.now()) - document.requested_at > STALLED_AFTER
+
+
+def is_current(document: Document, plan: Plan) -> bool:
+    """A ready copy that can be served: published copies stand until the month is re-opened;
+    other copies until the plan next changes."""
+    if document.state != Document.State.READY or not document.file:
+        return False
+    if document.published:
+        return True
+    changed = plan_last_changed(plan)
+    return changed is None or document.finished_at is None or changed <= document.finished_at
+
+
+@transaction.atomic
+def request_render(*, plan: Plan, month: Month, kind: str, user=None, published: bool = False) -> Document:
+    """Ask the background worker for a (fresh) copy of a document; the old file goes."""
+    from reports.tasks import render_document
+
+    document, _ = Document.objects.select_for_update().get_or_create(
+        plan=plan, month=month.first_day, kind=kind
+    )
+    _discard_file(document)
+    document.state = Document.State.PENDING
+    document.published = published
+    document.pages = None
+    document.error = ""
+    document.requested_by = user if user is not None and user.is_authenticated else None
+    document.requested_at = timezone.now()
+    document.finished_at = None
+    result = render_document.enqueue(document.pk)
+    document.task_id = str(result.id)
+    document.save()
+    return document
+
+
+def run_render(document: Document) -> Document:
+    """Render a document now (called by the background task) and store the result or the error."""
+    Document.objects.filter(pk=document.pk).update(state=Document.State.RUNNING)
+    plan = document.plan
+    month = Month.from_date(document.month)
+    render = RENDERERS[document.kind]
+    try:
+        rendered = render(plan, month, seconds=BACKGROUND_TIME_LIMIT)
+    except Exception as error:
+        # Shown to the user, who can try again; the traceback goes to the worker's log.
+        document.state = Document.State.FAILED
+        document.error = str(error) if str(error) else "The PDF could not be prepared."
+        document.finished_at = timezone.now()
+        document.save(update_fields=["state", "error", "finished_at"])
+        raise
+    store_rendered(document, rendered)
+    return document
+
+
+def store_rendered(document: Document, rendered: RenderedPDF) -> None:
+    _discard_file(document)
+    month = Month.from_date(document.month)
+    name = f"{document.plan.slug}-{month}-{document.kind.lower()}.pdf"
+    document.file.save(name, ContentFile(rendered.content), save=False)
+    document.state = Document.State.READY
+    document.pages = rendered.pages
+    document.error = ""
+    document.finished_at = timezone.now()
+    document.save()
+
+
+def discard(plan: Plan, month: Month, kinds: list[str]) -> int:
+    """Remove stored copies (a re-opened month's published PDFs), files included."""
+    documents = list(Document.objects.filter(plan=plan, month=month.first_day, kind__in=kinds))
+    for document in documents:
+        _discard_file(document)
+        document.delete()
+    return len(documents)
+
+
+def _discard_file(document: Document) -> None:
+    if document.file:
+        document.file.delete(save=False)

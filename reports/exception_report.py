@@ -1,0 +1,641 @@
+"""The monthly exception report (seed 000) built once into frozen objects.
+
+``exception_report(plan, month)`` is what the HTML page, the PDF appendix and the month close all
+use: the live report of an open month (a draft), or for a closed month the report exactly as it was
+published (the snapshot kept on ``MonthClose``) together with what has changed in the data since.
+
+Every count comes from ``reports.builders`` and every percentage, rule and word from
+``reports.status``; this module only arranges them in the order of the council's report. The
+whole report is built in a fixed number of queries, whatever the size of the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.utils import timezone
+
+from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus, Plan
+from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
+from reports.models import MonthClose, MonthEvent
+from reports.periods import Month, to_month
+from reports.status import (
+    COUNTED,
+    EXCEPTIONS,
+    LETTERS,
+    MEANINGS,
+    Status,
+    StatusCounts,
+    count_statuses,
+    percent_text,
+    percentage,
+    revised_date_text,
+)
+
+# Bumped when the snapshot's layout changes, so an old snapshot is still read correctly.
+SNAPSHOT_VERSION = 1
+# A closed month's report lists at most this many of the changes made since; the total is given.
+CHANGES_SHOWN = 50
+
+
+# ---------------------------------------------------------------------------------------------
+# The parts of the report
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    """One month of the progress table; ``figures`` is None for a month not yet reported (blank)."""
+
+    month: Month
+    figures: StatusCounts | None
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """A row of Appendix 1 page 1: the n-th month of this plan year beside the n-th of the previous."""
+
+    current: ProgressCell | None
+    previous: ProgressCell | None
+
+
+@dataclass(frozen=True)
+class StripCell:
+    """One month of an action's plan row (the July-June strip)."""
+
+    month: Month
+    status: str = ""  # a Status value, or "" when the action has no status that month
+    planned: bool = False
+    original: bool = False  # the original date of the planned action
+    reprogrammed: bool = False  # the approved re-programmed date
+
+
+@dataclass(frozen=True)
+class ExceptionBlock:
+    """One exception of seed 000's appendix: the block, then the action's measure and plan row."""
+
+    ref: str
+    description: str
+    status: str  # AMBER, RED, or SUSP for an action suspended this month
+    corrective_action: str  # this month's
+    who: str
+    original_date: str
+    revised_date: str
+    measure_ref: str
+    measure_title: str
+    plan_corrective_action: str
+    strip: tuple[StripCell, ...]
+
+    @property
+    def is_exception(self) -> bool:
+        """AMBER or RED; a suspension is shown but is not counted among the exceptions."""
+        return self.status in EXCEPTIONS
+
+    @property
+    def suspended(self) -> bool:
+        return self.status == Status.SUSP
+
+
+@dataclass(frozen=True)
+class PriorityGroup:
+    code: str
+    title: str
+    blocks: tuple[ExceptionBlock, ...]
+
+
+@dataclass(frozen=True)
+class ChangedActions:
+    """A row of section 3.4: actions re-programmed or suspended with approval this month."""
+
+    refs: str
+    action: str
+    reason: str
+    status: str  # REPRO or SUSP
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    key: str  # css name: a status ("green") or a marker ("original")
+    word: str
+    meaning: str
+    letter: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the consistency check that runs with every report."""
+
+    name: str
+    expected: int
+    found: int
+
+    @property
+    def passed(self) -> bool:
+        return self.expected == self.found
+
+
+@dataclass(frozen=True)
+class MonthHistory:
+    """A close or re-open of the month."""
+
+    kind: str  # MonthEvent.Kind value
+    by: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """A change to the plan's data made after the month was closed."""
+
+    ref: str
+    field: str
+    month: Month | None
+    old: str
+    new: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """Draft, closed (published) or re-opened, and what happened to the month."""
+
+    DRAFT = "DRAFT"
+    CLOSED = "CLOSED"
+    REOPENED = "REOPENED"
+
+    state: str = DRAFT
+    history: tuple[MonthHistory, ...] = ()
+    # For a closed month: the live figures now, and what changed since it was closed.
+    live_figures: StatusCounts | None = None
+    changes_since: tuple[DataChange, ...] = ()
+    changes_since_total: int = 0
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state != self.CLOSED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.CLOSED
+
+    @property
+    def last_close(self) -> MonthHistory | None:
+        return next((h for h in reversed(self.history) if h.kind == MonthEvent.Kind.CLOSED), None)
+
+    @property
+    def last_reopen(self) -> MonthHistory | None:
+        return next((h for h in reversed(self.history) if h.kind == MonthEvent.Kind.REOPENED), None)
+
+    @property
+    def data_changed(self) -> bool:
+        return self.changes_since_total > 0
+
+
+@dataclass(frozen=True)
+class ExceptionReport:
+    """Everything the month's exception report shows, in the order of seed 000."""
+
+    plan_slug: str
+    plan_title: str
+    organisation: str
+    year_label: str
+    previous_year_label: str
+    month: Month
+    figures: StatusCounts
+    words: dict[str, str]  # status value -> the plan's own word for it
+    exceptions_by_priority: tuple[PriorityExceptions, ...]
+    changed_actions: tuple[ChangedActions, ...]
+    progress: tuple[ProgressRow, ...]
+    groups: tuple[PriorityGroup, ...]
+    checks: tuple[Check, ...]
+    built_at: datetime
+    state: ReportState = field(default_factory=ReportState)
+
+    # -- figures -------------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return self.figures.total
+
+    def word(self, status: str) -> str:
+        return self.words.get(str(status), Status(status).label)
+
+    @property
+    def reprogrammed_or_suspended_percent(self) -> Decimal:
+        return percentage(self.figures.reprogrammed_or_suspended, self.figures.total)
+
+    @property
+    def summary_sentence(self) -> str:
+        """Section 2.2 of the cover report, generated from the figures."""
+        f = self.figures
+
+        def pct(status: Status) -> str:
+            return percent_text(f.percent(status), compact=True) + "%"
+
+        return (
+            f"For the {f.total} actions highlighted for {self.month.month_name} within the plan "
+            f"{pct(Status.GREEN)} of the Improvement Plan is on target [{self.word(Status.GREEN).lower()}], "
+            f"{pct(Status.AMBER)} is one month behind [{self.word(Status.AMBER).lower()}] and "
+            f"{pct(Status.RED)} is over one month behind [{self.word(Status.RED).lower()}]. "
+            f"{percent_text(self.reprogrammed_or_suspended_percent, compact=True)}% of actions have been "
+            "reprogrammed or suspended with approval."
+        )
+
+    @property
+    def ambers_by_priority(self) -> tuple[PriorityExceptions, ...]:
+        return tuple(row for row in self.exceptions_by_priority if row.amber)
+
+    @property
+    def reds_by_priority(self) -> tuple[PriorityExceptions, ...]:
+        return tuple(row for row in self.exceptions_by_priority if row.red)
+
+    @property
+    def exception_count(self) -> int:
+        return sum(1 for g in self.groups for b in g.blocks if b.is_exception)
+
+    @property
+    def consistent(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def is_final(self) -> bool:
+        """Published figures: the month is closed and the report passed its consistency check."""
+        return self.state.is_closed and self.consistent
+
+    @property
+    def legend(self) -> tuple[LegendEntry, ...]:
+        entries = [
+            LegendEntry(s.value.lower(), self.word(s), MEANINGS[s], LETTERS[s])
+            for s in (Status.GREEN, Status.AMBER, Status.RED, Status.REPRO, Status.SUSP)
+        ]
+        entries += [LegendEntry(key, word, meaning, letter) for key, word, meaning, letter in MARKERS]
+        return tuple(entries)
+
+    @property
+    def month_list(self) -> tuple[Month, ...]:
+        """This plan year's months, as the strip's column headings."""
+        return tuple(row.current.month for row in self.progress if row.current)
+
+    @property
+    def live_differs(self) -> bool:
+        """A closed month whose live counts are no longer those published."""
+        live = self.state.live_figures
+        return live is not None and live.counts != self.figures.counts
+
+    # -- the snapshot kept when the month is closed --------------------------------------------
+
+    def as_snapshot(self) -> dict:
+        """The published report as JSON (everything but its state, which is the month's)."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "plan_slug": self.plan_slug,
+            "plan_title": self.plan_title,
+            "organisation": self.organisation,
+            "year_label": self.year_label,
+            "previous_year_label": self.previous_year_label,
+            "month": str(self.month),
+            "figures": _counts_json(self.figures),
+            "words": dict(self.words),
+            "exceptions_by_priority": [
+                [r.code, r.title, r.amber, r.red] for r in self.exceptions_by_priority
+            ],
+            "changed_actions": [[c.refs, c.action, c.reason, c.status] for c in self.changed_actions],
+            "progress": [[_cell_json(r.current), _cell_json(r.previous)] for r in self.progress],
+            "groups": [
+                {
+                    "code": g.code,
+                    "title": g.title,
+                    "blocks": [
+                        {
+                            "ref": b.ref,
+                            "description": b.description,
+                            "status": b.status,
+                            "corrective_action": b.corrective_action,
+                            "who": b.who,
+                            "original_date": b.original_date,
+                            "revised_date": b.revised_date,
+                            "measure_ref": b.measure_ref,
+                            "measure_title": b.measure_title,
+                            "plan_corrective_action": b.plan_corrective_action,
+                            "strip": [
+                                [str(c.month), c.status, c.planned, c.original, c.reprogrammed]
+                                for c in b.strip
+                            ],
+                        }
+                        for b in g.blocks
+                    ],
+                }
+                for g in self.groups
+            ],
+            "checks": [[c.name, c.expected, c.found] for c in self.checks],
+            "built_at": self.built_at.isoformat(),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict, state: ReportState | None = None) -> ExceptionReport:
+        return cls(
+            plan_slug=data["plan_slug"],
+            plan_title=data["plan_title"],
+            organisation=data["organisation"],
+            year_label=data["year_label"],
+            previous_year_label=data["previous_year_label"],
+            month=Month.parse(data["month"]),
+            figures=counts_from_json(data["figures"]),
+            words=dict(data["words"]),
+            exceptions_by_priority=tuple(PriorityExceptions(*row) for row in data["exceptions_by_priority"]),
+            changed_actions=tuple(ChangedActions(*row) for row in data["changed_actions"]),
+            progress=tuple(ProgressRow(_cell_from_json(c), _cell_from_json(p)) for c, p in data["progress"]),
+            groups=tuple(
+                PriorityGroup(
+                    code=g["code"],
+                    title=g["title"],
+                    blocks=tuple(
+                        ExceptionBlock(
+                            **{k: v for k, v in b.items() if k != "strip"},
+                            strip=tuple(
+                                StripCell(Month.parse(m), status, planned, original, repro)
+                                for m, status, planned, original, repro in b["strip"]
+                            ),
+                        )
+                        for b in g["blocks"]
+                    ),
+                )
+                for g in data["groups"]
+            ),
+            checks=tuple(Check(*row) for row in data["checks"]),
+            built_at=datetime.fromisoformat(data["built_at"]),
+            state=state or ReportState(),
+        )
+
+
+# The markers of the legend besides the five statuses (seed 000, Appendix 1 "Where:").
+MARKERS = (
+    ("planned", "Planned", "A month in which the action is planned", "■"),
+    ("original", "Original date", "Original date of planned action", "O"),
+    (
+        "reprogrammed",
+        "Re-programmed date",
+        "Moved to a later point in the year with approval; not an extension, and not on the "
+        "exception report once approved",
+        "*",
+    ),
+)
+
+
+def _counts_json(figures: StatusCounts) -> dict[str, int]:
+    return {s.value: figures.count(s) for s in COUNTED}
+
+
+def counts_from_json(data: dict[str, int]) -> StatusCounts:
+    return StatusCounts({s: int(data.get(s.value, 0)) for s in COUNTED})
+
+
+def _cell_json(cell: ProgressCell | None):
+    if cell is None:
+        return None
+    return [str(cell.month), _counts_json(cell.figures) if cell.figures is not None else None]
+
+
+def _cell_from_json(data) -> ProgressCell | None:
+    if data is None:
+        return None
+    month, counts = data
+    return ProgressCell(Month.parse(month), counts_from_json(counts) if counts is not None else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+def _words(plan: Plan) -> dict[str, str]:
+    # One query for the plan's words, not one per status.
+    prefetch_related_objects([plan], "status_terms")
+    return {s.value: plan.status_word(s) for s in COUNTED}
+
+
+def _progress(plan: Plan, month: Month) -> tuple[ProgressRow, ...]:
+    """Both plan years side by side; this year's months after the report month are blank."""
+    current = year_figures(plan)
+    previous_plan = plan.previous_plan
+    previous = year_figures(previous_plan) if previous_plan else {}
+    this_months = plan.month_list
+    previous_months = previous_plan.month_list if previous_plan else []
+    rows = []
+    for i in range(max(len(this_months), len(previous_months))):
+        this_cell = prev_cell = None
+        if i < len(this_months):
+            m = this_months[i]
+            this_cell = ProgressCell(m, current.get(m) if m <= month else None)
+        if i < len(previous_months):
+            m = previous_months[i]
+            prev_cell = ProgressCell(m, previous.get(m))
+        rows.append(ProgressRow(this_cell, prev_cell))
+    return tuple(rows)
+
+
+def _status_records(plan: Plan, month: Month) -> list[MonthlyStatus]:
+    """The month's statuses that the report shows one by one (exceptions, re-programmes,
+    suspensions), with everything their blocks need: a fixed number of queries."""
+    actions = Action.objects.select_related("measure__priority").prefetch_related(
+        "leads",
+        "planned",
+        "statuses",
+        Prefetch(
+            "change_requests",
+            queryset=ChangeRequest.objects.filter(state=ChangeRequest.State.APPROVED).order_by(
+                "-month", "-id"
+            ),
+            to_attr="approved_requests",
+        ),
+    )
+    return list(
+        MonthlyStatus.objects.in_plan(plan)
+        .in_month(month)
+        .filter(status__in=[*EXCEPTIONS, Status.REPRO, Status.SUSP])
+        .prefetch_related(Prefetch("action", queryset=actions))
+        .order_by("action__position", "action_id")
+    )
+
+
+def _strip(plan: Plan, action: Action) -> tuple[StripCell, ...]:
+    statuses = {Month.from_date(s.month): s.status for s in action.statuses.all()}
+    planned = set(action.planned_month_list)
+    original = to_month(action.original_target)
+    revised = to_month(action.revised_target) if action.reprogrammed else None
+    return tuple(
+        StripCell(
+            month=m,
+            status=statuses.get(m, ""),
+            planned=m in planned,
+            original=m == original,
+            reprogrammed=m == revised,
+        )
+        for m in plan.month_list
+    )
+
+
+def _new_this_month(action: Action, record: MonthlyStatus, month: Month) -> bool:
+    """Re-programmed or suspended in this month, not carried over from the month before."""
+    before = (month - 1).first_day
+    return not any(s.month == before and s.status == record.status for s in action.statuses.all())
+
+
+def _reason(action: Action, record: MonthlyStatus) -> str:
+    kind = ChangeRequest.Kind.SUSPENSION if record.status == Status.SUSP else ChangeRequest.Kind.REPROGRAMME
+    for request in action.approved_requests:
+        if request.kind == kind:
+            return request.reason
+    return record.corrective_action or action.corrective_action
+
+
+def _changed_actions(records: list[tuple[MonthlyStatus, Action]]) -> tuple[ChangedActions, ...]:
+    """Section 3.4: one row per measure and reason, refs joined as the council writes them
+    ("5.4.1, 5.4.2, 5.4.3, 5.4.7")."""
+    grouped: dict[tuple, list[Action]] = {}
+    for record, action in records:
+        key = (record.status, action.measure_id, _reason(action, record))
+        grouped.setdefault(key, []).append(action)
+    rows = []
+    for (status, _measure, reason), actions in grouped.items():
+        text = actions[0].description if len(actions) == 1 else actions[0].measure.title
+        rows.append(ChangedActions(", ".join(a.ref for a in actions), text, reason, status))
+    return tuple(rows)
+
+
+def _block(plan: Plan, record: MonthlyStatus, action: Action) -> ExceptionBlock:
+    suspended = record.status == Status.SUSP
+    return ExceptionBlock(
+        ref=action.ref,
+        description=action.description,
+        status=record.status,
+        corrective_action=record.corrective_action,
+        who=action.lead_initials,
+        original_date=to_month(action.original_target).short if action.original_target else "",
+        revised_date=revised_date_text(revised=to_month(action.revised_target), suspended=suspended),
+        measure_ref=action.measure.ref,
+        measure_title=action.measure.title,
+        plan_corrective_action=action.corrective_action,
+        strip=_strip(plan, action),
+    )
+
+
+def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
+    """The live report of ``month``, whatever the month's state (``exception_report`` adds it)."""
+    progress = _progress(plan, month)
+    this_row = next(row for row in progress if row.current and row.current.month == month)
+    figures = this_row.current.figures or count_statuses([])
+    by_priority = exceptions_by_priority(plan, month)
+
+    groups: dict[int, tuple] = {}
+    changed = []
+    exception_rows = 0
+    for record in _status_records(plan, month):
+        action = record.action
+        if record.status in EXCEPTIONS:
+            exception_rows += 1
+        elif _new_this_month(action, record, month):
+            changed.append((record, action))
+            if record.status != Status.SUSP:
+                # Approved re-programmes do not appear on the exception report (seed 000 legend).
+                continue
+        else:
+            continue
+        priority = action.measure.priority
+        groups.setdefault(priority.pk, (priority, []))[1].append(_block(plan, record, action))
+
+    independent_total = MonthlyStatus.objects.in_plan(plan).in_month(month).count()
+    checks = (
+        Check("Counts add up to the number of actions", independent_total, figures.total),
+        Check(
+            "Exceptions listed equal the AMBER and RED count",
+            figures.count(Status.AMBER) + figures.count(Status.RED),
+            exception_rows,
+        ),
+        Check(
+            "Ambers by priority add up to the AMBER count",
+            figures.count(Status.AMBER),
+            sum(row.amber for row in by_priority),
+        ),
+        Check(
+            "Reds by priority add up to the RED count",
+            figures.count(Status.RED),
+            sum(row.red for row in by_priority),
+        ),
+    )
+    ordered = sorted(groups.values(), key=lambda item: (item[0].position, item[0].pk))
+    previous = plan.previous_plan
+    return ExceptionReport(
+        plan_slug=plan.slug,
+        plan_title=plan.title,
+        organisation=plan.organisation,
+        year_label=plan.year_label,
+        previous_year_label=previous.year_label if previous else "",
+        month=month,
+        figures=figures,
+        words=_words(plan),
+        exceptions_by_priority=by_priority,
+        changed_actions=_changed_actions(changed),
+        progress=progress,
+        groups=tuple(PriorityGroup(p.code, p.title, tuple(blocks)) for p, blocks in ordered),
+        checks=checks,
+        built_at=timezone.now(),
+    )
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return "(deleted user)"
+    return user.get_full_name() or user.get_username()
+
+
+def _history(plan: Plan, month: Month) -> tuple[MonthHistory, ...]:
+    events = MonthEvent.objects.filter(plan=plan, month=month.first_day).select_related("by")
+    return tuple(MonthHistory(e.kind, _user_name(e.by), e.at, e.reason) for e in events)
+
+
+def _changes_since(plan: Plan, month: Month, since: datetime) -> tuple[tuple[DataChange, ...], int]:
+    """Changes to this month's statuses, or to the actions themselves, made after the close."""
+    changes = (
+        ActionChange.objects.filter(action__plan=plan, changed_at__gt=since)
+        .filter(Q(month=month.first_day) | Q(month__isnull=True))
+        .select_related("action", "changed_by")
+        .order_by("changed_at", "id")
+    )
+    shown = [
+        DataChange(
+            ref=c.action.ref,
+            field=c.field,
+            month=to_month(c.month),
+            old=c.old_value,
+            new=c.new_value,
+            by=_user_name(c.changed_by),
+            at=c.changed_at,
+        )
+        for c in changes[:CHANGES_SHOWN]
+    ]
+    total = len(shown) if len(shown) < CHANGES_SHOWN else changes.count()
+    return tuple(shown), total
+
+
+def exception_report(plan: Plan, month: Month) -> ExceptionReport:
+    """The month's report as it should be shown: the published snapshot of a closed month (with
+    what changed since), otherwise the live draft."""
+    close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
+    history = _history(plan, month) if close else ()
+    if close is not None and close.is_closed and close.snapshot:
+        changes, total = _changes_since(plan, month, close.closed_at)
+        state = ReportState(
+            state=ReportState.CLOSED,
+            history=history,
+            live_figures=month_figures(plan, month),
+            changes_since=changes,
+            changes_since_total=total,
+        )
+        return ExceptionReport.from_snapshot(close.snapshot, state)
+    report = build_exception_report(plan, month)
+    state = ReportState(state=ReportState.REOPENED if close else ReportState.DRAFT, history=history)
+    return replace(report, state=state)

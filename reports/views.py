@@ -1,0 +1,149 @@
+"""Pages of the reports: the month's exception report, its JSON, month close, and the dashboard.
+
+Each view names its permission (``plans.roles``); the pages only render objects built by
+``reports.exception_report`` and ``reports.dashboard``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView, TemplateView, View
+
+from plans import roles
+from plans.models import Plan
+from plans.views import RoleRequiredMixin
+from reports import closing
+from reports.builders import month_summary
+from reports.chart import progress_chart
+from reports.dashboard import dashboard_rows
+from reports.exception_report import exception_report
+from reports.forms import ReopenForm, ReportPickerForm
+from reports.periods import Month
+
+
+class PlanMonthMixin(RoleRequiredMixin):
+    """The plan and month named in the URL; a month outside the plan is not found."""
+
+    permission_required = roles.VIEW
+    plan: Plan
+    month: Month
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.plan = get_object_or_404(Plan.objects.with_previous(), slug=kwargs["slug"])
+            self.month = kwargs["month"]
+            if not self.plan.contains(self.month):
+                raise Http404(f"{self.month.name} is not in {self.plan.title}.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def report_url(self):
+        return redirect("reports:month", slug=self.plan.slug, month=self.month)
+
+
+def _neighbours(plans: list[Plan], plan: Plan, month: Month) -> tuple[tuple, tuple]:
+    """The reporting months before and after ``month``, crossing into the previous or next plan
+    year at either end: ((slug, month) | None, (slug, month) | None)."""
+    months = plan.reporting_month_list
+    earlier = [m for m in months if m < month]
+    later = [m for m in months if m > month]
+    before = (plan.slug, earlier[-1]) if earlier else None
+    after = (plan.slug, later[0]) if later else None
+    if before is None and plan.previous_plan_id:
+        previous = next((p for p in plans if p.pk == plan.previous_plan_id), None)
+        if previous and previous.reporting_month_list:
+            before = (previous.slug, previous.reporting_month_list[-1])
+    if after is None:
+        following = next((p for p in plans if p.previous_plan_id == plan.pk), None)
+        if following and following.reporting_month_list:
+            after = (following.slug, following.reporting_month_list[0])
+    return before, after
+
+
+class MonthReportView(PlanMonthMixin, TemplateView):
+    template_name = "reports/month.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = exception_report(self.plan, self.month)
+        plans = list(Plan.objects.all())
+        before, after = _neighbours(plans, self.plan, self.month)
+        context.update(
+            plan=self.plan,
+            report=report,
+            chart=progress_chart(report),
+            before=before,
+            after=after,
+            picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
+            can_close=self.request.user.has_perm(roles.CLOSE_MONTH),
+        )
+        return context
+
+
+class SummaryJsonView(PlanMonthMixin, View):
+    """The same JSON as ``manage.py report_summary --format json``."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(month_summary(self.plan, self.month).as_json())
+
+
+class CloseMonthView(PlanMonthMixin, View):
+    permission_required = roles.CLOSE_MONTH
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            closing.close_month(self.plan, self.month, request.user)
+        except closing.MonthCloseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{self.month.name} is closed: its report is published as it stands.")
+        return self.report_url()
+
+
+class ReopenMonthView(PlanMonthMixin, FormView):
+    permission_required = roles.CLOSE_MONTH
+    form_class = ReopenForm
+    template_name = "reports/reopen.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.plan, month=self.month, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            closing.reopen_month(self.plan, self.month, self.request.user, form.cleaned_data["reason"])
+        except closing.MonthCloseError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.month.name} is re-opened: its report is a draft again.")
+        return self.report_url()
+
+
+class PickReportView(RoleRequiredMixin, TemplateView):
+    """The plan/month picker: a plain GET form, so it works without JavaScript."""
+
+    permission_required = roles.VIEW
+    template_name = "reports/pick.html"
+
+    def get(self, request, *args, **kwargs):
+        form = ReportPickerForm(request.GET or None, plans=list(Plan.objects.all()))
+        if form.is_valid():
+            slug, month = form.selected()
+            return redirect("reports:month", slug=slug, month=month)
+        return self.render_to_response(self.get_context_data(picker=form))
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    """The front page: the latest month of each plan with its figures and links."""
+
+    permission_required = roles.VIEW
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        plans = list(Plan.objects.prefetch_related("status_terms"))
+        return super().get_context_data(
+            rows=dashboard_rows(plans),
+            picker=ReportPickerForm(plans=plans),
+            **kwargs,
+        )

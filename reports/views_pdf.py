@@ -1,0 +1,110 @@
+"""The PDF downloads. Each needs the export permission (``plans.roles.EXPORT``).
+
+A PDF rendered in the background is offered through one page: while it is being prepared the
+page says so (and a small script, where JavaScript runs, checks for it); when it is ready the same
+address returns the PDF; when it failed or ran out of time the page says so and offers to try again.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+
+from plans import roles
+from plans.models import Plan
+from plans.views import RoleRequiredMixin
+from reports import documents
+from reports.models import Document
+from reports.periods import Month
+
+
+class PlanMonthMixin(RoleRequiredMixin):
+    permission_required = roles.EXPORT
+
+    def plan_and_month(self) -> tuple[Plan, Month]:
+        plan = get_object_or_404(Plan, slug=self.kwargs["slug"])
+        try:
+            month = Month.parse(self.kwargs["month"])
+        except ValueError as error:
+            raise Http404("No such month") from error
+        if not plan.contains(month):
+            raise Http404("The month is not in this plan's year")
+        return plan, month
+
+
+def pdf_response(document: Document) -> FileResponse:
+    month = Month.from_date(document.month)
+    filename = f"{document.plan.slug}-{month}-{document.get_kind_display().lower().replace(' ', '-')}.pdf"
+    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
+
+
+class BackgroundDocumentView(PlanMonthMixin, View):
+    """GET: the stored PDF when it is current, otherwise the page about its preparation (asking
+    for a render when there is none). POST: ask for a fresh render (the "Try again" button)."""
+
+    kind: str = ""
+    url_name: str = ""
+    state_url_name: str = ""
+
+    def get(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month()
+        document = documents.find_document(plan, month, self.kind)
+        if document is not None and documents.is_current(document, plan):
+            return pdf_response(document)
+        if document is None or document.state == Document.State.READY:
+            document = documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
+        return self.state_page(document, plan, month)
+
+    def post(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month()
+        documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
+        return HttpResponseRedirect(self.url(plan, month), status=303)
+
+    def url(self, plan: Plan, month: Month) -> str:
+        return reverse(self.url_name, kwargs={"slug": plan.slug, "month": str(month)})
+
+    def state_page(self, document: Document, plan: Plan, month: Month):
+        failed = document.state == Document.State.FAILED or documents.is_stalled(document)
+        context = {
+            "document": document,
+            "plan": plan,
+            "month": month,
+            "failed": failed,
+            "stalled": documents.is_stalled(document),
+            "url": self.url(plan, month),
+            "state_url": reverse(self.state_url_name, kwargs={"slug": plan.slug, "month": str(month)}),
+        }
+        return render(self.request, "pdf/document_state.html", context, status=200 if failed else 202)
+
+
+class DocumentStateView(PlanMonthMixin, View):
+    """The state of a background render as JSON, for the page's poll."""
+
+    kind: str = ""
+
+    def get(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month()
+        document = documents.find_document(plan, month, self.kind)
+        if document is None:
+            raise Http404("Nothing has been asked for")
+        if document.state == Document.State.READY:
+            state = "ready"
+        elif document.state == Document.State.FAILED or documents.is_stalled(document):
+            state = "failed"
+        else:
+            state = "preparing"
+        return JsonResponse({"state": state, "pages": document.pages})
+
+
+class FullPlanPDFView(BackgroundDocumentView):
+    """The whole plan with each action's month strip as at a month (the Members' Room copy)."""
+
+    kind = Document.Kind.PLAN
+    url_name = "plans:plan-pdf"
+    state_url_name = "plans:plan-pdf-state"
+
+
+class FullPlanStateView(DocumentStateView):
+    kind = Document.Kind.PLAN

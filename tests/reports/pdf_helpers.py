@@ -1,0 +1,57 @@
+"""Reading PDFs in tests: text per page (pypdf), page size, metadata, and a local HTTP listener
+that records whether anything tried to fetch from it."""
+
+from __future__ import annotations
+
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from pypdf import PdfReader
+
+
+def read_pdf(content: bytes) -> PdfReader:
+    assert content.startswith(b"%PDF-"), content[:80]
+    return PdfReader(io.BytesIO(content))
+
+
+def page_texts(content: bytes) -> list[str]:
+    return [page.extract_text() for page in read_pdf(content).pages]
+
+
+def all_text(content: bytes) -> str:
+    return "\n".join(page_texts(content))
+
+
+class Listener:
+    """An HTTP server on a free local port that answers every request and remembers it."""
+
+    def __init__(self):
+        self.requests: list[str] = []
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                listener.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"LISTENER-SECRET")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,222 @@
+"""The full plan PDF (/plans/<slug>/plan-<YYYY-MM>.pdf), rendered by the background worker."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from reports import documents
+from reports.models import Document
+from reports.periods import Month
+from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.reports.pdf_helpers import page_texts, read_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def run_worker():
+    """What ``manage.py db_worker`` does in production: run every waiting task, then stop."""
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+@pytest.fixture
+def plan():
+    plan = make_plan(
+        slug="small", title="Improvement Plan 2009/10", organisation="Bromsgrove District Council"
+    )
+    priority = make_priority(plan, "CP1", "Town Centre")
+    measure = make_measure(priority, "1.1", "Agreement on preferred option of Area Action Pan")
+    lead = make_lead("PS")
+    late = make_action(measure, "1.1.1", "Engage specialist organisation", leads=[lead], planned=["2009-07"])
+    make_status(late, "2009-07", "AMBER")
+    later = make_action(measure, "1.1.2", "Commence process", leads=[lead], planned=["2009-08", "2009-09"])
+    make_status(later, "2009-07", "GREEN")
+    make_status(later, "2009-08", "RED")  # after the report month: not shown as at July
+    return plan
+
+
+def url(slug="small", month="2009-07"):
+    return reverse("plans:plan-pdf", kwargs={"slug": slug, "month": month})
+
+
+def test_anonymous_users_are_sent_to_log_in(client, plan):
+    for address in (url(), reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})):
+        response = client.get(address)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    assert client.post(url()).status_code == 302
+    assert not Document.objects.exists()
+
+
+def test_a_user_without_the_export_permission_is_refused(client_as, plan):
+    client = client_as("none")
+    assert client.get(url()).status_code == 403
+    assert client.post(url()).status_code == 403
+    assert (
+        client.get(reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})).status_code
+        == 403
+    )
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["officer", "performance", "cmt", "clerk", "admin"])
+def test_every_role_can_ask_for_the_full_plan(client_as, plan, role):
+    assert client_as(role).get(url()).status_code == 202
+
+
+def test_a_month_outside_the_plan_year_or_not_a_month_is_not_found(client_as, plan):
+    client = client_as("clerk")
+    assert client.get(url(month="2010-07")).status_code == 404
+    assert client.get(url(month="2009-13")).status_code == 404
+    assert client.get(url(slug="nope")).status_code == 404
+
+
+def test_the_page_says_it_is_being_prepared_then_the_same_address_gives_the_pdf(client_as, plan):
+    client = client_as("clerk")
+    response = client.get(url())
+    assert response.status_code == 202
+    body = response.content.decode()
+    assert "The PDF is being prepared" in body
+    assert 'href="/plans/small/plan-2009-07.pdf"' in body
+    assert "<script>" not in body.replace('<script src="/static/js/document-poll.js" defer></script>', "")
+
+    state = client.get(reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"}))
+    assert state.json() == {"state": "preparing", "pages": None}
+
+    run_worker()
+
+    assert client.get(
+        reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})
+    ).json() == {
+        "state": "ready",
+        "pages": 1,
+    }
+    response = client.get(url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="small-2009-07-full-plan.pdf"' in response["Content-Disposition"]
+    content = b"".join(response.streaming_content)
+    [text] = page_texts(content)
+    assert "Improvement Plan 2009/10 as at July 2009" in text
+    assert "Full plan" in text
+    assert "Page 1 of 1" in text
+    assert "Draft" in text
+    assert "1.1.1" in text and "Engage specialist organisation" in text
+    assert "Amber: One month behind target or less" in text
+    assert read_pdf(content).metadata.title == "Improvement Plan 2009/10 as at July 2009"
+
+
+def test_statuses_after_the_month_are_not_shown(plan):
+    doc = documents.build_full_plan(plan, Month(2009, 7))
+    [section] = doc.sections
+    later = section.measures[0].rows[1]
+    assert [c.letter for c in later.cells[:3]] == ["G", "", ""]
+    assert [c.planned for c in later.cells[:3]] == [False, True, True]
+    assert doc.is_draft is True
+
+
+def test_asking_twice_queues_one_render(client_as, plan):
+    client = client_as("clerk")
+    client.get(url())
+    client.get(url())
+    assert Document.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_change_to_the_plan_makes_the_stored_copy_stale(client_as, plan):
+    client = client_as("clerk")
+    client.get(url())
+    run_worker()
+    assert client.get(url()).status_code == 200
+    action = plan.actions.get(ref="1.1.1")
+    action.corrective_action = "New text"
+    action.updated_at = timezone.now()
+    action.save()
+    assert client.get(url()).status_code == 202
+    run_worker()
+    response = client.get(url())
+    assert "New text" in page_texts(b"".join(response.streaming_content))[0]
+
+
+def test_a_failed_render_says_so_and_can_be_retried(client_as, plan, monkeypatch):
+    client = client_as("clerk")
+    client.get(url())
+
+    def broken(plan, month, *, seconds):
+        raise documents.PDFRenderError("The PDF could not be prepared.")
+
+    monkeypatch.setitem(documents.RENDERERS, Document.Kind.PLAN, broken)
+    run_worker()
+    document = Document.objects.get()
+    assert document.state == Document.State.FAILED
+    assert DBTaskResult.objects.get().status == "FAILED"
+
+    response = client.get(url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The PDF could not be prepared" in body
+    assert "Try again" in body
+    assert (
+        client.get(reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})).json()[
+            "state"
+        ]
+        == "failed"
+    )
+
+    monkeypatch.undo()
+    response = client.post(url())
+    assert response.status_code == 303
+    assert response["Location"] == url()
+    run_worker()
+    assert client.get(url()).status_code == 200
+
+
+def test_a_render_that_never_finishes_is_reported_and_can_be_retried(client_as, plan):
+    client = client_as("clerk")
+    client.get(url())  # no worker runs
+    Document.objects.update(requested_at=timezone.now() - documents.STALLED_AFTER - timedelta(seconds=1))
+    body = client.get(url()).content.decode()
+    assert "is still not ready" in body
+    assert "Try again" in body
+    client.post(url())
+    run_worker()
+    assert client.get(url()).status_code == 200
+
+
+def test_a_render_past_its_time_limit_fails_with_a_clear_message(plan, monkeypatch):
+    monkeypatch.setattr(documents, "BACKGROUND_TIME_LIMIT", 0.001)
+    document = documents.request_render(plan=plan, month=Month(2009, 7), kind=Document.Kind.PLAN)
+    run_worker()
+    document.refresh_from_db()
+    assert document.state == Document.State.FAILED
+    assert document.error == "The PDF took longer than 0.001 seconds to prepare."
+
+
+def grow(plan, actions: int):
+    priority = make_priority(plan, f"P{plan.priorities.count()}", "More")
+    measure = make_measure(priority, f"{priority.pk}.1", "More")
+    lead = make_lead("HB")
+    for n in range(actions):
+        action = make_action(measure, f"9.{n}", "More work", leads=[lead], planned=["2009-07", "2009-10"])
+        make_status(action, "2009-07", "GREEN")
+
+
+def test_building_the_full_plan_takes_the_same_queries_for_a_plan_ten_times_the_size(
+    plan, django_assert_max_num_queries
+):
+    # status words 1; actions with measure and priority 1; leads, planned months, statuses 3;
+    # whether the month is closed 1
+    with django_assert_max_num_queries(6):
+        small = documents.build_full_plan(plan, Month(2009, 7))
+    grow(plan, 20)
+    with django_assert_max_num_queries(6):
+        large = documents.build_full_plan(plan, Month(2009, 7))
+    assert (small.action_count, large.action_count) == (2, 22)
