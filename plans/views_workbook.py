@@ -25,6 +25,7 @@ from plans.models import Plan
 from plans.views import RoleRequiredMixin
 from plans.workbook import (
     MAX_UPLOAD_BYTES,
+    RESERVED_SLUGS,
     ImportRefused,
     WorkbookInvalid,
     blank_template,
@@ -87,7 +88,9 @@ class UploadForm(forms.Form):
             return cleaned
         if cleaned.get("plan") is None:
             slug = cleaned.get("slug") or plan_slug(parsed)
-            if Plan.objects.filter(slug=slug).exists():
+            if slug in RESERVED_SLUGS:
+                self.add_error("slug", f"“{slug}” is a page of the site; give the plan another short name.")
+            elif Plan.objects.filter(slug=slug).exists():
                 self.add_error(
                     "slug",
                     f"A plan called “{slug}” already exists: choose it under “Import into”, or give another.",
@@ -190,7 +193,10 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
     def post(self, request, *args, token: str, **kwargs):
         self._load(token)
         try:
-            result = import_plan(self._read(), plan=self.plan, slug=self.pending["slug"], user=request.user)
+            result = import_plan(
+                self._read(), plan=self.plan, slug=self.pending["slug"], user=request.user,
+                filename=self.pending["name"],
+            )  # fmt: skip
         except (WorkbookInvalid, ImportRefused):
             # Something changed since the preview (a slug taken meanwhile): show the preview again.
             return self.get(request, *args, token=token, **kwargs)

@@ -32,6 +32,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
+import audit
+from audit.models import AuditEvent
 from plans import services
 from plans.cells import FORMULA_TRIGGERS, neutralise
 from plans.models import (
@@ -921,6 +923,10 @@ class ImportResult:
         return lines
 
 
+# Paths under /plans/ that a plan's slug would be shadowed by (plans/urls.py).
+RESERVED_SLUGS = frozenset({"import"})
+
+
 class ImportRefused(Exception):
     """The workbook is fine but cannot go where it was asked to (e.g. its slug is taken)."""
 
@@ -931,7 +937,13 @@ def plan_slug(parsed: ParsedPlan) -> str:
 
 @transaction.atomic
 def import_plan(
-    parsed: ParsedPlan, *, plan: Plan | None = None, slug: str = "", user=None, dry_run: bool = False
+    parsed: ParsedPlan,
+    *,
+    plan: Plan | None = None,
+    slug: str = "",
+    user=None,
+    dry_run: bool = False,
+    filename: str = "",
 ) -> ImportResult:
     """Create a plan from ``parsed``, or update ``plan`` from it. All in one transaction.
 
@@ -942,12 +954,24 @@ def import_plan(
     result = _import(parsed, plan=plan, slug=slug, user=user)
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        audit.record(
+            AuditEvent.Kind.IMPORT,
+            user=user,
+            plan=result.plan,
+            filename=filename[:200],
+            created=result.created,
+            added=dict(result.added),
+            changed=dict(result.changed),
+        )
     return result
 
 
 def _import(parsed: ParsedPlan, *, plan: Plan | None, slug: str, user) -> ImportResult:
     if plan is None:
         slug = slug or plan_slug(parsed)
+        if slug in RESERVED_SLUGS:
+            raise ImportRefused(f"“{slug}” is a page of the site, not a name a plan can have.")
         if Plan.objects.filter(slug=slug).exists():
             raise ImportRefused(f"A plan with the slug “{slug}” already exists.")
         plan = Plan.objects.create(

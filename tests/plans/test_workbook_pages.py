@@ -184,8 +184,8 @@ def test_the_plan_download_has_no_live_formula(client_as, plan, django_assert_ma
     client = client_as("clerk")
     client.get(IMPORT)  # the session and user are loaded once before counting
     # session, user, permissions(2), plan, status terms, priorities, measures, actions, leads,
-    # planned months, statuses
-    with django_assert_max_num_queries(12):
+    # planned months, statuses; and the session saved on every request (savepoint, update, release).
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("plans:workbook", kwargs={"slug": "p"}))
     book = load_workbook(io.BytesIO(response.content))
     assert book["Actions"]["D2"].value == '\'=HYPERLINK("http://evil")'
@@ -204,3 +204,9 @@ def test_the_blank_template_has_every_sheet_and_heading(client_as):
 def test_the_plan_page_offers_the_download_to_those_who_export(client_as, plan):
     page = client_as("clerk").get(plan.get_absolute_url()).content.decode()
     assert reverse("plans:workbook", kwargs={"slug": "p"}) in page
+
+
+def test_a_slug_the_site_uses_is_refused(client_as):
+    response = upload(client_as("performance"), workbook(), slug="import")
+    assert "“import” is a page of the site; give the plan another short name." in response.content.decode()
+    assert not Plan.objects.filter(slug="import").exists()
