@@ -104,6 +104,23 @@ def test_an_uncoloured_word_takes_its_status_from_the_cell_fill(rgb, status):
     assert (cell.status, cell.word) == (status, "Done")
 
 
+@pytest.mark.parametrize(
+    # The default Office theme of openpyxl: accent 2 is red, accent 3 green, accent 6 orange.
+    ("theme", "status"),
+    [(5, Status.RED), (6, Status.GREEN), (9, Status.AMBER)],
+)
+def test_a_fill_from_the_theme_colours_is_read_too(theme, status):
+    assert grid_of("", fills={(2, 6): theme})[JULY].status == status
+
+
+@pytest.mark.parametrize("rgb", ["FF4F81BD", "FFBFBFBF", "FFFFFFFF"])
+def test_a_blue_grey_or_white_fill_is_no_status(rgb):
+    assert grid_of("", fills={(2, 6): rgb}) == {}
+    assert errors_of(workbook(actions=[action_row(grid=["Done"])], fills={(2, 6): rgb}))[0].startswith(
+        "sheet Actions, row 2, column F: Cannot read the status “Done”"
+    )
+
+
 def test_a_status_word_wins_over_the_fill():
     assert grid_of("AMBER", fills={(2, 6): "FF00B050"})[JULY].status == Status.AMBER
 
