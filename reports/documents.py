@@ -28,7 +28,7 @@ from reports.status import COUNTED, LETTERS, MEANINGS, Status
 # page stops waiting for it (a worker that died mid-render leaves its document RUNNING).
 BACKGROUND_TIME_LIMIT = 300
 # An open month's appendix and cover are rendered in the request: a few pages, well under this.
-REQUEST_TIME_LIMIT = 30
+REQUEST_TIME_LIMIT = 20
 STALLED_AFTER = timedelta(seconds=BACKGROUND_TIME_LIMIT + 60)
 
 
