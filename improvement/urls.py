@@ -1,12 +1,31 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import include, path, reverse
 
+from improvement.health import healthz
+from plans.views import StartView
 from reports.views import DashboardView
+
+
+def admin_login(request, extra_context=None):
+    """The admin uses the site's own login page (throttled and audited like every login): a
+    logged-in user without admin access gets 403 rather than a second login form."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="home"),
+    path("start/", StartView.as_view(), name="start"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+handler500 = "improvement.health.server_error"

@@ -243,6 +243,13 @@ class ActionQuerySet(models.QuerySet):
         not_done = Q(completed_month__isnull=True) | Q(completed_month__gte=day)
         return self.filter(Q(planned__month=day) | (target_passed & not_done)).distinct()
 
+    def live_or_recorded_in(self, month: Month):
+        """Live in ``month`` or already holding a status for it: an approved re-programme moves
+        the target past the month, but the month's REPRO status is still the action's."""
+        return self.filter(
+            Q(pk__in=self.live_in(month).values("pk")) | Q(statuses__month=month.first_day)
+        ).distinct()
+
     def with_grid(self):
         """Everything a plan row needs, fetched in a fixed number of queries."""
         return self.select_related("measure__priority").prefetch_related("leads", "planned", "statuses")

@@ -6,6 +6,15 @@ from reports import views_pdf
 app_name = "plans"
 
 urlpatterns = [
+    path("<slug:slug>/my/<str:month>/", views.MyMonthView.as_view(), name="my-month"),
+    path(
+        "<slug:slug>/actions/<int:pk>/request/<str:month>/",
+        views.RequestChangeView.as_view(),
+        name="request-change",
+    ),
+    path("<slug:slug>/chase/<str:month>/", views.ChaseView.as_view(), name="chase"),
+    path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
+    path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
     # Issue 6: the full plan as PDF (rendered in the background; reports/views_pdf.py).
     re_path(
         r"^(?P<slug>[-\w]+)/plan-(?P<month>\d{4}-\d{2})\.pdf$",
@@ -18,5 +27,6 @@ urlpatterns = [
         name="plan-pdf-state",
     ),
     path("<slug:slug>/actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),
+    path("<slug:slug>/export.<str:fmt>", views.PlanExportView.as_view(), name="export"),
     path("<slug:slug>/", views.PlanDetailView.as_view(), name="detail"),
 ]

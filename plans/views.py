@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from dataclasses import dataclass
 
-from plans import roles
-from plans.models import Action, Plan
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, ListView, TemplateView, View
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from plans import roles, services
+from plans.filters import ActionFilter
+from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
+from plans.models import Action, ChangeRequest, MonthlyStatus, Plan
+from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
+from reports.models import MonthClose
+from reports.periods import Month
+from reports.status import COUNTED, LETTERS, MEANINGS, NEEDS_APPROVAL
 
 
 class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -30,19 +46,70 @@ class HomeView(RoleRequiredMixin, ListView):
         return Plan.objects.with_previous()
 
 
-class PlanDetailView(RoleRequiredMixin, DetailView):
+class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    """The whole plan as the seed prints it: priorities, measures and each action's row with its
+    month strip, filtered (django-filter) and as a sortable, paginated django-tables2 table."""
+
     permission_required = roles.VIEW
     template_name = "plans/plan_detail.html"
-    context_object_name = "plan"
+    filterset_class = ActionFilter
+    table_class = ActionTable
+    table_pagination = {"per_page": 100}
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.plan = get_object_or_404(Plan.objects.prefetch_related("status_terms"), slug=kwargs["slug"])
 
     def get_queryset(self):
-        return Plan.objects.with_previous()
+        return Action.objects.filter(plan=self.plan).with_grid()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "plan": self.plan}
+
+    def get_table_kwargs(self):
+        return {"plan": self.plan}
+
+    def get_table_data(self):
+        return self.object_list
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["priorities"] = self.object.priorities.prefetch_related("measures")
-        context["actions"] = list(Action.objects.filter(plan=self.object).in_plan_order().with_grid())
+        for action in context["table"].paginated_rows.data:
+            action.plan = self.plan
+        context["plan"] = self.plan
+        context["legend"] = [
+            (status, self.plan.status_word(status), LETTERS[status], MEANINGS[status]) for status in COUNTED
+        ]
+        context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed")]
+        context["update_month"] = update_month_for(self.plan)
+        context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)
         return context
+
+
+class PlanExportView(RoleRequiredMixin, View):
+    """The plan page's table, with the same filters and order, as CSV or Excel."""
+
+    permission_required = roles.EXPORT
+
+    def get(self, request, slug: str, fmt: str):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404("Exports are CSV or Excel")
+        plan = get_object_or_404(Plan, slug=slug)
+        queryset = Action.objects.filter(plan=plan).with_grid()
+        filterset = ActionFilter(request.GET, queryset=queryset, plan=plan, request=request)
+        table = ActionTable(filterset.qs if filterset.is_valid() else queryset.none(), plan=plan)
+        RequestConfig(request, paginate=False).configure(table)
+        name = f"{plan.slug}-actions"
+        if fmt == "csv":
+            response = HttpResponse(as_csv(table), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        else:
+            response = HttpResponse(
+                as_xlsx(table, plan.title),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
 
 
 class ActionDetailView(RoleRequiredMixin, DetailView):
@@ -62,3 +129,358 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
         context["changes"] = self.object.changes.select_related("changed_by")
         context["requests"] = self.object.change_requests.select_related("requested_by", "decided_by")
         return context
+
+
+class StartView(RoleRequiredMixin, View):
+    """Where a login lands: an officer who leads actions goes to their month's updates, everyone
+    else to the dashboard."""
+
+    permission_required = roles.VIEW
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        if user.has_perm(roles.UPDATE_OWN) and not user.has_perm(roles.UPDATE_ANY):
+            plan = Plan.objects.filter(actions__leads__user=user).distinct().first()
+            if plan is not None:
+                return redirect("plans:my-month", slug=plan.slug, month=str(update_month_for(plan)))
+        return redirect("home")
+
+
+def update_month_for(plan: Plan) -> Month:
+    """The month an officer is asked to update: the earliest reporting month of the plan that is
+    not closed and has begun; the plan's last month when every one is closed."""
+    closed = set(
+        MonthClose.objects.filter(plan=plan, state=MonthClose.State.CLOSED).values_list("month", flat=True)
+    )
+    today = Month.from_date(timezone.localdate())
+    for month in plan.reporting_month_list:
+        if month.first_day not in closed and month <= today:
+            return month
+    return plan.end if plan.end <= today else plan.start
+
+
+class PlanMonthMixin:
+    """A view of one month of one plan: ``slug`` and ``month`` (YYYY-MM) from the URL; a month
+    that is malformed or outside the plan is 404."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.plan = get_object_or_404(Plan, slug=kwargs["slug"])
+        try:
+            self.month = Month.parse(kwargs["month"])
+        except ValueError:
+            raise Http404("Not a month") from None
+        if not self.plan.contains(self.month):
+            raise Http404("That month is not in the plan")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(plan=self.plan, month=self.month)
+        months = self.plan.month_list
+        index = months.index(self.month)
+        context["previous_month"] = months[index - 1] if index > 0 else None
+        context["next_month"] = months[index + 1] if index + 1 < len(months) else None
+        return context
+
+
+@dataclass
+class MonthRow:
+    """One action on the monthly update page: its form, or why it has none."""
+
+    action: Action
+    form: ActionMonthForm | None
+    this_month: MonthlyStatus | None
+    last_month: MonthlyStatus | None
+    suggestion: str
+    pending: ChangeRequest | None
+
+
+class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+    """Every action the officer leads that is live in the month, updated in one form and one save."""
+
+    permission_required = roles.UPDATE_OWN
+    template_name = "plans/my_month.html"
+
+    def actions(self) -> list[Action]:
+        pending = ChangeRequest.objects.filter(state=ChangeRequest.State.PENDING)
+        actions = list(
+            Action.objects.filter(plan=self.plan)
+            .live_or_recorded_in(self.month)
+            .led_by(self.request.user)
+            .in_plan_order()
+            .with_grid()
+            .prefetch_related(Prefetch("change_requests", queryset=pending, to_attr="pending_requests"))
+        )
+        for action in actions:
+            action.plan = self.plan  # links name the plan: no query per row
+        return actions
+
+    def build_rows(self, data=None) -> list[MonthRow]:
+        rows = []
+        for action in self.actions():
+            record = action.status_for(self.month)
+            # Once a re-programme or suspension is approved the month's status is the approver's.
+            approved = record is not None and record.status in NEEDS_APPROVAL
+            form = (
+                None if approved else ActionMonthForm(data, action=action, plan=self.plan, month=self.month)
+            )
+            rows.append(
+                MonthRow(
+                    action=action,
+                    form=form,
+                    this_month=record,
+                    last_month=action.status_for(self.month - 1),
+                    suggestion=ActionMonthForm.suggestion_for(action, self.month).label,
+                    pending=action.pending_requests[0] if action.pending_requests else None,
+                )
+            )
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = kwargs.get("rows") or self.build_rows()
+        context["rows"] = rows
+        context["closed"] = MonthClose.objects.is_closed(self.plan, self.month)
+        context["editable"] = any(row.form for row in rows) and not context["closed"]
+        context["errors"] = kwargs.get("errors") or error_summary(rows)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        data = request.POST.copy()
+        rows = self.build_rows(data)
+        forms_by_pk = {row.action.pk: row.form for row in rows if row.form}
+        try:
+            submitted = {int(value) for value in data.getlist("action")}
+        except ValueError:
+            raise PermissionDenied("Not an action of yours.") from None
+        if not submitted <= set(forms_by_pk):
+            # A tampered form: an action this person does not lead, or not live this month.
+            raise PermissionDenied("You may only update the actions you lead that are live this month.")
+        forms = [forms_by_pk[pk] for pk in sorted(submitted)]
+        if MonthClose.objects.is_closed(self.plan, self.month):
+            errors = [
+                ("#main", f"{self.month.name} is closed: its report is published and takes no more updates.")
+            ]
+            return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
+        if not all(form.is_valid() for form in forms):
+            return self.render_to_response(self.get_context_data(rows=rows))
+        updates = [form.as_update() for form in forms if form.needs_saving()]
+        try:
+            saved = services.update_month(
+                user=request.user, plan=self.plan, month=self.month, updates=updates, source="my-month"
+            )
+        except services.MonthClosedError as error:
+            return self.render_to_response(self.get_context_data(rows=rows, errors=[("#main", str(error))]))
+        except services.StaleUpdateError as error:
+            errors = []
+            for conflict in error.conflicts:
+                # The save is refused; the form keeps what was typed and now carries the current
+                # version, so saving again (after reading their values) is a deliberate overwrite.
+                data[f"a{conflict.action.pk}-version"] = str(conflict.action.version)
+                errors.append((f"#action-{conflict.action.pk}", conflict_message(conflict)))
+            rows = self.build_rows(data)
+            for row in rows:
+                if row.form:
+                    row.form.is_valid()
+            return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
+        messages.success(request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}.")
+        return HttpResponseRedirect(request.path)
+
+
+def conflict_message(conflict: services.Conflict) -> str:
+    who = conflict.changed_by.get_username() if conflict.changed_by else "someone else"
+    when = timezone.localtime(conflict.changed_at).strftime("%H:%M") if conflict.changed_at else ""
+    ref = conflict.action.ref or "An action"
+    text = f"{ref} was changed by {who}{' at ' + when if when else ''} while you were editing, so it was not saved."
+    if conflict.status is not None:
+        text += f" Their status: {conflict.status.get_status_display()}"
+        if conflict.status.corrective_action:
+            text += f"; corrective action: \u201c{conflict.status.corrective_action}\u201d"
+        text += "."
+    return text + " Your values are kept below: check them and save again."
+
+
+def error_summary(rows: list[MonthRow]) -> list[tuple[str, str]]:
+    """(link, message) for every error in the forms, in page order, for the summary at the top."""
+    errors = []
+    for row in rows:
+        form = row.form
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        label = row.action.ref or row.action.description[:40]
+        for name, messages_ in form.errors.items():
+            field = form[name] if name in form.fields else None
+            anchor = (
+                f"#{field.auto_id}_0"
+                if name == "status"
+                else (f"#{field.auto_id}" if field else f"#action-{row.action.pk}")
+            )
+            for message in messages_:
+                prefix = (
+                    f"{label}, {field.label.lower() if name != 'status' else 'status'}" if field else label
+                )
+                errors.append((anchor, f"{prefix}: {message}"))
+    return errors
+
+
+class RequestChangeView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+    """An officer asks for a re-programme or a suspension of an action they lead, from a month."""
+
+    permission_required = roles.REQUEST_CHANGE
+    template_name = "plans/request_change.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.action = get_object_or_404(
+            Action.objects.select_related("measure__priority"), plan=self.plan, pk=kwargs["pk"]
+        )
+        self.action.plan = self.plan
+
+    def has_permission(self):
+        user = self.request.user
+        if not super().has_permission():
+            return False
+        return user.has_perm(roles.UPDATE_ANY) or self.action.leads.filter(user=user).exists()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or ChangeRequestForm(action=self.action, plan=self.plan, month=self.month)
+        context.update(action=self.action, form=form, errors=form_errors(form))
+        context["pending"] = self.action.change_requests.filter(state=ChangeRequest.State.PENDING).first()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ChangeRequestForm(request.POST, action=self.action, plan=self.plan, month=self.month)
+        if form.is_valid():
+            try:
+                change = services.request_change(
+                    user=request.user,
+                    action=self.action,
+                    kind=form.cleaned_data["kind"],
+                    month=self.month,
+                    reason=form.cleaned_data["reason"].strip(),
+                    new_target=form.cleaned_data.get("new_target"),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"{change.get_kind_display()} of {self.action.ref} requested: it counts by its dates until approved.",
+                )
+                return redirect("plans:my-month", slug=self.plan.slug, month=str(self.month))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+def form_errors(form) -> list[tuple[str, str]]:
+    """(link, message) for a single form's error summary."""
+    if not form.is_bound:
+        return []
+    errors = []
+    for name, messages_ in form.errors.items():
+        if name == "__all__":
+            errors += [("#main", message) for message in messages_]
+            continue
+        field = form[name]
+        radio = (
+            field.field.widget.input_type == "radio" if hasattr(field.field.widget, "input_type") else False
+        )
+        anchor = f"#{field.auto_id}_0" if radio else f"#{field.auto_id}"
+        errors += [(anchor, f"{field.label}: {message}") for message in messages_]
+    return errors
+
+
+class ApprovalsView(RoleRequiredMixin, TemplateView):
+    """The performance team and CMT approve or reject re-programmes and suspensions."""
+
+    permission_required = roles.APPROVE_CHANGE
+    template_name = "plans/approvals.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.plan = get_object_or_404(Plan, slug=kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        requests = list(
+            ChangeRequest.objects.filter(action__plan=self.plan)
+            .select_related("action__measure__priority", "requested_by", "decided_by")
+            .prefetch_related("action__leads")
+            .order_by("requested_at", "id")
+        )
+        bound = kwargs.get("bound")  # (request pk, bound form) after a refused decision
+        pending = []
+        for change in requests:
+            change.action.plan = self.plan
+            if change.state == ChangeRequest.State.PENDING:
+                form = bound[1] if bound and bound[0] == change.pk else DecisionForm(prefix=f"r{change.pk}")
+                pending.append((change, form))
+        context.update(
+            plan=self.plan,
+            pending=pending,
+            decided=[c for c in reversed(requests) if c.state != ChangeRequest.State.PENDING],
+            errors=form_errors(bound[1]) if bound else [],
+        )
+        return context
+
+
+class DecideView(ApprovalsView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        change = get_object_or_404(ChangeRequest, action__plan=self.plan, pk=kwargs["pk"])
+        form = DecisionForm(request.POST, prefix=f"r{change.pk}")
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(bound=(change.pk, form)))
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.decide_request(
+                user=request.user,
+                request=change,
+                approve=approve,
+                comment=form.cleaned_data["comment"].strip(),
+            )
+        except (ValidationError, services.MonthClosedError) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            messages.error(request, f"{change.action.ref}: {message}")
+        else:
+            verb = "approved" if approve else "rejected"
+            messages.success(request, f"{change.get_kind_display()} of {change.action.ref} {verb}.")
+        return redirect("plans:approvals", slug=self.plan.slug)
+
+
+class ChaseView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+    """For the performance team: the month's actions still without a status, by lead, and a
+    button that emails each lead their list."""
+
+    permission_required = roles.CHASE
+    template_name = "plans/chase.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        groups = services.outstanding_by_lead(plan=self.plan, month=self.month)
+        context["groups"] = groups
+        context["outstanding"] = len({a.pk for group in groups for a in group.actions})
+        context["closed"] = MonthClose.objects.is_closed(self.plan, self.month)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        link = request.build_absolute_uri(
+            reverse("plans:my-month", kwargs={"slug": self.plan.slug, "month": str(self.month)})
+        )
+        sent, unreachable = services.send_reminders(plan=self.plan, month=self.month, my_month_url=link)
+        if sent:
+            names = ", ".join(lead.initials for lead in sent)
+            messages.success(
+                request, f"Reminders sent to {len(sent)} lead{'s' if len(sent) != 1 else ''}: {names}."
+            )
+        else:
+            messages.info(
+                request, "No reminder was sent: no lead with an email address has an action outstanding."
+            )
+        if unreachable:
+            names = ", ".join(lead.initials for lead in unreachable)
+            messages.error(
+                request, f"No email address for {names}: add one in the admin or chase them yourself."
+            )
+        return HttpResponseRedirect(request.path)

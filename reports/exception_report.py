@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus, Plan
@@ -412,8 +412,8 @@ def _cell_from_json(data) -> ProgressCell | None:
 
 
 def _words(plan: Plan) -> dict[str, str]:
-    terms = list(plan.status_terms.all())
-    plan._terms_cache = terms  # status_word() reads this instead of querying once per status
+    # One query for the plan's words, not one per status.
+    prefetch_related_objects([plan], "status_terms")
     return {s.value: plan.status_word(s) for s in COUNTED}
 
 

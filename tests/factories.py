@@ -99,3 +99,50 @@ ROLE_GROUPS = {
     "cmt": roles.CMT,
     "clerk": roles.CLERK,
 }
+
+
+def make_sized_plan(actions: int, *, first_month: str = "2009-07", months_reported: int = 12, previous=None):
+    """A plan of ``actions`` actions (10 priorities, 10 measures each) with a status for every action
+    in each of its first ``months_reported`` months, written in bulk: for query-count tests and the
+    benchmark. Statuses cycle so that every kind occurs (about 1 in 8 AMBER, 1 in 16 RED)."""
+    plan = make_plan(first_month=first_month, previous=previous)
+    priorities = Priority.objects.bulk_create(
+        Priority(plan=plan, code=f"P{p + 1}", title=f"Priority {p + 1}", position=p) for p in range(10)
+    )
+    measures = Measure.objects.bulk_create(
+        Measure(priority=priority, ref=f"{p + 1}.{m + 1}", title=f"Measure {p + 1}.{m + 1}", position=m)
+        for p, priority in enumerate(priorities)
+        for m in range(10)
+    )
+    start = plan.start
+    created = Action.objects.bulk_create(
+        Action(
+            plan=plan,
+            measure=measures[i % len(measures)],
+            ref=f"{measures[i % len(measures)].ref}.{i // len(measures) + 1}",
+            description=f"Action {i + 1}",
+            position=i + 1,
+            original_target=(start + (i % 12)).first_day,
+            corrective_action=f"Corrective action {i + 1}",
+        )
+        for i in range(actions)
+    )
+    lead = make_lead("BX")
+    Action.leads.through.objects.bulk_create(
+        Action.leads.through(action_id=a.pk, lead_id=lead.pk) for a in created
+    )
+    PlannedMonth.objects.bulk_create(
+        PlannedMonth(action=a, month=(start + (i % 12)).first_day) for i, a in enumerate(created)
+    )
+    cycle = ["GREEN"] * 10 + ["AMBER", "AMBER", "RED", "REPRO", "SUSP", "GREEN"]
+    MonthlyStatus.objects.bulk_create(
+        MonthlyStatus(
+            action=a,
+            month=(start + m).first_day,
+            status=cycle[(i + m) % len(cycle)],
+            corrective_action=f"Update {m + 1} of action {i + 1}",
+        )
+        for m in range(months_reported)
+        for i, a in enumerate(created)
+    )
+    return plan

@@ -1,0 +1,212 @@
+"""Forms of the officer's monthly update, change requests and approvals.
+
+Every message says what is wrong in the council's words; a bound form keeps what was typed.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from plans import services
+from plans.models import CORRECTIVE_ACTION_MAX, Action, ChangeRequest, Plan
+from reports.periods import Month, to_month
+from reports.status import NEEDS_APPROVAL, Status, suggested_status
+
+# The statuses an officer may choose: re-programmed and suspended need an approved request.
+OFFICER_STATUSES = [s for s in Status if s not in NEEDS_APPROVAL]
+
+
+class MonthField(forms.Field):
+    """A month of the plan picked from a list; a value outside the plan (a tampered form) gets a
+    message naming the plan's months rather than Django's generic "not a valid choice"."""
+
+    widget = forms.Select
+
+    def __init__(self, *, months: list[Month], blank_label: str, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.months = months
+        self.widget.choices = [("", blank_label)] + [(str(m), m.name) for m in months]
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return value
+        month = to_month(value)
+        return str(month) if month else ""
+
+    def has_changed(self, initial, data):
+        if self.disabled:
+            return False
+        return self.prepare_value(initial) != (data or "")
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            # A disabled field cleans its initial value: a date from the database.
+            return to_month(value)
+        try:
+            month = Month.parse(str(value))
+        except ValueError:
+            raise forms.ValidationError("Choose a month from the list.", code="invalid") from None
+        if month not in self.months:
+            first, last = self.months[0], self.months[-1]
+            raise forms.ValidationError(
+                f"Choose a month of the plan, {first.name} to {last.name}.", code="outside_plan"
+            )
+        return month
+
+
+class ActionMonthForm(forms.Form):
+    """One action's row of the monthly update."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    status = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in OFFICER_STATUSES], widget=forms.RadioSelect
+    )
+    corrective_action = forms.CharField(
+        required=False,
+        max_length=CORRECTIVE_ACTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+    )
+    note = forms.CharField(
+        label="Progress note",
+        required=False,
+        max_length=CORRECTIVE_ACTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+
+    def __init__(self, *args, action: Action, plan: Plan, month: Month, today: Month | None = None, **kwargs):
+        self.action = action
+        self.month = month
+        self.today = today or Month.from_date(timezone.localdate())
+        record = action.status_for(month)
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": action.version,
+                "status": record.status if record else self.suggestion(),
+                "corrective_action": record.corrective_action if record else action.corrective_action,
+                "note": record.note if record else "",
+                "revised_target": action.revised_target,
+                "completed": action.completed_month,
+            },
+        )
+        super().__init__(*args, prefix=f"a{action.pk}", **kwargs)
+        self.fields["revised_target"] = MonthField(
+            label="Revised date", months=plan.month_list, blank_label="No revised date"
+        )
+        if action.reprogrammed:
+            self.fields["revised_target"].disabled = True
+            self.fields["revised_target"].help_text = "Set by the approved re-programme."
+        self.fields["completed"] = MonthField(
+            label="Completed in", months=plan.month_list, blank_label="Not completed"
+        )
+        self.order_fields(["version", "status", "corrective_action", "revised_target", "completed", "note"])
+        label = action.ref or "this action"
+        self.fields["status"].label = f"Status of {label} for {month.name}"
+
+    @staticmethod
+    def suggestion_for(action: Action, month: Month, completed: Month | None = None) -> Status:
+        """The status the dates suggest (``reports.status.suggested_status``); ``completed`` is
+        the month the form says, else the action's recorded one."""
+        return suggested_status(
+            month=month, target=action.target, completed=completed or to_month(action.completed_month)
+        )
+
+    def suggestion(self) -> Status:
+        return self.suggestion_for(self.action, self.month)
+
+    def needs_saving(self) -> bool:
+        """A row is written when something changed, or when the month has no status yet (saving
+        confirms the pre-selected suggestion)."""
+        return self.has_changed() or self.action.status_for(self.month) is None
+
+    def as_update(self) -> services.ActionUpdate:
+        data = self.cleaned_data
+        return services.ActionUpdate(
+            action_id=self.action.pk,
+            version=data["version"],
+            status=Status(data["status"]),
+            corrective_action=data["corrective_action"].strip(),
+            revised_target=data.get("revised_target"),
+            completed=data.get("completed"),
+            note=data["note"].strip(),
+        )
+
+    def clean_completed(self):
+        completed = self.cleaned_data.get("completed")
+        if completed and completed > self.today:
+            raise forms.ValidationError(
+                f"The completed month cannot be in the future (after {self.today.name})."
+            )
+        return completed
+
+    def clean_revised_target(self):
+        revised = self.cleaned_data.get("revised_target")
+        original = to_month(self.action.original_target)
+        if revised and original and revised < original and not self.action.reprogrammed:
+            raise forms.ValidationError(
+                f"The revised date cannot be before the original date, {original.name}."
+            )
+        return revised
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status and "completed" in data:
+            suggested = suggested_status(
+                month=self.month, target=self.action.target, completed=data.get("completed")
+            )
+            if status != suggested and not (data.get("corrective_action") or "").strip():
+                self.add_error(
+                    "corrective_action",
+                    f"The dates suggest {suggested.label}: say why the status is {Status(status).label}.",
+                )
+        return data
+
+
+class ChangeRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What do you ask for?", choices=ChangeRequest.Kind.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(max_length=CORRECTIVE_ACTION_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, action: Action, plan: Plan, month: Month, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.month = month
+        later = [m for m in plan.month_list if m > month]
+        self.fields["new_target"] = MonthField(
+            label="New target month (for a re-programme)",
+            months=later or [month],
+            blank_label="Choose a month",
+        )
+        self.order_fields(["kind", "new_target", "reason"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ChangeRequest.Kind.REPROGRAMME:
+            new_target = data.get("new_target")
+            target = self.action.target
+            if not new_target and "new_target" not in self.errors:
+                self.add_error("new_target", "Choose the new target month of the re-programme.")
+            elif new_target and (new_target <= self.month or (target and new_target <= target)):
+                self.add_error("new_target", "The new target month must be later than the current target.")
+        return data
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        required=False, max_length=CORRECTIVE_ACTION_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Say why the request is rejected.")
+        return data

@@ -1,0 +1,73 @@
+"""The chase list /plans/<slug>/chase/<YYYY-MM>/ and the reminder emails (issue 4, item 5)."""
+
+import pytest
+from django.core import mail
+
+from tests.factories import (
+    make_action,
+    make_lead,
+    make_measure,
+    make_plan,
+    make_priority,
+    make_status,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/plans/p/chase/2009-07/"
+
+
+@pytest.fixture
+def plan():
+    plan = make_plan(slug="p", first_month="2009-07", title="Improvement Plan 2009/10")
+    measure = make_measure(make_priority(plan))
+    t1 = make_lead("T1", name="Phil Street", user=make_user("t1-user", email="t1@example.org"))
+    t2 = make_lead("T2", name="Hugh Bennett")  # no email address
+    done = make_action(measure, "1.1.1", "Has a status", leads=[t1], original="2009-07")
+    make_status(done, "2009-07", "AMBER")
+    make_action(measure, "1.1.2", "Outstanding of T1", leads=[t1], original="2009-07")
+    make_action(measure, "1.1.3", "Shared", leads=[t1, t2], planned=["2009-07"])
+    make_action(measure, "1.1.4", "Nobody's", original="2009-06")
+    make_action(measure, "1.1.5", "Not live yet", leads=[t2], original="2009-12")
+    return plan
+
+
+def test_anonymous_is_sent_to_log_in(client, plan):
+    assert client.get(URL)["Location"].startswith("/accounts/login/")
+    assert client.post(URL)["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", ["officer", "cmt", "clerk", "none"])
+def test_only_the_performance_team_chases(client_as, plan, role):
+    client = client_as(role)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL).status_code == 403
+    assert mail.outbox == []
+
+
+def test_the_chase_list_groups_outstanding_actions_by_lead(client_as, plan):
+    response = client_as("performance").get(URL)
+    groups = [
+        (group.lead.initials if group.lead else None, [a.ref for a in group.actions])
+        for group in response.context["groups"]
+    ]
+    assert groups == [("T1", ["1.1.2", "1.1.3"]), ("T2", ["1.1.3"]), (None, ["1.1.4"])]
+    assert "3 actions live in July 2009 have no status yet." in response.content.decode()
+
+
+def test_send_reminder_emails_each_lead_their_list_with_a_link(client_as, plan):
+    response = client_as("performance").post(URL, follow=True)
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["t1@example.org"]
+    assert email.subject == "Improvement Plan 2009/10: 2 action(s) to update for July 2009"
+    assert "- 1.1.2 Outstanding of T1\n- 1.1.3 Shared" in email.body
+    assert "http://testserver/plans/p/my/2009-07/" in email.body
+    body = response.content.decode()
+    assert "Reminders sent to 1 lead: T1." in body
+    assert "No email address for T2" in body
+
+
+def test_a_month_outside_the_plan_is_404(client_as, plan):
+    assert client_as("performance").get("/plans/p/chase/2010-07/").status_code == 404

@@ -1,0 +1,187 @@
+"""Saving a workbook: a new plan, a re-import into an existing plan, the export and the round trip."""
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from plans.models import Action, ActionChange, MonthlyStatus, Plan
+from plans.workbook import (
+    ImportRefused,
+    WorkbookInvalid,
+    export_plan,
+    import_plan,
+    parsed_from_plan,
+    read_workbook,
+)
+from reports.periods import Month
+from reports.status import Status
+from tests.plans.workbook_helpers import action_row, workbook
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"
+JULY, AUG = Month(2008, 7), Month(2008, 8)
+
+
+def grid(plan):
+    """(ref, month, status) of each status, in plan order (refs can repeat)."""
+    records = (
+        MonthlyStatus.objects.in_plan(plan).order_by("action__position", "month").select_related("action")
+    )
+    return [(s.action.ref, str(s.as_month), s.status) for s in records]
+
+
+@pytest.mark.django_db
+def test_import_creates_the_plan():
+    rows = [action_row(grid=["G ■", "A"], lead="PS /PM"), action_row(ref="1.1.2", grid=["■"], lead="")]
+    result = import_plan(read_workbook(workbook(actions=rows)), slug="new-plan")
+    plan = Plan.objects.get(slug="new-plan")
+    assert result.created is True
+    assert (plan.title, str(plan.start), plan.organisation) == (
+        "Improvement Plan 2008/09",
+        "2008-07",
+        "Bromsgrove",
+    )
+    assert plan.priorities.count() == 2
+    actions = list(Action.objects.filter(plan=plan).in_plan_order())
+    assert [a.ref for a in actions] == ["1.1.1", "1.1.2"]
+    assert sorted(lead.initials for lead in actions[0].leads.all()) == ["PM", "PS"]
+    assert grid(plan) == [("1.1.1", "2008-07", "GREEN"), ("1.1.1", "2008-08", "AMBER")]
+    assert [str(m) for m in actions[0].planned_month_list] == ["2008-07"]
+    assert [str(m) for m in actions[1].planned_month_list] == ["2008-07"]
+    assert ActionChange.objects.filter(action__plan=plan, source="import", field="status").count() == 2
+    assert result.lines()[1] == "Added: 2 priorities, 2 measures, 2 actions, 2 statuses."
+
+
+@pytest.mark.django_db
+def test_a_new_plan_with_a_taken_slug_is_refused():
+    parsed = read_workbook(workbook())
+    import_plan(parsed, slug="taken")
+    with pytest.raises(ImportRefused):
+        import_plan(parsed, slug="taken")
+    assert Plan.objects.filter(slug="taken").count() == 1
+
+
+@pytest.mark.django_db
+def test_reimport_updates_keeps_earlier_statuses_and_reports_what_it_did():
+    first = [action_row("1.1.1", ["G", "A"]), action_row("4.1.3", ["G"], text="Report survey"),
+             action_row("4.1.3", ["R"], text="Agree new set"), action_row("1.1.9", ["G"])]  # fmt: skip
+    plan = import_plan(read_workbook(workbook(actions=first)), slug="p").plan
+    # The second workbook: 1.1.1's August changes and July is blank (kept); the second 4.1.3's text
+    # changes (matched by position among the repeated refs); 1.1.9 is gone (left); 1.1.4 is new.
+    second = [action_row("1.1.1", ["", "R"]), action_row("4.1.3", ["G"], text="Report survey"),
+              action_row("4.1.3", ["R"], text="Agree the new set"), action_row("1.1.4", ["", "G"])]  # fmt: skip
+    result = import_plan(read_workbook(workbook(actions=second), plan=plan), plan=plan)
+    assert grid(plan) == [
+        ("1.1.1", "2008-07", "GREEN"),
+        ("1.1.1", "2008-08", "RED"),
+        ("4.1.3", "2008-07", "GREEN"),
+        ("4.1.3", "2008-07", "RED"),
+        ("1.1.4", "2008-08", "GREEN"),
+        ("1.1.9", "2008-07", "GREEN"),
+    ]
+    repeated = list(Action.objects.filter(plan=plan, ref="4.1.3").in_plan_order())
+    assert [a.description for a in repeated] == ["Report survey", "Agree the new set"]
+    assert [s.status for s in repeated[1].statuses.all()] == ["RED"]
+    assert [a.ref for a in Action.objects.filter(plan=plan).in_plan_order()] == [
+        "1.1.1", "4.1.3", "4.1.3", "1.1.4", "1.1.9"
+    ]  # fmt: skip
+    history = ActionChange.objects.filter(
+        action__ref="1.1.1", action__plan=plan, month=AUG.first_day, field="status"
+    )
+    assert sorted((c.old_value, c.new_value) for c in history) == [("", "AMBER"), ("AMBER", "RED")]
+    text_change = ActionChange.objects.get(action=repeated[1], field="description")
+    assert (text_change.old_value, text_change.new_value, text_change.source) == (
+        "Agree new set", "Agree the new set", "import"
+    )  # fmt: skip
+    assert result.lines() == [
+        "Updated plan p (Improvement Plan 2008/09).",
+        "Added: 0 priorities, 0 measures, 1 actions, 1 statuses.",
+        "Changed: 0 priorities, 0 measures, 2 actions, 1 statuses.",
+        "Left as they were: 2 priorities, 2 measures, 1 actions, 2 statuses.",
+        "Left in the plan though not in the workbook: 0 priorities, 0 measures, 1 actions, 1 statuses.",
+    ]
+
+
+@pytest.mark.django_db
+def test_reimport_with_a_different_first_month_is_an_error():
+    plan = import_plan(read_workbook(workbook()), slug="p").plan
+    data = workbook(plan=[["Title", "T"], ["First month", "April 2008"]])
+    with pytest.raises(WorkbookInvalid) as caught:
+        read_workbook(data, plan=plan)
+    assert [str(e) for e in caught.value.errors][0] == (
+        "sheet Plan: The first month is April 2008 but the plan “Improvement Plan 2008/09” starts in July 2008."
+    )
+
+
+@pytest.mark.django_db
+def test_the_bromsgrove_2007_08_fixture_imports_cleanly():
+    parsed = read_workbook(FIXTURE.read_bytes())
+    plan = import_plan(parsed, slug="bromsgrove-2007-08").plan
+    assert (plan.title, plan.start.name, plan.end.name) == (
+        "Improvement Plan 2007/08",
+        "July 2007",
+        "June 2008",
+    )
+    assert plan.priorities.count() == 22
+    assert sum(p.measures.count() for p in plan.priorities.all()) == 69
+    assert plan.actions.count() == 308
+    assert [p.code for p in plan.priorities.all()][:4] == ["CP1", "CP2", "CP3", "CP04"]
+    assert [p.code for p in plan.priorities.all()][-4:] == ["HR&OD1", "HR& OD 2", "HR&OD 3", "HR&OD 4"]
+    # Irregular refs as the seed prints them.
+    assert plan.actions.filter(ref="4.1.3").count() == 2
+    assert plan.priorities.get(code="CP2").measures.filter(ref="2.1, 2.2, 2.3,").exists()
+    two_leads = Action.objects.get(plan=plan, ref="1.1.2")
+    assert sorted(lead.initials for lead in two_leads.leads.all()) == ["PM", "PS"]
+    assert sum(len(a.planned_month_list) for a in plan.actions.prefetch_related("planned")) == 86
+
+
+@pytest.mark.django_db
+def test_export_then_import_gives_the_same_plan():
+    rows = [
+        action_row(
+            "1.1.1", ["GREEN ■", "Amber", "", "REPRO"], lead="PS /PM", tail=("'=chase", "July 2008", "")
+        ),
+        action_row("1.1.", ["■", "", "SUSP"], text="'+ irregular ref", tail=("", "", "2008-12")),
+        action_row("2.1.1", ["", "R", "Slipped"], priority="FP1", measure="2.1", lead="JP"),
+    ]
+    data = workbook(actions=rows, terms=[["Slipped", "RED", ""]])
+    original = import_plan(read_workbook(data), slug="original").plan
+    exported = export_plan(original)
+    copy = import_plan(read_workbook(exported), slug="copy").plan
+    assert parsed_from_plan(copy) == parsed_from_plan(original)
+    assert grid(copy) == grid(original)
+    assert Action.objects.get(plan=copy, ref="1.1.1").corrective_action == "=chase"
+
+
+@pytest.mark.django_db
+def test_export_fills_the_grid_with_word_and_colour_and_no_formula():
+    rows = [
+        action_row("1.1.1", ["Green", "A ■"], text='\'=HYPERLINK("http://x")', tail=("'@SUM(A1)", "", ""))
+    ]
+    plan = import_plan(read_workbook(workbook(actions=rows)), slug="p").plan
+    assert Action.objects.get(plan=plan).description == '=HYPERLINK("http://x")'
+    book = load_workbook(io.BytesIO(export_plan(plan)))
+    sheet = book["Actions"]
+    assert sheet.freeze_panes == "C2"
+    assert [c.value for c in sheet[1]][:7] == ["Priority", "Measure", "Ref", "Action", "Lead", "July", "Aug."]
+    july, august = sheet["F2"], sheet["G2"]
+    assert (july.value, july.fill.fgColor.rgb) == ("Green", "FF00703C")
+    assert (august.value, august.fill.fgColor.rgb) == ("Amber ■", "FFFFBF47")
+    assert sheet["D2"].value == '\'=HYPERLINK("http://x")'
+    assert sheet["R2"].value == "'@SUM(A1)"
+    assert sheet["R2"].alignment.wrap_text is True
+    assert sheet.column_dimensions["D"].width == 50
+    formulas = [c.coordinate for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+
+
+def test_status_colour_words_read_back_from_the_export():
+    # The exported words are the standard labels, each read back as its status.
+    from plans.workbook import _vocabulary
+
+    vocab = _vocabulary([])
+    assert {label: vocab[label.lower().replace("-", "")][0] for label in ("Green", "Re-programmed")} == {
+        "Green": Status.GREEN,
+        "Re-programmed": Status.REPRO,
+    }

@@ -1,0 +1,162 @@
+"""Closing a month publishes its report as it stands; re-opening needs a reason and says so."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from plans import services
+from reports import exception_report as report_module
+from reports.builders import PriorityExceptions
+from reports.closing import MonthCloseError, close_month, reopen_month
+from reports.exception_report import exception_report
+from reports.models import MonthClose, MonthEvent
+from reports.periods import Month
+from reports.status import Status
+from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
+
+JULY = Month(2009, 7)
+
+
+@pytest.fixture
+def plan(db):
+    """Four actions in July 2009: three GREEN, one AMBER."""
+    plan = make_plan(slug="closing-test")
+    measure = make_measure(make_priority(plan, "CP1", "Town Centre"))
+    for i in range(4):
+        action = make_action(
+            measure, f"1.1.{i + 1}", f"Action {i + 1}", planned=["2009-07"], original="2009-07"
+        )
+        make_status(action, "2009-07", "AMBER" if i == 0 else "GREEN", corrective_action=f"Note {i + 1}")
+    return plan
+
+
+@pytest.fixture
+def performance(role_user):
+    return role_user("performance")
+
+
+@pytest.fixture
+def performance_client(client, performance):
+    client.force_login(performance)
+    return client
+
+
+def url(plan, suffix=""):
+    return f"/reports/{plan.slug}/2009-07/{suffix}"
+
+
+def test_closing_publishes_the_report_and_records_who(plan, performance):
+    close_month(plan, JULY, performance)
+    report = exception_report(plan, JULY)
+    assert report.state.is_closed and report.is_final
+    assert [e.kind for e in MonthEvent.objects.filter(plan=plan)] == ["CLOSED"]
+    assert MonthClose.objects.is_closed(plan, JULY)
+    assert report.state.last_close.by == performance.username
+
+
+def test_a_closed_month_shows_the_published_figures_after_a_status_is_edited(plan, performance, client_as):
+    close_month(plan, JULY, performance)
+    late = plan.actions.get(ref="1.1.2")
+    services.set_status(
+        action=late, month=JULY, status=Status.RED, user=performance, corrective_action="Note 2"
+    )
+
+    report = exception_report(plan, JULY)
+    assert report.figures.count(Status.AMBER) == 1 and report.figures.count(Status.RED) == 0
+    assert report.state.live_figures.count(Status.RED) == 1
+    assert report.live_differs
+    assert [(c.ref, c.field, c.old, c.new) for c in report.state.changes_since] == [
+        ("1.1.2", "status", "GREEN", "RED")
+    ]
+
+    html = client_as("cmt").get(url(plan)).content.decode()
+    assert "Published." in html and "(Draft)" not in html
+    assert "The data has changed since this month was closed" in html
+    assert "Red 1" in html  # the counts now, beside the published ones
+
+
+def test_closing_twice_is_refused(plan, performance):
+    close_month(plan, JULY, performance)
+    with pytest.raises(MonthCloseError, match="already closed"):
+        close_month(plan, JULY, performance)
+
+
+def test_a_month_without_statuses_cannot_be_closed(plan, performance):
+    with pytest.raises(MonthCloseError, match="nothing to publish"):
+        close_month(plan, Month(2009, 8), performance)
+    assert not MonthClose.objects.exists()
+
+
+def test_a_report_failing_its_consistency_check_is_not_published(
+    plan, performance, monkeypatch, performance_client
+):
+    # Ambers by priority that do not add up to the AMBER count.
+    monkeypatch.setattr(
+        report_module,
+        "exceptions_by_priority",
+        lambda plan, month: (PriorityExceptions("CP1", "Town Centre", 2, 0),),
+    )
+    with pytest.raises(MonthCloseError, match="consistency check failed"):
+        close_month(plan, JULY, performance)
+    assert not MonthClose.objects.exists()
+    html = performance_client.get(url(plan)).content.decode()
+    assert "Not final: the consistency check failed." in html
+    response = performance_client.post(url(plan, "close/"), follow=True)
+    assert "consistency check failed" in response.content.decode()
+
+
+def test_only_the_performance_team_may_close_in_the_service_too(plan, role_user):
+    with pytest.raises(PermissionDenied):
+        close_month(plan, JULY, role_user("cmt"))
+
+
+def test_reopening_needs_a_reason_and_the_report_says_it_was_reopened(plan, performance, client_as):
+    close_month(plan, JULY, performance)
+    with pytest.raises(MonthCloseError, match="reason"):
+        reopen_month(plan, JULY, performance, "   ")
+    reopen_month(plan, JULY, performance, "Late update from HB")
+
+    report = exception_report(plan, JULY)
+    assert report.state.state == "REOPENED" and report.state.is_draft
+    assert report.state.last_reopen.reason == "Late update from HB"
+    html = client_as("cmt").get(url(plan)).content.decode()
+    assert "(Draft)" in html and "Re-opened on" in html and "Late update from HB" in html
+    assert [e.kind for e in MonthEvent.objects.filter(plan=plan)] == ["CLOSED", "REOPENED"]
+
+
+def test_closing_again_publishes_the_new_figures(plan, performance):
+    close_month(plan, JULY, performance)
+    reopen_month(plan, JULY, performance, "Correction")
+    services.set_status(
+        action=plan.actions.get(ref="1.1.1"), month=JULY, status=Status.GREEN, user=performance
+    )
+    close_month(plan, JULY, performance)
+    report = exception_report(plan, JULY)
+    assert report.figures.count(Status.AMBER) == 0 and report.figures.count(Status.GREEN) == 4
+    assert report.state.is_closed and report.state.last_reopen.reason == "Correction"
+    assert not report.state.data_changed
+
+
+def test_performance_team_closes_and_reopens_through_the_pages(plan, client_as):
+    client = client_as("performance")
+    page = client.get(url(plan)).content.decode()
+    assert "Close July 2009 and publish the report" in page
+    response = client.post(url(plan, "close/"), follow=True)
+    assert "July 2009 is closed" in response.content.decode()
+    assert MonthClose.objects.is_closed(plan, JULY)
+
+    # A reopen without a reason keeps what was typed (nothing) and says what is missing.
+    response = client.post(url(plan, "reopen/"), {"reason": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and "Give the reason for re-opening the month." in html
+    assert MonthClose.objects.is_closed(plan, JULY)
+
+    response = client.post(url(plan, "reopen/"), {"reason": "Figures for <b>CP1</b> corrected"}, follow=True)
+    html = response.content.decode()
+    assert "re-opened" in html
+    assert "Figures for &lt;b&gt;CP1&lt;/b&gt; corrected" in html  # user text is escaped
+    assert not MonthClose.objects.is_closed(plan, JULY)
+
+
+def test_close_is_post_only(plan, client_as):
+    assert client_as("performance").get(url(plan, "close/")).status_code == 405

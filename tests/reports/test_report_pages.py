@@ -1,0 +1,149 @@
+"""The report pages as a user meets them: who may see what, the JSON, the picker and month links."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports.periods import Month
+from tests.conftest import SESSION_REFRESH_QUERIES
+from tests.factories import make_sized_plan
+
+REPORT = "/reports/bromsgrove-2009-10/2009-07/"
+READERS = ["officer", "performance", "cmt", "clerk"]
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_every_role_reads_the_report_and_its_json(demo, client_as, role):
+    client = client_as(role)
+    page = client.get(REPORT)
+    assert page.status_code == 200
+    assert "Exception report for July 2009" in page.content.decode()
+    assert client.get(REPORT + "summary.json").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("url", [REPORT, REPORT + "summary.json", "/", "/reports/?report=x"])
+def test_a_user_without_a_role_is_refused(demo, client_as, url):
+    assert client_as("none").get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url", [REPORT, REPORT + "summary.json", "/", REPORT + "reopen/", "/reports/?report=x"]
+)
+def test_anonymous_visitor_is_sent_to_log_in(demo, client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_anonymous_close_is_sent_to_log_in(demo, client):
+    response = client.post(REPORT + "close/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ["officer", "cmt", "clerk", "none"])
+def test_only_the_performance_team_closes_and_reopens(demo, client_as, role):
+    client = client_as(role)
+    assert client.post(REPORT + "close/").status_code == 403
+    assert client.get(REPORT + "reopen/").status_code == 403
+    assert client.post(REPORT + "reopen/", {"reason": "x"}).status_code == 403
+
+
+def test_report_page_shows_seed_000_figures(demo, client_as):
+    html = client_as("cmt").get(REPORT).content.decode()
+    assert (
+        "For the 83 actions highlighted for July within the plan 80.7% of the Improvement Plan is on "
+        "target [green], 13.3% is one month behind [amber] and 0% is over one month behind [red]. 6% "
+        "of actions have been reprogrammed or suspended with approval." in html
+    )
+    assert "(Draft)" in html
+    for text in ["13.3%", "80.7%", "6.0%", "July 2008", "89.1%", "Consistency check", "SUSPENDED"]:
+        assert text in html
+    # The chart is inline SVG with its own title, and no script anywhere.
+    assert '<svg class="progress-chart"' in html and '<title id="chart-title">' in html
+    assert "<script" not in html
+
+
+def test_summary_json_is_the_report_summary_command_output(demo, client_as):
+    out = StringIO()
+    call_command("report_summary", plan="bromsgrove-2009-10", month="2009-07", format="json", stdout=out)
+    response = client_as("clerk").get(REPORT + "summary.json")
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == json.loads(out.getvalue())
+    assert response.json()["counts"] == {"RED": 0, "AMBER": 11, "GREEN": 67, "REPRO": 0, "SUSP": 5}
+    assert response.json()["percentages"]["GREEN"] == "80.7"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/bromsgrove-2009-10/2010-07/",  # after the plan year
+        "/reports/bromsgrove-2009-10/2009-13/",  # no such month
+        "/reports/no-such-plan/2009-07/",
+        "/reports/bromsgrove-2009-10/2010-07/summary.json",
+    ],
+)
+def test_a_month_outside_the_plan_is_not_found(demo, client_as, url):
+    assert client_as("cmt").get(url).status_code == 404
+
+
+def test_month_links_cross_into_the_previous_plan_year(demo, client_as):
+    html = client_as("cmt").get(REPORT).content.decode()
+    assert 'href="/reports/bromsgrove-2008-09/2009-06/" rel="prev"' in html
+    assert 'href="/reports/bromsgrove-2009-10/2009-08/" rel="next"' in html
+
+
+def test_picker_goes_to_the_chosen_month(demo, client_as):
+    response = client_as("cmt").get("/reports/", {"report": "bromsgrove-2008-09/2009-01"})
+    assert response.status_code == 302
+    assert response["Location"] == "/reports/bromsgrove-2008-09/2009-01/"
+
+
+def test_picker_refuses_a_month_it_does_not_offer(demo, client_as):
+    response = client_as("cmt").get("/reports/", {"report": "bromsgrove-2009-10/2011-01"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html and "Select a valid choice" in html
+
+
+def test_dashboard_shows_the_latest_month_of_each_plan(demo, client_as):
+    html = client_as("cmt").get("/").content.decode()
+    assert "Latest month: July 2009" in html and "Latest month: June 2009" in html
+    assert 'href="/reports/bromsgrove-2009-10/2009-07/"' in html
+    assert 'href="/reports/bromsgrove-2008-09/2009-06/"' in html
+    assert "13.3%" in html and "82.4%" in html
+
+
+# Queries of the report page, whatever the plan's size:
+#  session + user + permissions (3), plan with previous (1), month close (1), plans for the picker (1),
+#  year figures of both years (2), exceptions by priority (2), status terms (1), the month's listed
+#  statuses + their actions, leads, planned months, statuses, approved requests (6), total count (1).
+REPORT_QUERIES = 20 + SESSION_REFRESH_QUERIES
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_report_page_queries_do_not_grow_with_the_plan(db, client_as, django_assert_max_num_queries, size):
+    previous = make_sized_plan(size, first_month="2008-07")
+    plan = make_sized_plan(size, previous=previous, months_reported=1)
+    client = client_as("cmt")
+    with django_assert_max_num_queries(REPORT_QUERIES):
+        response = client.get(f"/reports/{plan.slug}/2009-07/")
+    assert response.status_code == 200
+    assert response.context["report"].total == size
+    assert response.context["report"].consistent
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_dashboard_queries_do_not_grow_with_the_plan(db, client_as, django_assert_max_num_queries, size):
+    plan = make_sized_plan(size, months_reported=2)
+    client = client_as("cmt")
+    # session, user, permissions (2), plans, their status words, latest months, counts, closes
+    with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES):
+        response = client.get("/")
+    assert response.status_code == 200
+    row = next(row for row in response.context["rows"] if row.plan == plan)
+    assert row.month == Month(2009, 8)
+    assert row.figures.total == size
