@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from plans import roles
 from plans.models import Plan
+from reports import documents
 from reports.exception_report import build_exception_report
 from reports.models import MonthClose, MonthEvent
 from reports.periods import Month
@@ -56,6 +57,8 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     close.closed_at = now
     close.save()
     MonthEvent.objects.create(plan=plan, month=month.first_day, kind=MonthEvent.Kind.CLOSED, by=user, at=now)
+    # The published appendix and cover are rendered once, in the background, and kept.
+    documents.publish(plan=plan, month=month, user=user)
     return close
 
 
@@ -78,4 +81,5 @@ def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
     MonthEvent.objects.create(
         plan=plan, month=month.first_day, kind=MonthEvent.Kind.REOPENED, by=user, at=now, reason=reason
     )
+    documents.unpublish(plan=plan, month=month)
     return close
