@@ -318,17 +318,6 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
     request.decided_at = timezone.now()
     request.decision_comment = comment
     request.save()
-    audit.record(
-        "approval",
-        user=user,
-        plan=plan,
-        month=start,
-        action=action.ref,
-        action_id=action.pk,
-        request=request.kind,
-        decision=request.state,
-        comment=comment,
-    )
     ActionChange.objects.create(
         action=action,
         month=request.month,
