@@ -12,7 +12,8 @@ off, hashed static files, the requests arriving as nginx would send them, with
 3. runs every virtual user in its own thread for ``--seconds`` or until ``--max-requests``:
    an officer opens "My actions" and saves a status, corrective action and note for each of
    their actions; a reader opens the dashboard, the load plan's and the demo's July 2009 report,
-   the month's summary JSON and, every few rounds, the full-plan PDF (202 while it renders);
+   the month's summary JSON and, every few rounds, the full-plan or appendix PDF (202 while it
+   renders);
 4. prints throughput, p50/p95/p99 per page and every error;
 5. checks that every update the server acknowledged (a 302 after the save) is in the database
    exactly as sent, and that the report's figures equal a recount of the raw statuses.
@@ -376,7 +377,13 @@ def reader(n: int, args, results: Results, budget: Budget) -> None:
             if not budget.take():
                 return
             # Rendered in the background by the task worker: 202 "being prepared", then the PDF.
-            timed(results, session, "plan PDF", "GET", f"/plans/{PLAN_SLUG}/plan-{MONTH}.pdf", ok=(200, 202))
+            name, path = random.choice(
+                [
+                    ("plan PDF", f"/plans/{PLAN_SLUG}/plan-{MONTH}.pdf"),
+                    ("appendix PDF", f"/reports/{PLAN_SLUG}/{MONTH}/appendix.pdf"),
+                ]
+            )
+            timed(results, session, name, "GET", path, ok=(200, 202))
             think(args.think)
 
 
