@@ -1,6 +1,7 @@
 """The full plan PDF (/plans/<slug>/plan-<YYYY-MM>.pdf), rendered by the background worker."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -25,7 +26,10 @@ def media(settings, tmp_path):
 
 def run_worker():
     """What ``manage.py db_worker`` does in production: run every waiting task, then stop."""
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    # The worker closes "old" connections as it wakes; inside a test's transaction that would
+    # close the test's own connection on PostgreSQL, so here it keeps it.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """The appendix and cover of a month: rendered on request while the month is open, rendered once
 and kept when it is closed, discarded when it is re-opened."""
 
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -24,7 +26,10 @@ def media(settings, tmp_path):
 
 
 def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    # The worker closes "old" connections as it wakes; inside a test's transaction that would
+    # close the test's own connection on PostgreSQL, so here it keeps it.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.fixture
