@@ -148,3 +148,13 @@ def test_dashboard_queries_do_not_grow_with_the_plan(db, client_as, django_asser
     row = next(row for row in response.context["rows"] if row.plan == plan)
     assert row.month == Month(2009, 8)
     assert row.figures.total == size
+
+
+def test_a_plan_reporting_every_two_months_links_to_its_reporting_months(db, client_as):
+    from tests.factories import make_plan
+
+    plan = make_plan(slug="rotherham-2007-08", first_month="2007-04", reporting_interval=2)
+    html = client_as("cmt").get(f"/reports/{plan.slug}/2007-07/").content.decode()
+    assert f'href="/reports/{plan.slug}/2007-05/" rel="prev"' in html
+    assert f'href="/reports/{plan.slug}/2007-09/" rel="next"' in html
+    assert f'value="{plan.slug}/2007-06"' not in html  # the picker offers reporting months only
