@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from plans import roles
 from plans.models import Plan
 from reports.exception_report import build_exception_report
@@ -56,6 +57,7 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     close.closed_at = now
     close.save()
     MonthEvent.objects.create(plan=plan, month=month.first_day, kind=MonthEvent.Kind.CLOSED, by=user, at=now)
+    audit.record("month-close", user=user, plan=plan, month=month, total=report.total)
     return close
 
 
@@ -78,4 +80,5 @@ def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
     MonthEvent.objects.create(
         plan=plan, month=month.first_day, kind=MonthEvent.Kind.REOPENED, by=user, at=now, reason=reason
     )
+    audit.record("month-reopen", user=user, plan=plan, month=month, reason=reason)
     return close

@@ -654,5 +654,12 @@ def exception_report(plan: Plan, month: Month) -> ExceptionReport:
         )
         return ExceptionReport.from_snapshot(close.snapshot, state)
     report = build_exception_report(plan, month)
-    state = ReportState(state=ReportState.REOPENED if close else ReportState.DRAFT, history=history)
+    if close is None:
+        state = ReportState(history=history)
+    elif close.is_closed:
+        # Closed without a snapshot (not by ``close_month``): nothing frozen to show, so the live
+        # figures, still marked as published.
+        state = ReportState(state=ReportState.CLOSED, history=history)
+    else:
+        state = ReportState(state=ReportState.REOPENED, history=history)
     return replace(report, state=state)
