@@ -158,3 +158,20 @@ def test_a_plan_reporting_every_two_months_links_to_its_reporting_months(db, cli
     assert f'href="/reports/{plan.slug}/2007-05/" rel="prev"' in html
     assert f'href="/reports/{plan.slug}/2007-09/" rel="next"' in html
     assert f'value="{plan.slug}/2007-06"' not in html  # the picker offers reporting months only
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_closed_month_page_queries_do_not_grow_with_the_plan(
+    db, client_as, role_user, django_assert_max_num_queries, size
+):
+    from reports.closing import close_month
+
+    plan = make_sized_plan(size, months_reported=1)
+    close_month(plan, Month(2009, 7), role_user("performance"))
+    client = client_as("cmt")
+    # session, user, permissions (2), plan, close, its history, the counts now, changes since,
+    # plans for the picker: the published report itself is one JSON field.
+    with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES):
+        response = client.get(f"/reports/{plan.slug}/2009-07/")
+    assert response.context["report"].state.is_closed
+    assert response.context["report"].total == size
