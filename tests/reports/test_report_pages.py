@@ -175,3 +175,28 @@ def test_closed_month_page_queries_do_not_grow_with_the_plan(
         response = client.get(f"/reports/{plan.slug}/2009-07/")
     assert response.context["report"].state.is_closed
     assert response.context["report"].total == size
+
+
+def test_reopening_a_month_that_is_not_closed_says_so(db, client, role_user):
+    from tests.factories import make_plan
+
+    plan = make_plan(slug="never-closed")
+    client.force_login(role_user("performance"))
+    response = client.post(f"/reports/{plan.slug}/2009-07/reopen/", {"reason": "Typed reason"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "July 2009 is not closed." in html
+    assert "Typed reason</textarea>" in html  # what was typed is kept
+
+
+def test_a_plans_own_status_words_are_escaped_in_the_plan_row(db, client_as):
+    from plans.models import StatusTerm
+    from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
+
+    plan = make_plan(slug="escaping")
+    StatusTerm.objects.create(plan=plan, word="<b>Late</b>", status="RED", is_default=True)
+    action = make_action(make_measure(make_priority(plan)), "1.1.1", planned=["2009-07"], original="2009-07")
+    make_status(action, "2009-07", "RED", corrective_action="<script>alert(1)</script>")
+    html = client_as("cmt").get(f"/reports/{plan.slug}/2009-07/").content.decode()
+    assert "<b>Late</b>" not in html and "&lt;b&gt;Late&lt;/b&gt;" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
