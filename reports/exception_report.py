@@ -35,7 +35,7 @@ from reports.status import (
     revised_date_text,
 )
 
-# Bumped when the snapshot's layout changes, so an old snapshot is still read correctly.
+# Stored with each snapshot, so that a later change of its layout can tell old snapshots apart.
 SNAPSHOT_VERSION = 1
 # A closed month's report lists at most this many of the changes made since; the total is given.
 CHANGES_SHOWN = 50
