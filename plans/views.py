@@ -308,7 +308,12 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
                 if row.form:
                     row.form.is_valid()
             return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
-        messages.success(request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}.")
+        if saved:
+            messages.success(
+                request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}."
+            )
+        else:
+            messages.info(request, f"Nothing to save: no value for {self.month.name} was changed.")
         return HttpResponseRedirect(request.path)
 
 

@@ -413,3 +413,12 @@ def test_an_error_is_announced_with_its_field(client, officer, actions):
 
 def test_officers_have_a_my_actions_link_in_the_menu(client_as, plan):
     assert '<a href="/start/">My actions</a>' in client_as("officer").get("/plans/p/").content.decode()
+
+
+def test_saving_with_nothing_changed_says_so(client, officer, actions):
+    client.force_login(officer)
+    make_status(actions["due"], "2009-07", "AMBER")
+    response = client.post(url(), form_data((actions["due"], {"status": "AMBER"})), follow=True)
+    assert "Nothing to save: no value for July 2009 was changed." in response.content.decode()
+    actions["due"].refresh_from_db()
+    assert actions["due"].version == 1
