@@ -336,8 +336,7 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
         month=start,
         action=action.ref,
         action_id=action.pk,
-        request_id=request.pk,
-        request_kind=request.kind,
+        request=request.kind,
         decision=request.state,
         comment=comment,
     )
