@@ -102,6 +102,8 @@ def test_officer_sees_the_actions_they_lead_that_are_live_this_month(client, off
     assert "3 actions you lead are live in July 2009" in body
     assert "Engage specialists" in body and "Identify partner" in body and "Design brief" in body
     assert "Someone else&#x27;s" not in body
+    # Every field's name says which action it is for.
+    assert 'Corrective action<span class="visually-hidden"> for 1.1.2</span>' in body
 
 
 def test_a_month_outside_the_plan_or_malformed_is_404(client, officer, actions):
