@@ -336,7 +336,8 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
         month=start,
         action=action.ref,
         action_id=action.pk,
-        request=request.kind,
+        request_id=request.pk,
+        request_kind=request.kind,
         decision=request.state,
         comment=comment,
     )
