@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
@@ -1269,7 +1269,6 @@ def _update_statuses(action: Action, item: ParsedAction, user, result: ImportRes
 # --- Writing ------------------------------------------------------------------------------------
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
 
 
 def _put_header(sheet, headings: list[str], widths: list[int]) -> None:
@@ -1287,7 +1286,9 @@ def _append(sheet, values: list, wrap: set[int] = frozenset()) -> list:
     cells = []
     for index, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=index, value=neutralise(value))
-        cell.alignment = WRAP if index in wrap else TOP
+        # Styles are set only where needed: each assignment costs openpyxl a lookup.
+        if index in wrap:
+            cell.alignment = WRAP
         cells.append(cell)
     return cells
 
@@ -1379,8 +1380,14 @@ def write_workbook(parsed: ParsedPlan) -> Workbook:
             {3, 4, 7},
         )
     months = parsed.month_list
-    fills = {s: PatternFill("solid", fgColor="FF" + colour) for s, colour in STATUS_FILLS.items()}
-    fonts = {s: Font(bold=True, color="FFFFFFFF" if s in DARK_FILLS else "FF0B0C0C") for s in COUNTED}
+    # One named style per status (its fill and a legible font), registered once, set per cell.
+    styles = {}
+    for status, colour in STATUS_FILLS.items():
+        style = NamedStyle(name=f"Status {status.value}")
+        style.fill = PatternFill("solid", fgColor="FF" + colour)
+        style.font = Font(bold=True, color="FFFFFFFF" if status in DARK_FILLS else "FF0B0C0C")
+        book.add_named_style(style)
+        styles[status] = style.name
     sheet = sheets[ACTIONS_SHEET]
     first_month_column = len(ACTION_COLUMNS) + 1
     for action in parsed.actions:
@@ -1400,7 +1407,7 @@ def write_workbook(parsed: ParsedPlan) -> Workbook:
             status = action.grid.get(month, Cell()).status
             if status:
                 cell = cells[first_month_column - 1 + offset]
-                cell.fill, cell.font = fills[status], fonts[status]
+                cell.style = styles[status]
     return book
 
 
