@@ -1131,6 +1131,7 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
     for action in Action.objects.filter(plan=plan).in_plan_order().with_grid():
         existing[_action_key(action.measure.priority.code, action.measure.ref, action.ref)].append(action)
     old_positions = {a.pk: a.position for group in existing.values() for a in group}
+    plan._terms_cache = list(plan.status_terms.all())  # status_word() for every status, one query
     lead_cache = {lead.initials: lead for lead in Lead.objects.all()}
     seen: dict[tuple, int] = defaultdict(int)
     matched: list[Action] = []
@@ -1154,7 +1155,7 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
             action = candidates[occurrence]
             changes = _update_action(action, item, values, leads, user)
             action.position = position
-            changed = _update_statuses(action, item, user, result)
+            changed = _update_statuses(plan, action, item, user, result)
             matched.append(action)
             if changes:
                 edited.append(action)
@@ -1237,13 +1238,20 @@ def _update_action(action: Action, item: ParsedAction, values: dict, leads, user
     return changes
 
 
-def _update_statuses(action: Action, item: ParsedAction, user, result: ImportResult) -> bool:
-    """Set each status the workbook gives that differs; a blank cell never removes a status."""
+def _update_statuses(plan: Plan, action: Action, item: ParsedAction, user, result: ImportResult) -> bool:
+    """Set each status the workbook gives that differs; a blank cell never removes a status.
+
+    A status is the same when it shows the same word: a record without a word of its own shows
+    the plan's word for its status, which is what the export wrote."""
     current = {Month.from_date(s.month): s for s in action.statuses.all()}
     changed = False
     for month, cell in item.statuses.items():
         record = current.get(month)
-        if record is not None and record.status == cell.status and record.word == cell.word:
+        if (
+            record is not None
+            and record.status == cell.status
+            and (record.word or plan.status_word(cell.status)) == (cell.word or plan.status_word(cell.status))
+        ):
             result.unchanged["statuses"] += 1
             continue
         services.set_status(

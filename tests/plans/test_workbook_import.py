@@ -224,3 +224,16 @@ def test_import_queries_do_not_grow_with_the_number_of_actions():
     large_created, large_reimported = queries(30, "large")
     assert large_created <= small_created
     assert large_reimported <= small_reimported
+
+
+@pytest.mark.django_db
+def test_reimporting_the_export_into_the_same_plan_changes_nothing():
+    data = workbook(actions=[action_row(grid=["G", "Slipped", "SUSP"])], terms=[["On track", "GREEN", "Yes"],
+                    ["Slipped", "RED", "Yes"]])  # fmt: skip
+    plan = import_plan(read_workbook(data), slug="words").plan
+    exported = export_plan(plan)
+    load = load_workbook(io.BytesIO(exported))
+    assert [c.value for c in load["Actions"][2]][5:8] == ["On track", "Slipped", "Suspended"]
+    result = import_plan(read_workbook(exported, plan=plan), plan=plan)
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses."
+    assert result.lines()[3] == "Left as they were: 2 priorities, 2 measures, 1 actions, 3 statuses."
