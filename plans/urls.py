@@ -13,6 +13,7 @@ urlpatterns = [
     path("workbook-template.xlsx", views_workbook.BlankWorkbookView.as_view(), name="workbook-template"),
     path("<slug:slug>/workbook.xlsx", views_workbook.PlanWorkbookView.as_view(), name="workbook"),
     path("<slug:slug>/my/<str:month>/", views.MyMonthView.as_view(), name="my-month"),
+    path("<slug:slug>/leads/<int:lead>/<str:month>/", views.LeadMonthView.as_view(), name="lead-month"),
     path(
         "<slug:slug>/actions/<int:pk>/request/<str:month>/",
         views.RequestChangeView.as_view(),

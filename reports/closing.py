@@ -12,8 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from plans import roles
 from plans.models import Plan
+from reports import documents
 from reports.exception_report import build_exception_report
 from reports.models import MonthClose, MonthEvent
 from reports.periods import Month
@@ -56,6 +58,9 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     close.closed_at = now
     close.save()
     MonthEvent.objects.create(plan=plan, month=month.first_day, kind=MonthEvent.Kind.CLOSED, by=user, at=now)
+    # The published appendix and cover are rendered once, in the background, and kept.
+    documents.publish(plan=plan, month=month, user=user)
+    audit.record("month-close", user=user, plan=plan, month=month, total=report.total)
     return close
 
 
@@ -78,4 +83,6 @@ def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
     MonthEvent.objects.create(
         plan=plan, month=month.first_day, kind=MonthEvent.Kind.REOPENED, by=user, at=now, reason=reason
     )
+    documents.unpublish(plan=plan, month=month)
+    audit.record("month-reopen", user=user, plan=plan, month=month, reason=reason)
     return close

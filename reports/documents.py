@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from plans.models import Action, ActionChange, MonthlyStatus, Plan
+from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document, MonthClose
 from reports.pdf import RenderedPDF, render_pdf
 from reports.periods import Month
@@ -26,6 +27,8 @@ from reports.status import COUNTED, LETTERS, MEANINGS, Status
 # How long a background render may take before the worker stops it (reports.tasks) and before a
 # page stops waiting for it (a worker that died mid-render leaves its document RUNNING).
 BACKGROUND_TIME_LIMIT = 300
+# An open month's appendix and cover are rendered in the request: a few pages, well under this.
+REQUEST_TIME_LIMIT = 20
 STALLED_AFTER = timedelta(seconds=BACKGROUND_TIME_LIMIT + 60)
 
 
@@ -191,10 +194,99 @@ def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> Rend
     return render_pdf("pdf/full_plan.html", {"doc": build_full_plan(plan, month)}, seconds=seconds)
 
 
-# Each kind of document: how to render it. Issue 5's report builder adds the appendix and cover.
+# ---------------------------------------------------------------------------------------------
+# The Cabinet appendix and the cover report: the month's exception report (reports.exception_report,
+# the published snapshot for a closed month) laid out for print from the HTML report's partials.
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """Appendix 1 of seed 000: the progress table, the legend, the exception pages."""
+
+    report: ExceptionReport
+    produced: date
+
+    @property
+    def is_draft(self) -> bool:
+        return self.report.state.is_draft
+
+    @property
+    def organisation(self) -> str:
+        return self.report.organisation
+
+    @property
+    def title(self) -> str:
+        return f"Exception Report for {self.report.month.name} Improvement Plan"
+
+
+@dataclass(frozen=True)
+class CoverDocument(ReportDocument):
+    """The report to Cabinet of seed 000, sections 1-3, with the plan's responsible people."""
+
+    portfolio_holder: str = ""
+    responsible_officer: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"Improvement Plan Exception Report [{self.report.month.name}]"
+
+    @property
+    def recommendation(self) -> str:
+        """Section 2.2: the report's generated sentence, as CMT is asked to note it."""
+        sentence = self.report.summary_sentence
+        return "That CMT notes that " + sentence[:1].lower() + sentence[1:]
+
+
+def build_appendix(plan: Plan, month: Month) -> ReportDocument:
+    return ReportDocument(report=exception_report(plan, month), produced=timezone.localdate())
+
+
+def build_cover(plan: Plan, month: Month) -> CoverDocument:
+    return CoverDocument(
+        report=exception_report(plan, month),
+        produced=timezone.localdate(),
+        portfolio_holder=plan.portfolio_holder,
+        responsible_officer=plan.responsible_officer,
+        contact_name=plan.contact_name,
+        contact_email=plan.contact_email,
+        contact_phone=plan.contact_phone,
+    )
+
+
+def render_appendix(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
+    doc = build_appendix(plan, month)
+    return render_pdf("pdf/appendix.html", {"doc": doc, "report": doc.report}, seconds=seconds)
+
+
+def render_cover(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
+    doc = build_cover(plan, month)
+    return render_pdf("pdf/cover.html", {"doc": doc, "report": doc.report}, seconds=seconds)
+
+
+# Each kind of document: how to render it.
 RENDERERS = {
+    Document.Kind.APPENDIX: render_appendix,
+    Document.Kind.COVER: render_cover,
     Document.Kind.PLAN: render_full_plan,
 }
+# Kept when a month is closed, discarded when it is re-opened.
+PUBLISHED_KINDS = (Document.Kind.APPENDIX, Document.Kind.COVER)
+
+
+def publish(*, plan: Plan, month: Month, user=None) -> list[Document]:
+    """At a month's close: queue the appendix and cover for rendering once and keeping."""
+    return [
+        request_render(plan=plan, month=month, kind=kind, user=user, published=True)
+        for kind in PUBLISHED_KINDS
+    ]
+
+
+def unpublish(*, plan: Plan, month: Month) -> int:
+    """At a month's re-opening: the kept copies go; the month renders on request again."""
+    return discard(plan, month, list(PUBLISHED_KINDS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,5 +390,9 @@ def discard(plan: Plan, month: Month, kinds: list[str]) -> int:
 
 
 def _discard_file(document: Document) -> None:
+    """Forget the document's file, deleting it once the transaction commits (a rolled-back
+    re-open must not lose the published copy)."""
     if document.file:
-        document.file.delete(save=False)
+        storage, name = document.file.storage, document.file.name
+        transaction.on_commit(lambda: storage.delete(name))
+        document.file = None

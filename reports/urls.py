@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from reports import views
+from reports import views, views_pdf
 from reports.periods import Month
 
 
@@ -26,4 +26,17 @@ urlpatterns = [
     path("<slug:slug>/<month:month>/summary.json", views.SummaryJsonView.as_view(), name="summary-json"),
     path("<slug:slug>/<month:month>/close/", views.CloseMonthView.as_view(), name="close"),
     path("<slug:slug>/<month:month>/reopen/", views.ReopenMonthView.as_view(), name="reopen"),
+    # Issue 6: the Cabinet appendix and cover report as PDF (reports/views_pdf.py).
+    path("<slug:slug>/<month:month>/appendix.pdf", views_pdf.AppendixPDFView.as_view(), name="appendix-pdf"),
+    path(
+        "<slug:slug>/<month:month>/appendix.pdf/state",
+        views_pdf.AppendixStateView.as_view(),
+        name="appendix-pdf-state",
+    ),
+    path("<slug:slug>/<month:month>/cover.pdf", views_pdf.CoverPDFView.as_view(), name="cover-pdf"),
+    path(
+        "<slug:slug>/<month:month>/cover.pdf/state",
+        views_pdf.CoverStateView.as_view(),
+        name="cover-pdf-state",
+    ),
 ]

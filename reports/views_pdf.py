@@ -7,7 +7,7 @@ address returns the PDF; when it failed or ran out of time the page says so and 
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
@@ -16,8 +16,9 @@ from plans import roles
 from plans.models import Plan
 from plans.views import RoleRequiredMixin
 from reports import documents
-from reports.models import Document
-from reports.periods import Month
+from reports.models import Document, MonthClose
+from reports.pdf import PDFRenderError
+from reports.periods import Month, to_month
 
 
 class PlanMonthMixin(RoleRequiredMixin):
@@ -26,7 +27,7 @@ class PlanMonthMixin(RoleRequiredMixin):
     def plan_and_month(self) -> tuple[Plan, Month]:
         plan = get_object_or_404(Plan, slug=self.kwargs["slug"])
         try:
-            month = Month.parse(self.kwargs["month"])
+            month = to_month(self.kwargs["month"])
         except ValueError as error:
             raise Http404("No such month") from error
         if not plan.contains(month):
@@ -47,20 +48,28 @@ class BackgroundDocumentView(PlanMonthMixin, View):
     kind: str = ""
     url_name: str = ""
     state_url_name: str = ""
+    published = False
 
     def get(self, request, *args, **kwargs):
         plan, month = self.plan_and_month()
+        return self.stored_or_queued(plan, month)
+
+    def post(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month()
+        documents.request_render(
+            plan=plan, month=month, kind=self.kind, user=request.user, published=self.published
+        )
+        return HttpResponseRedirect(self.url(plan, month), status=303)
+
+    def stored_or_queued(self, plan: Plan, month: Month):
         document = documents.find_document(plan, month, self.kind)
         if document is not None and documents.is_current(document, plan):
             return pdf_response(document)
         if document is None or document.state == Document.State.READY:
-            document = documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
+            document = documents.request_render(
+                plan=plan, month=month, kind=self.kind, user=self.request.user, published=self.published
+            )
         return self.state_page(document, plan, month)
-
-    def post(self, request, *args, **kwargs):
-        plan, month = self.plan_and_month()
-        documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
-        return HttpResponseRedirect(self.url(plan, month), status=303)
 
     def url(self, plan: Plan, month: Month) -> str:
         return reverse(self.url_name, kwargs={"slug": plan.slug, "month": str(month)})
@@ -108,3 +117,67 @@ class FullPlanPDFView(BackgroundDocumentView):
 
 class FullPlanStateView(DocumentStateView):
     kind = Document.Kind.PLAN
+
+
+class PublishedDocumentView(BackgroundDocumentView):
+    """The appendix and cover: an open month's is rendered on request (quick: a few pages); a
+    closed month's was rendered once at its close and is served from storage."""
+
+    published = True
+
+    def get(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month()
+        if MonthClose.objects.is_closed(plan, month):
+            return self.stored_or_queued(plan, month)
+        try:
+            rendered = documents.RENDERERS[self.kind](plan, month, seconds=documents.REQUEST_TIME_LIMIT)
+        except PDFRenderError as error:
+            return render(
+                request,
+                "pdf/render_failed.html",
+                {
+                    "plan": plan,
+                    "month": month,
+                    "kind": Document.Kind(self.kind).label,
+                    "error": error,
+                    "url": self.url(plan, month),
+                },
+                status=503,
+            )
+        response = HttpResponse(rendered.content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{self.filename(plan, month)}"'
+        return response
+
+    def post(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month()
+        if not MonthClose.objects.is_closed(plan, month):
+            # Nothing is kept for an open month: asking again is just downloading again.
+            return HttpResponseRedirect(self.url(plan, month), status=303)
+        return super().post(request, *args, **kwargs)
+
+    def filename(self, plan: Plan, month: Month) -> str:
+        return f"{plan.slug}-{month}-{Document.Kind(self.kind).label.lower().replace(' ', '-')}.pdf"
+
+
+class AppendixPDFView(PublishedDocumentView):
+    """Appendix 1 of the Cabinet report: progress table, legend, exception pages."""
+
+    kind = Document.Kind.APPENDIX
+    url_name = "reports:appendix-pdf"
+    state_url_name = "reports:appendix-pdf-state"
+
+
+class AppendixStateView(DocumentStateView):
+    kind = Document.Kind.APPENDIX
+
+
+class CoverPDFView(PublishedDocumentView):
+    """The report to Cabinet (seed 000 sections 1-3)."""
+
+    kind = Document.Kind.COVER
+    url_name = "reports:cover-pdf"
+    state_url_name = "reports:cover-pdf-state"
+
+
+class CoverStateView(DocumentStateView):
+    kind = Document.Kind.COVER

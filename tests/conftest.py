@@ -50,3 +50,8 @@ def demo(demo_db, db):
         "2009": Plan.objects.get(slug="bromsgrove-2009-10"),
         "2008": Plan.objects.get(slug="bromsgrove-2008-09"),
     }
+
+
+# Sessions expire after a working day of inactivity, so every request refreshes its session
+# (SESSION_SAVE_EVERY_REQUEST): savepoint, update, release. Query budgets of pages add these.
+SESSION_REFRESH_QUERIES = 3

@@ -16,7 +16,9 @@ def read_pdf(content: bytes) -> PdfReader:
 
 
 def page_texts(content: bytes) -> list[str]:
-    return [page.extract_text() for page in read_pdf(content).pages]
+    """Each page's text with whitespace runs made single spaces. Layout mode, because the plain
+    mode leaves out the running header and footer (margin boxes are tagged as artifacts)."""
+    return [" ".join(page.extract_text(extraction_mode="layout").split()) for page in read_pdf(content).pages]
 
 
 def all_text(content: bytes) -> str:

@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from reports import documents
 from reports.models import Document
+from reports.pdf import PDFRenderError
 from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
 from tests.reports.pdf_helpers import page_texts, read_pdf
@@ -151,7 +152,7 @@ def test_a_failed_render_says_so_and_can_be_retried(client_as, plan, monkeypatch
     client.get(url())
 
     def broken(plan, month, *, seconds):
-        raise documents.PDFRenderError("The PDF could not be prepared.")
+        raise PDFRenderError("The PDF could not be prepared.")
 
     monkeypatch.setitem(documents.RENDERERS, Document.Kind.PLAN, broken)
     run_worker()

@@ -1,0 +1,174 @@
+"""The Cabinet appendix and cover report PDFs: what a clerk finds on their pages (seed 000)."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from plans.models import Plan
+from reports.documents import render_appendix, render_cover
+from reports.periods import Month
+from tests.reports.pdf_helpers import page_texts, read_pdf
+
+# Every test here is a database test (even those reading a PDF rendered once per module) so that
+# pytest-django runs them before the browser tests, whose flush empties the session's demo data.
+pytestmark = pytest.mark.django_db
+JULY = Month(2009, 7)
+# The exception pages of seed 000's Appendix 1, in its order (priorities in plan order).
+SEED_REFS = [
+    "1.1.1", "1.2.1", "1.4.2", "1.4.5", "3.2.1", "3.2.2", "5.4.1", "5.4.2", "5.4.3", "5.4.7",
+    "7.3.3", "8.3.4", "11.1.1", "13.4.4", "14.1.1", "14.2.5",
+]  # fmt: skip
+
+
+def refs_in(text: str) -> list[str]:
+    return re.findall(r"(?<![\d.])(\d+\.\d+\.\d+)(?![\d.])", text)
+
+
+@pytest.fixture(scope="module")
+def appendix(demo_db, django_db_blocker):
+    with django_db_blocker.unblock():
+        rendered = render_appendix(Plan.objects.get(slug="bromsgrove-2009-10"), JULY, seconds=None)
+    return rendered.content
+
+
+@pytest.fixture(scope="module")
+def cover(demo_db, django_db_blocker):
+    with django_db_blocker.unblock():
+        rendered = render_cover(Plan.objects.get(slug="bromsgrove-2009-10"), JULY, seconds=None)
+    return rendered.content
+
+
+def test_every_page_is_a4_landscape_with_the_running_header_and_page_n_of_n(appendix):
+    reader = read_pdf(appendix)
+    pages = page_texts(appendix)
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert text.startswith("Exception Report for July 2009 Improvement Plan Draft Appendix 1"), text[:100]
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Produced " in text
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
+
+
+def test_draft_is_on_every_page_of_an_open_month(appendix):
+    assert all("Draft" in text for text in page_texts(appendix))
+
+
+def test_the_first_page_holds_the_progress_table_of_both_years(appendix):
+    first = page_texts(appendix)[0]
+    assert "Progress in 2009/10" in first
+    assert "July 2009 0 0.0% 11 13.3% 67 80.7% 0 0.0% 5 6.0% 83" in first
+    assert "July 2008 11 8.6% 3 2.3% 114 89.1% 0 0.0% 0 0.0% 128" in first
+    assert "June 2009 1 1.2% 0 0.0% 70 82.4% 14 16.5% 0 0.0% 85" in first
+    assert "Legend" not in first
+
+
+def test_the_legend_comes_next_then_the_exceptions_in_the_order_of_the_report(appendix):
+    pages = page_texts(appendix)
+    assert "Legend" in pages[1]
+    for word, meaning in [
+        ("Green", "On target or completed"),
+        ("Amber", "One month behind target or less"),
+        ("Red", "Over one month behind target"),
+        ("Original date", "Original date of planned action"),
+    ]:
+        assert word in pages[1] and meaning in pages[1]
+    rest = " ".join(pages[2:])
+    # each exception's ref appears in its block and in its plan row; keep first appearances
+    assert list(dict.fromkeys(refs_in(rest))) == SEED_REFS
+
+
+def test_every_exception_shows_its_status_word_and_corrective_action(appendix):
+    rest = " ".join(page_texts(appendix)[2:])
+    assert rest.count("Amber") >= 11
+    assert "SUSPENDED" in rest
+    assert "Meeting planned for September to start this work with planning architects." in rest
+    assert "Put on hold by CEO in July pending single management team" in rest
+    for heading in [
+        "CP1: Town Centre",
+        "CP3: Sense of Community",
+        "PR5: Planning",
+        "HR & OD1: Learning & Development",
+    ]:
+        assert heading in rest
+
+
+def test_an_exception_block_is_not_split_across_pages(appendix):
+    """Each block's summary and its plan row are on the same page: the block's first line (its
+    ref before the action text) and its plan row's measure line share a page."""
+    pages = page_texts(appendix)[2:]
+    for ref, measure in [
+        ("1.1.1", "1.1 Agreement on preferred option"),
+        ("14.2.5", "14.2 Maintain Investors"),
+    ]:
+        holding = [i for i, text in enumerate(pages) if ref in refs_in(text)]
+        assert holding and all(measure in pages[i] for i in holding)
+
+
+def test_the_appendix_is_tagged_with_its_title_and_language(appendix):
+    reader = read_pdf(appendix)
+    assert reader.metadata.title == "Exception Report for July 2009 Improvement Plan"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+def test_the_cover_report_has_sections_1_to_3_and_the_plans_people(cover):
+    reader = read_pdf(cover)
+    [text] = page_texts(cover)
+    assert text.startswith("Improvement Plan Exception Report [July 2009] Draft Cabinet report")
+    assert "BROMSGROVE DISTRICT COUNCIL" in text
+    assert "Responsible Portfolio Holder Cllr. Roger Hollingworth, Leader of the Council" in text
+    assert "Responsible Officer Hugh Bennett Assistant Chief Executive" in text
+    assert (
+        "2.2 That CMT notes that for the 83 actions highlighted for July within the plan 80.7% of the "
+        "Improvement Plan is on target [green], 13.3% is one month behind [amber] and 0% is over one "
+        "month behind [red]. 6% of actions have been reprogrammed or suspended with approval."
+    ) in text
+    for row in [
+        "CP1 Town Centre 4",
+        "CP3 Sense of Community 2",
+        "PR3 Joint CEO with Redditch Borough Council 1",
+        "PR5 Planning 1",
+        "HR & OD1 Learning & Development 2",
+    ]:
+        assert row in text
+    assert "8.3.4 Undertake impact assessment on community" in text
+    assert "Name: Rebecca Dunne" in text and "r.dunne@bromsgrove.gov.uk" in text and "(01527) 881616" in text
+    assert "Page 1 of 1" in text
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 portrait
+    assert reader.metadata.title == "Improvement Plan Exception Report [July 2009]"
+
+
+def test_a_clerk_downloads_the_july_2009_appendix(client_as, demo):
+    response = client_as("clerk").get(
+        reverse("reports:appendix-pdf", kwargs={"slug": "bromsgrove-2009-10", "month": JULY})
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="bromsgrove-2009-10-2009-07-cabinet-appendix.pdf"' in response["Content-Disposition"]
+    assert "July 2009 0 0.0% 11 13.3% 67 80.7% 0 0.0% 5 6.0% 83" in page_texts(response.content)[0]
+
+
+def test_render_appendix_writes_the_file(demo, tmp_path, capsys):
+    target = tmp_path / "appendix.pdf"
+    call_command("render_appendix", "--plan", "bromsgrove-2009-10", "--month", "2009-07", "-o", str(target))
+    assert "pages" in capsys.readouterr().out
+    assert "July 2009 0 0.0% 11 13.3% 67 80.7% 0 0.0% 5 6.0% 83" in page_texts(target.read_bytes())[0]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--plan", "nope", "--month", "2009-07"], "No plan with slug 'nope'."),
+        (["--plan", "bromsgrove-2009-10", "--month", "2009-13"], "month must be 1..12, not 13"),
+        (["--plan", "bromsgrove-2009-10", "--month", "2010-07"], "July 2010 is not in"),
+    ],
+)
+def test_render_appendix_gives_a_clear_error(demo, tmp_path, args, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("render_appendix", *args, "-o", str(tmp_path / "x.pdf"))
+    assert not (tmp_path / "x.pdf").exists()

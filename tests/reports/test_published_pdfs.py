@@ -1,0 +1,175 @@
+"""The appendix and cover of a month: rendered on request while the month is open, rendered once
+and kept when it is closed, discarded when it is re-opened."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from reports import closing, documents
+from reports.models import Document
+from reports.pdf import PDFRenderError
+from reports.periods import Month
+from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.reports.pdf_helpers import page_texts
+
+pytestmark = pytest.mark.django_db
+JULY = Month(2009, 7)
+KINDS = ["appendix-pdf", "cover-pdf"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def run_worker():
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+@pytest.fixture
+def plan():
+    plan = make_plan(
+        slug="small",
+        title="Improvement Plan 2009/10",
+        organisation="Bromsgrove District Council",
+        portfolio_holder="Cllr. A Member",
+        responsible_officer="An Officer",
+        contact_name="A Contact",
+    )
+    measure = make_measure(make_priority(plan, "CP1", "Town Centre"), "1.1", "Town centre vision")
+    lead = make_lead("PS")
+    late = make_action(measure, "1.1.1", "Engage specialists", leads=[lead], planned=["2009-07"])
+    make_status(late, "2009-07", "AMBER", corrective_action="Meeting planned for September")
+    done = make_action(measure, "1.1.2", "Set up the team", leads=[lead], planned=["2009-07"])
+    make_status(done, "2009-07", "GREEN")
+    return plan
+
+
+def url(name, month=JULY):
+    return reverse(f"reports:{name}", kwargs={"slug": "small", "month": month})
+
+
+def pdf_text(response) -> list[str]:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return page_texts(content)
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_anonymous_users_are_sent_to_log_in(client, plan, name):
+    for address in (url(name), url(name + "-state")):
+        response = client.get(address)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_a_user_without_the_export_permission_is_refused(client_as, plan, name):
+    client = client_as("none")
+    assert client.get(url(name)).status_code == 403
+    assert client.post(url(name)).status_code == 403
+    assert client.get(url(name + "-state")).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["officer", "performance", "cmt", "clerk", "admin"])
+def test_every_role_with_export_downloads_the_appendix_and_cover(client_as, plan, role):
+    client = client_as(role)
+    for name in KINDS:
+        response = client.get(url(name))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_month_outside_the_plan_is_not_found(client_as, plan):
+    client = client_as("clerk")
+    assert client.get(url("appendix-pdf", Month(2010, 7))).status_code == 404
+    assert client.get("/reports/small/2009-13/appendix.pdf").status_code == 404
+
+
+def test_an_open_month_renders_on_request_as_a_draft_and_keeps_nothing(client_as, plan):
+    client = client_as("clerk")
+    [first, *_] = pdf_text(client.get(url("appendix-pdf")))
+    assert "Exception Report for July 2009 Improvement Plan Draft Appendix 1" in first
+    # (spaces compared loosely: layout extraction sometimes joins a narrow cell to its neighbour)
+    assert "July 2009 0 0.0% 1 50.0% 1 50.0% 0 0.0% 0 0.0% 2".replace(" ", "") in first.replace(" ", "")
+    [cover] = pdf_text(client.get(url("cover-pdf")))
+    assert "Responsible Portfolio Holder Cllr. A Member" in cover
+    assert "Draft" in cover
+    assert not Document.objects.exists()
+
+
+def test_closing_renders_the_appendix_and_cover_once_and_serves_them_from_storage(client_as, role_user, plan):
+    closing.close_month(plan, JULY, role_user("performance"))
+    kept = Document.objects.filter(plan=plan, month=JULY.first_day)
+    assert sorted(kept.values_list("kind", "state", "published")) == [
+        ("APPENDIX", "PENDING", True),
+        ("COVER", "PENDING", True),
+    ]
+    client = client_as("clerk")
+    # Before the worker has run: the page says it is being prepared.
+    response = client.get(url("appendix-pdf"))
+    assert response.status_code == 202
+    assert "The PDF is being prepared" in response.content.decode()
+
+    run_worker()
+    assert sorted(kept.values_list("kind", "state")) == [("APPENDIX", "READY"), ("COVER", "READY")]
+    response = client.get(url("appendix-pdf"))
+    assert response.status_code == 200 and response.streaming  # a stored file
+    pages = pdf_text(response)
+    assert all("Draft" not in text for text in pages)
+    assert "Exception Report for July 2009 Improvement Plan Appendix 1" in pages[0]
+    assert "Draft" not in pdf_text(client.get(url("cover-pdf")))[0]
+
+    # A later edit does not change the published copy.
+    make_status(plan.actions.get(ref="1.1.2"), "2009-08", "RED")
+    assert client.get(url("appendix-pdf")).streaming
+    assert DBTaskResult.objects.count() == 2
+
+
+def test_reopening_discards_the_published_copies(
+    client_as, role_user, plan, django_capture_on_commit_callbacks
+):
+    performance = role_user("performance")
+    closing.close_month(plan, JULY, performance)
+    run_worker()
+    files = [d.file.path for d in Document.objects.all()]
+    with django_capture_on_commit_callbacks(execute=True):
+        closing.reopen_month(plan, JULY, performance, "A late update from the lead")
+    assert not Document.objects.exists()
+    import os
+
+    assert not any(os.path.exists(path) for path in files)
+    response = client_as("clerk").get(url("appendix-pdf"))
+    assert not response.streaming
+    assert "Draft" in pdf_text(response)[0]
+
+
+def test_a_failed_published_render_can_be_retried(client_as, role_user, plan, monkeypatch):
+    closing.close_month(plan, JULY, role_user("performance"))
+
+    def broken(plan, month, *, seconds):
+        raise PDFRenderError("The PDF could not be prepared.")
+
+    monkeypatch.setitem(documents.RENDERERS, Document.Kind.APPENDIX, broken)
+    run_worker()
+    client = client_as("clerk")
+    response = client.get(url("appendix-pdf"))
+    assert response.status_code == 200
+    assert "Try again" in response.content.decode()
+    assert client.get(url("appendix-pdf-state")).json()["state"] == "failed"
+    monkeypatch.undo()
+    assert client.post(url("appendix-pdf")).status_code == 303
+    run_worker()
+    assert client.get(url("appendix-pdf")).streaming
+
+
+def test_an_open_month_render_that_fails_shows_a_message_not_a_500(client_as, plan, monkeypatch):
+    def broken(plan, month, *, seconds):
+        raise PDFRenderError("The PDF took longer than 30 seconds to prepare.")
+
+    monkeypatch.setitem(documents.RENDERERS, Document.Kind.APPENDIX, broken)
+    response = client_as("clerk").get(url("appendix-pdf"))
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "The PDF could not be prepared" in body
+    assert "The PDF took longer than 30 seconds to prepare." in body
