@@ -35,7 +35,8 @@ def test_a_decision_is_audited(role_user, db):
     assert event.details == {
         "action": "1.1.1",
         "action_id": action.pk,
-        "request": "REPROGRAMME",
+        "request_id": change.pk,
+        "request_kind": "REPROGRAMME",
         "decision": "REJECTED",
         "comment": "Not yet",
     }
