@@ -38,9 +38,9 @@ class PlanMonthMixin(RoleRequiredMixin):
         return plan, month
 
 
-def pdf_response(document: Document) -> FileResponse:
+def pdf_response(document: Document, plan: Plan) -> FileResponse:
     month = Month.from_date(document.month)
-    filename = f"{document.plan.slug}-{month}-{document.get_kind_display().lower().replace(' ', '-')}.pdf"
+    filename = f"{plan.slug}-{month}-{document.get_kind_display().lower().replace(' ', '-')}.pdf"
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
 
 
@@ -67,7 +67,7 @@ class BackgroundDocumentView(PlanMonthMixin, View):
     def stored_or_queued(self, plan: Plan, month: Month):
         document = documents.find_document(plan, month, self.kind)
         if document is not None and documents.is_current(document, plan):
-            return pdf_response(document)
+            return pdf_response(document, plan)
         if document is None or document.state == Document.State.READY:
             document = documents.request_render(
                 plan=plan, month=month, kind=self.kind, user=self.request.user, published=self.published
