@@ -1,6 +1,7 @@
 # Two commands for a fresh clone with only Python 3.11 and Debian's packages:
 #   make run   - set up, migrate, load the demo and serve on http://127.0.0.1:$(PORT) (with the PDF worker)
 #   make test  - the whole suite (browser tests run where Chromium is installed)
+#   make serve - the production set-up: gunicorn, the task worker, migrate, collectstatic
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,6 +31,10 @@ run: demo
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production set-up (gunicorn + task worker + hashed static files); see README "Deployment".
+serve: install
+	PORT=$(PORT) ./deploy/serve
 
 worker: migrate
 	$(BIN)/python manage.py db_worker --no-reload

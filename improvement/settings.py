@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "improvement.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "improvement.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,6 +153,8 @@ LOGGING = {
 # --- Security (production = DEBUG off; see README, "Deployment") -----------------------------------
 # Off-by-default under DEBUG so the demo runs over plain http on 127.0.0.1; every one can be set.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers check health over plain http, straight to the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # The reverse proxy terminates TLS and says so in X-Forwarded-Proto (nginx example in the README).
 if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -174,10 +177,9 @@ CONTENT_SECURITY_POLICY = (
 )
 
 # Sessions live in the database (no state in the app servers) and end after a working day
-# without a request: every request pushes the expiry on.
+# without a request: improvement.sessions pushes the expiry on as people work.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Login throttling: after AXES_FAILURE_LIMIT failures for one username from one address, that
 # pair is locked out for the cool-off; a success clears the count. Lockouts are audited.

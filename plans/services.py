@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from plans import roles
 from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus
 from reports.periods import Month
@@ -195,6 +196,18 @@ def _conflict(action: Action, month: Month) -> Conflict:
     )
 
 
+def _save_action(action: Action, *, before: dict, user, source: str) -> None:
+    """Save a changed action: a new version (so an edit read before this one is refused) and
+    its history."""
+    action.version += 1
+    action.updated_at = timezone.now()
+    action.full_clean(exclude=["plan", "measure", "leads"])
+    action.save()
+    record_changes(
+        action=action, before=before, after=snapshot(action, TRACKED_ACTION_FIELDS), user=user, source=source
+    )
+
+
 @transaction.atomic
 def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], source: str = "my-month") -> int:
     """Record an officer's monthly update of several actions in one transaction.
@@ -228,17 +241,7 @@ def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], sourc
             # An approved re-programme's date is the approver's; the lead cannot move it.
             action.revised_target = _month_day(update.revised_target)
         action.completed_month = _month_day(update.completed)
-        action.version += 1
-        action.updated_at = timezone.now()
-        action.full_clean(exclude=["plan", "measure", "leads"])
-        action.save()
-        record_changes(
-            action=action,
-            before=before,
-            after=snapshot(action, TRACKED_ACTION_FIELDS),
-            user=user,
-            source=source,
-        )
+        _save_action(action, before=before, user=user, source=source)
         set_status(
             action=action,
             month=month,
@@ -326,22 +329,25 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
         changed_by=user,
         source=ActionChange.Source.APPROVAL,
     )
+    audit.record(
+        "approval",
+        user=user,
+        plan=plan,
+        month=start,
+        action=action.ref,
+        action_id=action.pk,
+        request_id=request.pk,
+        request_kind=request.kind,
+        decision=request.state,
+        comment=comment,
+    )
     if not approve:
         return request
     before = snapshot(action, TRACKED_ACTION_FIELDS)
     if request.kind == ChangeRequest.Kind.REPROGRAMME:
         action.revised_target = request.new_target
         action.reprogrammed = True
-    action.version += 1
-    action.updated_at = timezone.now()
-    action.save()
-    record_changes(
-        action=action,
-        before=before,
-        after=snapshot(action, TRACKED_ACTION_FIELDS),
-        user=user,
-        source=ActionChange.Source.APPROVAL,
-    )
+    _save_action(action, before=before, user=user, source=ActionChange.Source.APPROVAL)
     for month in months:
         set_status(
             action=action,

@@ -21,7 +21,8 @@ from reports.status import LETTERS, MEANINGS, Status
 MARKS = {
     "planned": ("■", "Planned"),
     "original": ("◆", "Original date"),
-    "revised": ("▲", "Revised date"),
+    # A revised date without an approved re-programme is an extension: it does not move the target.
+    "revised": ("△", "Revised date"),
     "reprogrammed": ("▲", "Re-programmed date"),
 }
 

@@ -1,12 +1,19 @@
 from django.urls import path, re_path
 
-from plans import views
+from plans import views, views_workbook
 from reports import views_pdf
 
 app_name = "plans"
 
 urlpatterns = [
+    # The plan workbook (issue 7): before the <slug:slug>/ patterns, which "import" would match.
+    path("import/", views_workbook.ImportUploadView.as_view(), name="import"),
+    path("import/<slug:token>/", views_workbook.ImportPreviewView.as_view(), name="import-preview"),
+    path("import/<slug:token>/cancel/", views_workbook.ImportCancelView.as_view(), name="import-cancel"),
+    path("workbook-template.xlsx", views_workbook.BlankWorkbookView.as_view(), name="workbook-template"),
+    path("<slug:slug>/workbook.xlsx", views_workbook.PlanWorkbookView.as_view(), name="workbook"),
     path("<slug:slug>/my/<str:month>/", views.MyMonthView.as_view(), name="my-month"),
+    path("<slug:slug>/leads/<int:lead>/<str:month>/", views.LeadMonthView.as_view(), name="lead-month"),
     path(
         "<slug:slug>/actions/<int:pk>/request/<str:month>/",
         views.RequestChangeView.as_view(),

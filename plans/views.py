@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -19,7 +20,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from plans import roles, services
 from plans.filters import ActionFilter
 from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
-from plans.models import Action, ChangeRequest, MonthlyStatus, Plan
+from plans.models import Action, ChangeRequest, Lead, MonthlyStatus, Plan
 from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
 from reports.models import MonthClose
 from reports.periods import Month
@@ -80,7 +81,7 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         context["legend"] = [
             (status, self.plan.status_word(status), LETTERS[status], MEANINGS[status]) for status in COUNTED
         ]
-        context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed")]
+        context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed", "revised")]
         context["update_month"] = update_month_for(self.plan)
         context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)
         return context
@@ -206,7 +207,8 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         actions = list(
             Action.objects.filter(plan=self.plan)
             .live_or_recorded_in(self.month)
-            .led_by(self.request.user)
+            .filter(self.whose())
+            .distinct()
             .in_plan_order()
             .with_grid()
             .prefetch_related(Prefetch("change_requests", queryset=pending, to_attr="pending_requests"))
@@ -214,6 +216,16 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
         return actions
+
+    def whose(self) -> Q:
+        return Q(leads__user=self.request.user)
+
+    def heading(self) -> str:
+        return f"My actions for {self.month.name}"
+
+    @cached_property
+    def closed(self) -> bool:
+        return MonthClose.objects.is_closed(self.plan, self.month)
 
     def build_rows(self, data=None) -> list[MonthRow]:
         rows = []
@@ -224,6 +236,10 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
             form = (
                 None if approved else ActionMonthForm(data, action=action, plan=self.plan, month=self.month)
             )
+            if form is not None and data is None and self.closed:
+                # Shown for reading only; a POST keeps what was typed, beside the refusal.
+                for field in form.fields.values():
+                    field.disabled = True
             rows.append(
                 MonthRow(
                     action=action,
@@ -240,7 +256,9 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         rows = kwargs.get("rows") or self.build_rows()
         context["rows"] = rows
-        context["closed"] = MonthClose.objects.is_closed(self.plan, self.month)
+        context["heading"] = self.heading()
+        context["lead"] = getattr(self, "lead", None)
+        context["closed"] = self.closed
         context["editable"] = any(row.form for row in rows) and not context["closed"]
         context["errors"] = kwargs.get("errors") or error_summary(rows)
         return context
@@ -257,7 +275,7 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
             # A tampered form: an action this person does not lead, or not live this month.
             raise PermissionDenied("You may only update the actions you lead that are live this month.")
         forms = [forms_by_pk[pk] for pk in sorted(submitted)]
-        if MonthClose.objects.is_closed(self.plan, self.month):
+        if self.closed:
             errors = [
                 ("#main", f"{self.month.name} is closed: its report is published and takes no more updates.")
             ]
@@ -285,6 +303,23 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
             return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
         messages.success(request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}.")
         return HttpResponseRedirect(request.path)
+
+
+class LeadMonthView(MyMonthView):
+    """The same monthly update, for the performance team, of the actions one lead leads (the
+    role table: the performance team may update any action)."""
+
+    permission_required = roles.UPDATE_ANY
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.lead = get_object_or_404(Lead, pk=kwargs["lead"])
+
+    def whose(self) -> Q:
+        return Q(leads=self.lead)
+
+    def heading(self) -> str:
+        return f"Actions of {self.lead} for {self.month.name}"
 
 
 def conflict_message(conflict: services.Conflict) -> str:

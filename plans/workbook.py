@@ -32,6 +32,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
+import audit
+from audit.models import AuditEvent
 from plans import services
 from plans.cells import FORMULA_TRIGGERS, neutralise
 from plans.models import (
@@ -425,9 +427,31 @@ def _word_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
 
-def _fill_status(fill) -> Status | None:
-    """GREEN, AMBER or RED from a cell's solid fill colour, by its hue; None for no fill, white,
-    grey or a theme colour that cannot be told from the cell alone."""
+def theme_palette(book) -> list[str]:
+    """The workbook theme's colours in the order a cell's ``theme`` index counts them (light 1,
+    dark 1, light 2, dark 2, accents 1-6, links), so that a fill picked from Excel's theme
+    colours is read like any other. Empty when the workbook has no readable theme."""
+    raw = getattr(book, "loaded_theme", None)
+    if not raw:
+        return []
+    try:
+        root = SafeET.fromstring(raw)
+    except SafeET.ParseError:
+        return []
+    scheme = next((e for e in root.iter() if e.tag.endswith("}clrScheme")), None)
+    if scheme is None:
+        return []
+    colours = {}
+    for slot in scheme:
+        value = next((c.get("val") if c.tag.endswith("}srgbClr") else c.get("lastClr") for c in slot), None)
+        colours[slot.tag.rsplit("}", 1)[-1]] = value or ""
+    order = ["lt1", "dk1", "lt2", "dk2", *(f"accent{n}" for n in range(1, 7)), "hlink", "folHlink"]
+    return [colours.get(name, "") for name in order]
+
+
+def _fill_status(fill, palette: list[str] = ()) -> Status | None:
+    """GREEN, AMBER or RED from a cell's solid fill colour, by its hue (a tint of a theme colour
+    keeps its hue); None for no fill, white, grey or blue."""
     if fill is None or getattr(fill, "fill_type", None) != "solid":
         return None
     color = fill.fgColor
@@ -436,6 +460,8 @@ def _fill_status(fill) -> Status | None:
         rgb = color.rgb
     elif color is not None and color.type == "indexed" and isinstance(color.indexed, int):
         rgb = COLOR_INDEX[color.indexed] if color.indexed < len(COLOR_INDEX) else None
+    elif color is not None and color.type == "theme" and isinstance(color.theme, int):
+        rgb = palette[color.theme] if color.theme < len(palette) else None
     if not rgb or not re.fullmatch(r"[0-9A-Fa-f]{6,8}", rgb):
         return None
     red, green, blue = (int(rgb[-6:][i : i + 2], 16) / 255 for i in (0, 2, 4))
@@ -452,7 +478,7 @@ def _fill_status(fill) -> Status | None:
     return None
 
 
-def read_cell(value, fill, vocab: dict[str, tuple[Status, str]]) -> Cell | str:
+def read_cell(value, fill, vocab: dict[str, tuple[Status, str]], palette: list[str] = ()) -> Cell | str:
     """A month cell as a ``Cell``, or the reason it cannot be read.
 
     A status word or letter wins; a word that is not a status, or no word at all, takes its
@@ -470,7 +496,7 @@ def read_cell(value, fill, vocab: dict[str, tuple[Status, str]]) -> Cell | str:
     if text and _word_key(text) in vocab:
         status, word = vocab[_word_key(text)]
         return Cell(status, word, planned)
-    by_fill = _fill_status(fill)
+    by_fill = _fill_status(fill, palette)
     if by_fill:
         if len(text) > MAX_LENGTHS["term.word"]:
             return f"The word “{text[:40]}…” is longer than 60 characters."
@@ -631,7 +657,7 @@ def _read_book(book, plan: Plan | None) -> ParsedPlan:
     vocab = _vocabulary([*terms, *parsed.terms])
     parsed.priorities = _read_priorities(sheets[PRIORITIES_SHEET], errors)
     parsed.measures = _read_measures(sheets[MEASURES_SHEET], parsed.priorities, errors)
-    parsed.actions = _read_actions(sheets[ACTIONS_SHEET], parsed, vocab, errors)
+    parsed.actions = _read_actions(sheets[ACTIONS_SHEET], parsed, vocab, theme_palette(book), errors)
     if errors:
         raise WorkbookInvalid(errors)
     return parsed
@@ -815,7 +841,7 @@ def _month_columns(sheet: _Sheet, months: list[Month], errors: _Errors) -> dict[
     return placed
 
 
-def _read_actions(rows, parsed: ParsedPlan, vocab, errors: _Errors) -> list[ParsedAction]:
+def _read_actions(rows, parsed: ParsedPlan, vocab, palette: list[str], errors: _Errors) -> list[ParsedAction]:
     columns = {**ACTION_COLUMNS, **ACTION_TAIL_COLUMNS}
     sheet = _Sheet(ACTIONS_SHEET, rows, columns, errors)
     if sheet.header_row is None:
@@ -870,7 +896,7 @@ def _read_actions(rows, parsed: ParsedPlan, vocab, errors: _Errors) -> list[Pars
             if index >= len(cells):
                 continue
             cell = cells[index]
-            reading = read_cell(cell.value, getattr(cell, "fill", None), vocab)
+            reading = read_cell(cell.value, getattr(cell, "fill", None), vocab, palette)
             if isinstance(reading, str):
                 errors.add(reading, ACTIONS_SHEET, number, get_column_letter(index + 1))
                 ok = False
@@ -921,6 +947,10 @@ class ImportResult:
         return lines
 
 
+# Paths under /plans/ that a plan's slug would be shadowed by (plans/urls.py).
+RESERVED_SLUGS = frozenset({"import"})
+
+
 class ImportRefused(Exception):
     """The workbook is fine but cannot go where it was asked to (e.g. its slug is taken)."""
 
@@ -931,7 +961,13 @@ def plan_slug(parsed: ParsedPlan) -> str:
 
 @transaction.atomic
 def import_plan(
-    parsed: ParsedPlan, *, plan: Plan | None = None, slug: str = "", user=None, dry_run: bool = False
+    parsed: ParsedPlan,
+    *,
+    plan: Plan | None = None,
+    slug: str = "",
+    user=None,
+    dry_run: bool = False,
+    filename: str = "",
 ) -> ImportResult:
     """Create a plan from ``parsed``, or update ``plan`` from it. All in one transaction.
 
@@ -942,12 +978,24 @@ def import_plan(
     result = _import(parsed, plan=plan, slug=slug, user=user)
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        audit.record(
+            AuditEvent.Kind.IMPORT,
+            user=user,
+            plan=result.plan,
+            filename=filename[:200],
+            created=result.created,
+            added=dict(result.added),
+            changed=dict(result.changed),
+        )
     return result
 
 
 def _import(parsed: ParsedPlan, *, plan: Plan | None, slug: str, user) -> ImportResult:
     if plan is None:
         slug = slug or plan_slug(parsed)
+        if slug in RESERVED_SLUGS:
+            raise ImportRefused(f"“{slug}” is a page of the site, not a name a plan can have.")
         if Plan.objects.filter(slug=slug).exists():
             raise ImportRefused(f"A plan with the slug “{slug}” already exists.")
         plan = Plan.objects.create(

@@ -61,6 +61,7 @@ class Series:
     segments: tuple[str, ...]  # polyline point lists, broken where a month has no figures
     points: tuple[Point, ...]
     legend_y: float
+    legend_point: Point  # the marker drawn on the legend's sample line
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def progress_chart(report: ExceptionReport) -> Chart:
                 segments=tuple(segments),
                 points=tuple(points),
                 legend_y=TOP + 14 + n * 22,
+                legend_point=Point(WIDTH - RIGHT + 28, TOP + 14 + n * 22, word),
             )
         )
     x_ticks = tuple(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from plans import roles
 from plans.models import Plan
 from reports import documents
@@ -59,6 +60,7 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     MonthEvent.objects.create(plan=plan, month=month.first_day, kind=MonthEvent.Kind.CLOSED, by=user, at=now)
     # The published appendix and cover are rendered once, in the background, and kept.
     documents.publish(plan=plan, month=month, user=user)
+    audit.record("month-close", user=user, plan=plan, month=month, total=report.total)
     return close
 
 
@@ -82,4 +84,5 @@ def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
         plan=plan, month=month.first_day, kind=MonthEvent.Kind.REOPENED, by=user, at=now, reason=reason
     )
     documents.unpublish(plan=plan, month=month)
+    audit.record("month-reopen", user=user, plan=plan, month=month, reason=reason)
     return close

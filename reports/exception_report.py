@@ -12,13 +12,13 @@ whole report is built in a fixed number of queries, whatever the size of the pla
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
-from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus, Plan
+from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus, Plan, PlannedMonth
 from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
 from reports.models import MonthClose, MonthEvent
 from reports.periods import Month, to_month
@@ -437,68 +437,83 @@ def _progress(plan: Plan, month: Month) -> tuple[ProgressRow, ...]:
     return tuple(rows)
 
 
-def _status_records(plan: Plan, month: Month) -> list[MonthlyStatus]:
+@dataclass
+class _Listed:
     """The month's statuses that the report shows one by one (exceptions, re-programmes,
-    suspensions), with everything their blocks need: a fixed number of queries."""
-    actions = Action.objects.select_related("measure__priority").prefetch_related(
-        "leads",
-        "planned",
-        "statuses",
-        Prefetch(
-            "change_requests",
-            queryset=ChangeRequest.objects.filter(state=ChangeRequest.State.APPROVED).order_by(
-                "-month", "-id"
-            ),
-            to_attr="approved_requests",
-        ),
-    )
-    return list(
-        MonthlyStatus.objects.in_plan(plan)
-        .in_month(month)
-        .filter(status__in=[*EXCEPTIONS, Status.REPRO, Status.SUSP])
-        .prefetch_related(Prefetch("action", queryset=actions))
-        .order_by("action__position", "action_id")
-    )
+    suspensions) and what their blocks need, each fetched in one query as plain values."""
+
+    records: list[MonthlyStatus]
+    # Keyed by the stored first day of the month: thousands of rows, so no Month built for each.
+    statuses: dict[int, dict[date, str]]  # action id -> month -> status, the whole plan year
+    planned: dict[int, set[date]]
+    reasons: dict[tuple[int, str], str]  # (action id, request kind) -> the approved request's reason
 
 
-def _strip(plan: Plan, action: Action) -> tuple[StripCell, ...]:
-    statuses = {Month.from_date(s.month): s.status for s in action.statuses.all()}
-    planned = set(action.planned_month_list)
-    original = to_month(action.original_target)
-    revised = to_month(action.revised_target) if action.reprogrammed else None
+def _listed(plan: Plan, month: Month) -> _Listed:
+    shown = MonthlyStatus.objects.in_plan(plan).in_month(month).filter(status__in=LISTED)
+    records = list(
+        shown.select_related("action__measure__priority").order_by("action__position", "action_id")
+    )
+    prefetch_related_objects([r.action for r in records], "leads")
+    # The other rows are selected by a subquery of the same statuses, never a list of ids.
+    ids = shown.values("action_id")
+    statuses: dict[int, dict[date, str]] = {}
+    for action_id, day, status in MonthlyStatus.objects.filter(action_id__in=ids).values_list(
+        "action_id", "month", "status"
+    ):
+        statuses.setdefault(action_id, {})[day] = status
+    planned: dict[int, set[date]] = {}
+    for action_id, day in PlannedMonth.objects.filter(action_id__in=ids).values_list("action_id", "month"):
+        planned.setdefault(action_id, set()).add(day)
+    reasons: dict[tuple[int, str], str] = {}
+    for action_id, kind, reason in (
+        ChangeRequest.objects.filter(action_id__in=ids, state=ChangeRequest.State.APPROVED)
+        .order_by("-month", "-id")
+        .values_list("action_id", "kind", "reason")
+    ):
+        reasons.setdefault((action_id, kind), reason)  # the latest approval of each kind
+    return _Listed(records, statuses, planned, reasons)
+
+
+# The statuses whose actions the report names one by one.
+LISTED = (*EXCEPTIONS, Status.REPRO, Status.SUSP)
+
+
+def _strip(months: list[tuple[Month, date]], action: Action, listed: _Listed) -> tuple[StripCell, ...]:
+    statuses = listed.statuses.get(action.pk, {})
+    planned = listed.planned.get(action.pk, ())
+    original = action.original_target
+    revised = action.revised_target if action.reprogrammed else None
     return tuple(
         StripCell(
             month=m,
-            status=statuses.get(m, ""),
-            planned=m in planned,
-            original=m == original,
-            reprogrammed=m == revised,
+            status=statuses.get(day, ""),
+            planned=day in planned,
+            original=day == original,
+            reprogrammed=day == revised,
         )
-        for m in plan.month_list
+        for m, day in months
     )
 
 
-def _new_this_month(action: Action, record: MonthlyStatus, month: Month) -> bool:
+def _new_this_month(record: MonthlyStatus, month: Month, listed: _Listed) -> bool:
     """Re-programmed or suspended in this month, not carried over from the month before."""
-    before = (month - 1).first_day
-    return not any(s.month == before and s.status == record.status for s in action.statuses.all())
+    return listed.statuses.get(record.action_id, {}).get((month - 1).first_day) != record.status
 
 
-def _reason(action: Action, record: MonthlyStatus) -> str:
+def _reason(record: MonthlyStatus, listed: _Listed) -> str:
     kind = ChangeRequest.Kind.SUSPENSION if record.status == Status.SUSP else ChangeRequest.Kind.REPROGRAMME
-    for request in action.approved_requests:
-        if request.kind == kind:
-            return request.reason
-    return record.corrective_action or action.corrective_action
+    reason = listed.reasons.get((record.action_id, kind))
+    return reason or record.corrective_action or record.action.corrective_action
 
 
-def _changed_actions(records: list[tuple[MonthlyStatus, Action]]) -> tuple[ChangedActions, ...]:
+def _changed_actions(records: list[MonthlyStatus], listed: _Listed) -> tuple[ChangedActions, ...]:
     """Section 3.4: one row per measure and reason, refs joined as the council writes them
     ("5.4.1, 5.4.2, 5.4.3, 5.4.7")."""
     grouped: dict[tuple, list[Action]] = {}
-    for record, action in records:
-        key = (record.status, action.measure_id, _reason(action, record))
-        grouped.setdefault(key, []).append(action)
+    for record in records:
+        key = (record.status, record.action.measure_id, _reason(record, listed))
+        grouped.setdefault(key, []).append(record.action)
     rows = []
     for (status, _measure, reason), actions in grouped.items():
         text = actions[0].description if len(actions) == 1 else actions[0].measure.title
@@ -506,7 +521,8 @@ def _changed_actions(records: list[tuple[MonthlyStatus, Action]]) -> tuple[Chang
     return tuple(rows)
 
 
-def _block(plan: Plan, record: MonthlyStatus, action: Action) -> ExceptionBlock:
+def _block(months: list[tuple[Month, date]], record: MonthlyStatus, listed: _Listed) -> ExceptionBlock:
+    action = record.action
     suspended = record.status == Status.SUSP
     return ExceptionBlock(
         ref=action.ref,
@@ -519,7 +535,7 @@ def _block(plan: Plan, record: MonthlyStatus, action: Action) -> ExceptionBlock:
         measure_ref=action.measure.ref,
         measure_title=action.measure.title,
         plan_corrective_action=action.corrective_action,
-        strip=_strip(plan, action),
+        strip=_strip(months, action, listed),
     )
 
 
@@ -533,19 +549,20 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
     groups: dict[int, tuple] = {}
     changed = []
     exception_rows = 0
-    for record in _status_records(plan, month):
-        action = record.action
+    listed = _listed(plan, month)
+    months = [(m, m.first_day) for m in plan.month_list]
+    for record in listed.records:
         if record.status in EXCEPTIONS:
             exception_rows += 1
-        elif _new_this_month(action, record, month):
-            changed.append((record, action))
+        elif _new_this_month(record, month, listed):
+            changed.append(record)
             if record.status != Status.SUSP:
                 # Approved re-programmes do not appear on the exception report (seed 000 legend).
                 continue
         else:
             continue
-        priority = action.measure.priority
-        groups.setdefault(priority.pk, (priority, []))[1].append(_block(plan, record, action))
+        priority = record.action.measure.priority
+        groups.setdefault(priority.pk, (priority, []))[1].append(_block(months, record, listed))
 
     independent_total = MonthlyStatus.objects.in_plan(plan).in_month(month).count()
     checks = (
@@ -578,7 +595,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
         figures=figures,
         words=_words(plan),
         exceptions_by_priority=by_priority,
-        changed_actions=_changed_actions(changed),
+        changed_actions=_changed_actions(changed, listed),
         progress=progress,
         groups=tuple(PriorityGroup(p.code, p.title, tuple(blocks)) for p, blocks in ordered),
         checks=checks,

@@ -2,8 +2,10 @@
 recomputed here) and the plan's own status words."""
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from reports.status import COUNTED, Status, percent_text
+from reports.status import COUNTED, LETTERS, Status, percent_text
 
 register = template.Library()
 
@@ -34,3 +36,55 @@ def counted_statuses():
 def plan_word(plan, status) -> str:
     """The plan's own word for a status (prefetch ``status_terms`` to keep this query-free)."""
     return plan.status_word(Status(status))
+
+
+@register.simple_tag(takes_context=True)
+def strip_cells(context, block, report):
+    """The July-June cells of an exception's plan row. Written here rather than as template
+    markup: a 1,000-action report has thousands of these cells, and template nodes (or
+    ``format_html``) per cell made the page several times slower. The markup of each possible cell
+    content is escaped once per render and then only joined. A status shows its letter with its
+    word for screen readers (as ``status_badge`` does)."""
+    cache = context.render_context
+    key = ("strip_marks", id(report))
+    if key not in cache:
+        cache[key] = _strip_marks(report)
+    marks = cache[key]
+    cells = []
+    for cell in block.strip:
+        parts = marks[cell.status] if cell.status else (marks["planned"] if cell.planned else "")
+        if cell.original:
+            parts += marks["original"]
+        if cell.reprogrammed:
+            parts += marks["reprogrammed"]
+        cells.append(f'<td class="grid-cell">{parts}</td>')
+    return mark_safe("".join(cells))
+
+
+def _strip_marks(report) -> dict[str, str]:
+    marks = {
+        status.value: format_html(_MARK, f"status status-{status.value.lower()}", report.word(status),
+                                  LETTERS[status], report.word(status))
+        for status in COUNTED
+    }  # fmt: skip
+    marks["planned"] = format_html(_MARK, "planned-mark", "Planned", "■", "Planned")
+    marks["original"] = format_html(_MARK, "marker marker-original", "Original date", "O", "Original date")
+    marks["reprogrammed"] = format_html(
+        _MARK, "marker marker-reprogrammed", "Re-programmed date", "*", "Re-programmed date"
+    )
+    return {k: str(v) for k, v in marks.items()}
+
+
+_MARK = '<span class="{}" title="{}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span>'
+
+
+@register.simple_tag(takes_context=True)
+def strip_header(context, report):
+    """The month headings of the plan row, the same for every exception: built once per render."""
+    cache = context.render_context
+    key = ("strip_header", id(report))
+    if key not in cache:
+        cache[key] = format_html_join(
+            "", '<th scope="col" abbr="{}">{}</th>', ((m.name, m.grid_label) for m in report.month_list)
+        )
+    return cache[key]

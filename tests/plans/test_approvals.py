@@ -247,3 +247,18 @@ def test_an_approved_status_is_shown_not_edited_on_the_officers_page(client, off
     row = response.context["rows"][0]
     assert row.form is None
     assert "with approval" in response.content.decode()
+
+
+def test_every_decision_is_in_the_audit_record(client_as, pending, action):
+    from audit.models import AuditEvent
+
+    client_as("cmt").post(
+        decide_url(pending), {f"r{pending.pk}-decision": "approve", f"r{pending.pk}-comment": "Agreed"}
+    )
+    event = AuditEvent.objects.get(kind="approval", details__request_id=pending.pk)
+    assert (event.username, event.month, event.details["decision"], event.details["action"]) == (
+        "test-cmt",
+        datetime.date(2009, 7, 1),
+        "APPROVED",
+        "13.4.4",
+    )

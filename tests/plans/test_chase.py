@@ -71,3 +71,36 @@ def test_send_reminder_emails_each_lead_their_list_with_a_link(client_as, plan):
 
 def test_a_month_outside_the_plan_is_404(client_as, plan):
     assert client_as("performance").get("/plans/p/chase/2010-07/").status_code == 404
+
+
+def test_chase_and_approvals_queries_do_not_grow_with_the_plan(
+    client_as, plan, django_assert_max_num_queries
+):
+    from plans.models import ChangeRequest
+
+    client = client_as("performance")
+    measure = plan.priorities.get().measures.get()
+    lead = make_lead("T1")
+
+    def grow(n):
+        for i in range(n):
+            action = make_action(measure, f"2.{n}.{i}", "More", leads=[lead], original="2009-07")
+            ChangeRequest.objects.create(
+                action=action, kind="SUSPENSION", month=action.original_target, reason="r"
+            )
+
+    grow(2)
+    # session (with its refresh), user, permissions, plan, outstanding actions with their leads
+    # and the leads' users, whether the month is closed.
+    with django_assert_max_num_queries(12) as chase:
+        client.get(URL)
+    # session (with its refresh), user, permissions, plan, requests with their actions and leads.
+    with django_assert_max_num_queries(10) as approvals:
+        client.get("/plans/p/approvals/")
+    grow(20)
+    with django_assert_max_num_queries(len(chase.captured_queries)):
+        response = client.get(URL)
+    assert response.context["outstanding"] == 25
+    with django_assert_max_num_queries(len(approvals.captured_queries)):
+        response = client.get("/plans/p/approvals/")
+    assert len(response.context["pending"]) == 22

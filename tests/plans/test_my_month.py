@@ -243,7 +243,10 @@ def test_a_tampered_action_id_the_officer_does_not_lead_is_403(client, officer, 
 def test_a_closed_month_refuses_the_update(client, officer, actions, plan):
     MonthClose.objects.create(plan=plan, month=datetime.date(2009, 7, 1))
     client.force_login(officer)
-    assert "July 2009 is closed" in client.get(url()).content.decode()
+    page = client.get(url())
+    assert "July 2009 is closed" in page.content.decode()
+    assert "Save all July 2009 updates" not in page.content.decode()
+    assert all(field.field.disabled for row in page.context["rows"] for field in row.form)
     data = form_data((actions["due"], {"status": "AMBER", "note": "kept"}))
     response = client.post(url(), data)
     assert response.status_code == 200
@@ -346,3 +349,67 @@ def test_query_count_does_not_grow_with_the_number_of_actions(
         response = client.get(url())
     assert len(response.context["rows"]) == 33
     assert Action.objects.filter(plan__slug="p").count() == 34
+
+
+# --- the performance team updates any lead's actions -----------------------------------------------
+
+
+def lead_url(lead, month="2009-07"):
+    return reverse("plans:lead-month", kwargs={"slug": "p", "lead": lead.pk, "month": month})
+
+
+def test_the_performance_team_updates_a_leads_actions(client_as, actions):
+    lead = actions["other"].leads.get()
+    client = client_as("performance")
+    response = client.get(lead_url(lead))
+    assert "Actions of T2 for July 2009" in response.content.decode()
+    assert [row.action.ref for row in response.context["rows"]] == ["1.2.1"]
+    data = form_data((actions["other"], {"status": "AMBER", "note": "Chased by phone"}))
+    assert client.post(lead_url(lead), data).status_code == 302
+    record = status_of(actions["other"])
+    assert (record.status, record.note, record.set_by.username) == (
+        "AMBER",
+        "Chased by phone",
+        "test-performance",
+    )
+
+
+@pytest.mark.parametrize("role", ["cmt", "clerk", "none"])
+def test_only_the_performance_team_updates_another_leads_actions(client_as, actions, role):
+    lead = actions["other"].leads.get()
+    assert client_as(role).get(lead_url(lead)).status_code == 403
+
+
+def test_an_officer_cannot_use_another_leads_page(client, officer, actions):
+    client.force_login(officer)
+    lead = actions["other"].leads.get()
+    assert client.get(lead_url(lead)).status_code == 403
+    data = form_data((actions["other"], {"status": "GREEN"}))
+    assert client.post(lead_url(lead), data).status_code == 403
+    client.logout()
+    assert client.get(lead_url(lead))["Location"].startswith("/accounts/login/")
+
+
+def test_the_action_page_shows_who_changed_what_from_which_screen(client, officer, actions):
+    client.force_login(officer)
+    client.post(
+        url(), form_data((actions["late"], {"status": "RED", "corrective_action": "Brief to CMT <soon>"}))
+    )
+    body = client.get(actions["late"].get_absolute_url()).content.decode()
+    assert "<td>test-officer</td>" in body
+    assert "July 2009 status</td>" in body
+    assert "<td>RED</td><td>My actions</td>" in body
+    assert "Brief to CMT &lt;soon&gt;" in body
+
+
+def test_an_error_is_announced_with_its_field(client, officer, actions):
+    client.force_login(officer)
+    pk = actions["due"].pk
+    body = client.post(url(), form_data((actions["due"], {"status": "GREEN"}))).content.decode()
+    assert f'aria-describedby="id_a{pk}-corrective_action_error"' in body
+    assert f'<div id="id_a{pk}-corrective_action_error">' in body
+    assert 'aria-invalid="true"' in body
+
+
+def test_officers_have_a_my_actions_link_in_the_menu(client_as, plan):
+    assert '<a href="/start/">My actions</a>' in client_as("officer").get("/plans/p/").content.decode()

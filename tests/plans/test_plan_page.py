@@ -169,3 +169,11 @@ def test_plan_page_queries_do_not_grow_with_the_plan(client_as, plan, django_ass
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(PAGE)
     assert len(refs(response)) == 43
+
+
+def test_user_text_on_the_plan_page_is_escaped(client_as, plan):
+    measure = plan.priorities.get(code="CP1").measures.get()
+    make_action(measure, "1.1.9", "<script>alert(1)</script>", corrective_action="<b>bold</b>")
+    body = client_as("cmt").get(PAGE).content.decode()
+    assert "<script>alert(1)</script>" not in body and "<b>bold</b>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "&lt;b&gt;bold&lt;/b&gt;" in body

@@ -195,3 +195,8 @@ def test_fuzzed_month_grids_import_or_give_errors(grids):
     else:
         saved = import_plan(result, slug=f"fuzz-{next(FUZZ_SLUGS)}")
         assert saved.plan.actions.count() == len(rows)
+
+
+def test_macros_in_a_workbook_are_ignored():
+    data = replace_entry(workbook(), "", b"", extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 not run"})
+    assert [a.ref for a in read_workbook(data).actions] == ["1.1.1"]

@@ -185,3 +185,21 @@ def test_status_colour_words_read_back_from_the_export():
         "Green": Status.GREEN,
         "Re-programmed": Status.REPRO,
     }
+
+
+@pytest.mark.django_db
+def test_an_import_is_audited_and_a_dry_run_is_not(role_user):
+    from audit.models import AuditEvent
+
+    user = role_user("performance")
+    parsed = read_workbook(workbook())
+    import_plan(parsed, slug="dry", user=user, dry_run=True, filename="plan.xlsx")
+    assert not AuditEvent.objects.filter(kind="import", details__filename="plan.xlsx").exists()
+    plan = import_plan(parsed, slug="audited", user=user, filename="plan.xlsx").plan
+    event = AuditEvent.objects.get(kind="import", plan=plan)
+    assert (event.username, event.details["filename"], event.details["created"]) == (
+        "test-performance",
+        "plan.xlsx",
+        True,
+    )
+    assert event.details["added"] == {"priorities": 2, "measures": 2, "actions": 1, "statuses": 0}

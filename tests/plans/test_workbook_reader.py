@@ -104,6 +104,23 @@ def test_an_uncoloured_word_takes_its_status_from_the_cell_fill(rgb, status):
     assert (cell.status, cell.word) == (status, "Done")
 
 
+@pytest.mark.parametrize(
+    # The default Office theme of openpyxl: accent 2 is red, accent 3 green, accent 6 orange.
+    ("theme", "status"),
+    [(5, Status.RED), (6, Status.GREEN), (9, Status.AMBER)],
+)
+def test_a_fill_from_the_theme_colours_is_read_too(theme, status):
+    assert grid_of("", fills={(2, 6): theme})[JULY].status == status
+
+
+@pytest.mark.parametrize("rgb", ["FF4F81BD", "FFBFBFBF", "FFFFFFFF"])
+def test_a_blue_grey_or_white_fill_is_no_status(rgb):
+    assert grid_of("", fills={(2, 6): rgb}) == {}
+    assert errors_of(workbook(actions=[action_row(grid=["Done"])], fills={(2, 6): rgb}))[0].startswith(
+        "sheet Actions, row 2, column F: Cannot read the status “Done”"
+    )
+
+
 def test_a_status_word_wins_over_the_fill():
     assert grid_of("AMBER", fills={(2, 6): "FF00B050"})[JULY].status == Status.AMBER
 
@@ -211,3 +228,23 @@ def test_too_long_values_are_errors_not_crashes():
     priorities = [PRIORITIES[0], ["C" * 31, "Town", ""]]
     errors = errors_of(workbook(priorities=priorities, measures=[MEASURES[0]], actions=[]))
     assert errors == ["sheet Priorities, row 2, column A: Longer than 30 characters (31)."]
+
+
+def test_a_title_row_above_the_headings_is_skipped():
+    measures = [["Measures of success, 2008/09"], [], *MEASURES]
+    parsed = read_workbook(workbook(measures=measures))
+    assert [m.ref for m in parsed.measures] == ["1.1", "2.1"]
+
+
+def test_a_plan_longer_than_a_year_heads_its_months_with_the_year(db):
+    from plans.workbook import export_plan, import_plan
+
+    headings = ACTION_HEADINGS[:5] + ["Jul 2008", "Jul 2009"] + ACTION_HEADINGS[17:]
+    plan_rows = [["Title", "Three years"], ["First month", "July 2008"], ["Months", 36]]
+    data = workbook(plan=plan_rows, action_headings=headings, actions=[action_row(grid=["G", "R"])[:7]])
+    plan = import_plan(read_workbook(data), slug="long").plan
+    again = read_workbook(export_plan(plan))
+    assert {m: c.status for m, c in again.actions[0].grid.items()} == {
+        JULY: Status.GREEN,
+        Month(2009, 7): Status.RED,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Color, PatternFill
 
 PLAN = [["Title", "Improvement Plan 2008/09"], ["First month", "July 2008"], ["Organisation", "Bromsgrove"]]
 PRIORITIES = [
@@ -61,8 +61,10 @@ def workbook(
         sheet = book.create_sheet(name)
         for row in rows:
             sheet.append(row)
-    for (row, column), rgb in (fills or {}).items():
-        book["Actions"].cell(row=row, column=column).fill = PatternFill("solid", fgColor=rgb)
+    for (row, column), colour in (fills or {}).items():
+        # An RGB string, or a theme colour's index (Excel's "Theme Colors" palette).
+        fg = Color(theme=colour, tint=0.4) if isinstance(colour, int) else colour
+        book["Actions"].cell(row=row, column=column).fill = PatternFill("solid", fgColor=fg)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,6 +1,7 @@
 """Log-in throttling (django-axes), the audit of log-ins, sessions and the admin's login."""
 
 import datetime
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -91,9 +92,16 @@ def test_a_session_ends_after_a_working_day_without_a_request(client, officer):
     assert response.headers["Location"].startswith("/accounts/login/")
 
 
-def test_each_request_pushes_the_session_expiry_on(client, officer):
+def test_working_pushes_the_session_expiry_on(client, officer, monkeypatch):
     log_in(client, "j.smith", PASSWORD)
-    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(minutes=5))
+    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(minutes=30))
+    # A request within five minutes of the last save does not write the session again...
+    client.get("/")
+    hours = (Session.objects.get().expire_date - timezone.now()).total_seconds() / 3600
+    assert hours < 0.6
+    # ...one more than five minutes later moves the expiry a working day on.
+    later = time.time() + 6 * 60
+    monkeypatch.setattr("improvement.sessions.time.time", lambda: later)
     client.get("/")
     hours = (Session.objects.get().expire_date - timezone.now()).total_seconds() / 3600
     assert hours > 7.9

@@ -25,6 +25,7 @@ for path in ["/accounts/login/", "/healthz"]:
                  "cookies": {k: dict(v) for k, v in secure.cookies.items()}}
 plain = client.get("/accounts/login/")
 out["plain"] = {"status": plain.status_code, "location": plain.headers.get("Location", "")}
+out["plain-healthz"] = {"status": client.get("/healthz").status_code}
 print(json.dumps(out))
 """
 
@@ -108,3 +109,5 @@ def test_plain_http_is_redirected_to_https(responses):
 def test_healthz_answers_in_production(responses):
     assert responses["/healthz"]["status"] == 200
     assert responses["/healthz"]["headers"]["Content-Security-Policy"]
+    # A load balancer checks over plain http: not redirected to https.
+    assert responses["plain-healthz"]["status"] == 200

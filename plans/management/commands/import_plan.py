@@ -31,7 +31,7 @@ class Command(BaseCommand):
                     f"A plan with the slug “{plan_slug(parsed)}” already exists: pass --slug {plan_slug(parsed)} "
                     "to update it, or another --slug for a new plan."
                 )
-            result = import_plan(parsed, plan=plan, slug=slug, dry_run=dry_run)
+            result = import_plan(parsed, plan=plan, slug=slug, dry_run=dry_run, filename=file.name)
         except WorkbookInvalid as invalid:
             lines = "\n".join(f"  {error}" for error in invalid.errors)
             raise CommandError(

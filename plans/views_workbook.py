@@ -1,0 +1,235 @@
+"""The plan workbook on the web: upload, preview, confirm; download a plan or the blank template.
+
+An upload is checked and read in full before anything is saved (``plans.workbook``). The file
+waits in a private temporary folder, named by a random token held in the uploader's session, while
+the performance team looks at the preview; confirming reads it again and imports it in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView, View
+
+from plans import roles
+from plans.models import Plan
+from plans.views import RoleRequiredMixin
+from plans.workbook import (
+    MAX_UPLOAD_BYTES,
+    RESERVED_SLUGS,
+    ImportRefused,
+    WorkbookInvalid,
+    blank_template,
+    export_plan,
+    import_plan,
+    plan_slug,
+    read_upload,
+    read_workbook,
+    workbook_bytes,
+)
+from reports.status import COUNTED
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "workbook_imports"
+PENDING_DIR = Path(tempfile.gettempdir()) / "improvement-workbook-imports"
+PENDING_HOURS = 24
+
+
+def _download(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Plan workbook (.xlsx)",
+        help_text="An Excel workbook in the plan format, up to 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.all(),
+        required=False,
+        empty_label="A new plan",
+        label="Import into",
+        help_text="Choose a plan to update it from the workbook; its statuses and their history are kept.",
+    )
+    slug = forms.SlugField(
+        required=False,
+        max_length=80,
+        label="Short name of a new plan (optional)",
+        help_text="Used in the plan's web address; made from the title when left blank.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is None:
+            return cleaned
+        self.problems: list = []
+        try:
+            data = read_upload(upload, size=upload.size)
+            parsed = read_workbook(data, plan=cleaned.get("plan"))
+        except WorkbookInvalid as invalid:
+            self.problems = invalid.errors
+            count = len(invalid.errors)
+            self.add_error(
+                "file", f"The workbook has {count} problem{'s' if count != 1 else ''}; nothing was saved."
+            )
+            return cleaned
+        if cleaned.get("plan") is None:
+            slug = cleaned.get("slug") or plan_slug(parsed)
+            if slug in RESERVED_SLUGS:
+                self.add_error("slug", f"“{slug}” is a page of the site; give the plan another short name.")
+            elif Plan.objects.filter(slug=slug).exists():
+                self.add_error(
+                    "slug",
+                    f"A plan called “{slug}” already exists: choose it under “Import into”, or give another.",
+                )
+            cleaned["slug"] = slug
+        cleaned["data"] = data
+        return cleaned
+
+
+class ImportUploadView(RoleRequiredMixin, FormView):
+    permission_required = roles.IMPORT_PLAN
+    template_name = "plans/workbook/upload.html"
+    form_class = UploadForm
+
+    def form_valid(self, form):
+        token = secrets.token_urlsafe(24)
+        _clear_stale()
+        PENDING_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (PENDING_DIR / f"{token}.xlsx").write_bytes(form.cleaned_data["data"])
+        pending = self.request.session.get(SESSION_KEY, {})
+        plan = form.cleaned_data.get("plan")
+        pending[token] = {
+            "name": form.cleaned_data["file"].name[:200],
+            "plan": plan.pk if plan else None,
+            "slug": "" if plan else form.cleaned_data["slug"],
+        }
+        self.request.session[SESSION_KEY] = pending
+        return redirect("plans:import-preview", token=token)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["problems"] = getattr(context["form"], "problems", [])
+        context["max_mb"] = MAX_UPLOAD_BYTES // (1024 * 1024)
+        return context
+
+
+def _clear_stale() -> None:
+    if not PENDING_DIR.is_dir():
+        return
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for path in PENDING_DIR.glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+class ImportPreviewView(RoleRequiredMixin, TemplateView):
+    """What the workbook holds and what importing it would do; nothing is saved until confirmed."""
+
+    permission_required = roles.IMPORT_PLAN
+    template_name = "plans/workbook/preview.html"
+
+    def _load(self, token: str) -> None:
+        self.token = token
+        self.pending = self.request.session.get(SESSION_KEY, {}).get(token)
+        self.path = PENDING_DIR / f"{token}.xlsx"
+        if self.pending is None or not self.path.is_file():
+            raise Http404("This upload has expired or was already imported.")
+        self.plan = Plan.objects.filter(pk=self.pending["plan"]).first() if self.pending["plan"] else None
+
+    def _forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+        pending = self.request.session.get(SESSION_KEY, {})
+        pending.pop(self.token, None)
+        self.request.session[SESSION_KEY] = pending
+
+    def get(self, request, *args, token: str, **kwargs):
+        self._load(token)
+        return super().get(request, *args, token=token, **kwargs)
+
+    def _read(self):
+        return read_workbook(self.path.read_bytes(), plan=self.plan)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(pending=self.pending, plan=self.plan, statuses=COUNTED)
+        try:
+            parsed = self._read()
+            outcome = import_plan(parsed, plan=self.plan, slug=self.pending["slug"], dry_run=True)
+        except (WorkbookInvalid, ImportRefused) as problem:
+            context["problems"] = getattr(problem, "errors", [str(problem)])
+            return context
+        actions_by_priority: dict[str, list] = {}
+        for action in parsed.actions:
+            actions_by_priority.setdefault(action.priority, []).append(action)
+        context.update(
+            parsed=parsed,
+            outcome=outcome.lines(),
+            priorities=[
+                (
+                    p,
+                    sum(1 for m in parsed.measures if m.priority == p.code),
+                    actions_by_priority.get(p.code, []),
+                )
+                for p in parsed.priorities
+            ],
+            months=parsed.month_counts(),
+        )
+        return context
+
+    def post(self, request, *args, token: str, **kwargs):
+        self._load(token)
+        try:
+            result = import_plan(
+                self._read(), plan=self.plan, slug=self.pending["slug"], user=request.user,
+                filename=self.pending["name"],
+            )  # fmt: skip
+        except (WorkbookInvalid, ImportRefused):
+            # Something changed since the preview (a slug taken meanwhile): show the preview again.
+            return self.get(request, *args, token=token, **kwargs)
+        self._forget()
+        for line in result.lines():
+            messages.success(request, line)
+        return redirect(result.plan.get_absolute_url())
+
+
+class ImportCancelView(ImportPreviewView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, token: str, **kwargs):
+        self._load(token)
+        self._forget()
+        messages.info(request, "The import was cancelled; nothing was saved.")
+        return redirect(reverse("plans:import"))
+
+
+class PlanWorkbookView(RoleRequiredMixin, View):
+    """The plan as an Excel workbook, in the import format."""
+
+    permission_required = roles.EXPORT
+
+    def get(self, request, slug: str):
+        plan = get_object_or_404(Plan, slug=slug)
+        return _download(export_plan(plan), f"{plan.slug}.xlsx")
+
+
+class BlankWorkbookView(RoleRequiredMixin, View):
+    """An empty plan workbook with every sheet and heading, to fill in and upload."""
+
+    permission_required = roles.IMPORT_PLAN
+
+    def get(self, request):
+        return _download(workbook_bytes(blank_template()), "plan-workbook-template.xlsx")
