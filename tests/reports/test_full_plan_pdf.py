@@ -215,3 +215,21 @@ def test_building_the_full_plan_takes_the_same_queries_for_a_plan_ten_times_the_
     with django_assert_max_num_queries(6):
         large = documents.build_full_plan(plan, Month(2009, 7))
     assert (small.action_count, large.action_count) == (2, 22)
+
+
+def test_serving_a_stored_copy_takes_the_same_queries_whatever_the_plans_size(
+    client_as, plan, django_assert_max_num_queries
+):
+    client = client_as("clerk")
+    client.get(url())
+    run_worker()
+    client.get(url())
+    # session, user, permissions (2), plan, document, the plan's last change (3), and the session's
+    # refresh (a savepoint, the update, its release)
+    with django_assert_max_num_queries(12):
+        assert client.get(url()).status_code == 200
+    grow(plan, 20)
+    client.get(url())
+    run_worker()
+    with django_assert_max_num_queries(12):
+        assert client.get(url()).status_code == 200
