@@ -1,10 +1,8 @@
 """The full plan PDF (/plans/<slug>/plan-<YYYY-MM>.pdf), rendered by the background worker."""
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -14,7 +12,7 @@ from reports.models import Document
 from reports.pdf import PDFRenderError
 from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
-from tests.reports.pdf_helpers import page_texts, read_pdf
+from tests.reports.pdf_helpers import page_texts, read_pdf, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def run_worker():
-    """What ``manage.py db_worker`` does in production: run every waiting task, then stop."""
-    # The worker closes "old" connections as it wakes; inside a test's transaction that would
-    # close the test's own connection on PostgreSQL, so here it keeps it.
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.fixture
@@ -225,6 +215,24 @@ def test_building_the_full_plan_takes_the_same_queries_for_a_plan_ten_times_the_
     with django_assert_max_num_queries(6):
         large = documents.build_full_plan(plan, Month(2009, 7))
     assert (small.action_count, large.action_count) == (2, 22)
+
+
+def test_serving_a_stored_copy_takes_the_same_queries_whatever_the_plans_size(
+    client_as, plan, django_assert_max_num_queries
+):
+    client = client_as("clerk")
+    client.get(url())
+    run_worker()
+    client.get(url())
+    # session, user, permissions (2), plan, document, the plan's last change (3), and the session's
+    # refresh (a savepoint, the update, its release)
+    with django_assert_max_num_queries(12):
+        assert client.get(url()).status_code == 200
+    grow(plan, 20)
+    client.get(url())
+    run_worker()
+    with django_assert_max_num_queries(12):
+        assert client.get(url()).status_code == 200
 
 
 def test_a_full_or_unwritable_store_fails_with_a_clear_message_and_the_report_still_works(
