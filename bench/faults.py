@@ -89,7 +89,8 @@ class Prober(threading.Thread):
     def __init__(self, args):
         super().__init__(daemon=True)
         self.args = args
-        self.samples: list[tuple[float, str, int, bool]] = []  # (time, page, status, clear 503 page)
+        # (answered at, page, status, clear 503 page, asked at)
+        self.samples: list[tuple[float, str, int, bool, float]] = []
         self.stop_event = threading.Event()
         self.ready = threading.Event()
 
@@ -100,6 +101,7 @@ class Prober(threading.Thread):
         self.ready.set()
         while not self.stop_event.is_set():
             for page in ("/healthz", "/"):
+                asked = time.monotonic()
                 try:
                     status, _, body = session.request("GET", page)
                 except OSError:
@@ -108,7 +110,7 @@ class Prober(threading.Thread):
                     session.conn = http.client.HTTPConnection(self.args.host, self.args.port, timeout=60)
                 clear = b"Sorry, the service is unavailable" in body or b'"unavailable"' in body
                 clear = clear and b"Traceback" not in body
-                self.samples.append((time.monotonic(), page, status, clear))
+                self.samples.append((time.monotonic(), page, status, clear, asked))
             time.sleep(0.1)
 
 
@@ -180,6 +182,7 @@ def main(argv=None) -> int:
         stopped_at = time.monotonic()
         print(f"PostgreSQL stopped ({stopped_at - down_at:.1f} s to stop) under load")
         time.sleep(args.outage)
+        starting_at = time.monotonic()
         cluster.start()
         up_at = time.monotonic()
         print(f"PostgreSQL started again after {up_at - down_at:.1f} s down")
@@ -199,7 +202,8 @@ def main(argv=None) -> int:
             for _ in range(n)
             if status not in (200, 202, 302, 503)
         )
-        during = [s for s in prober.samples if stopped_at <= s[0] < up_at]
+        # Asked after PostgreSQL had stopped and answered before it was being started again.
+        during = [s for s in prober.samples if s[4] >= stopped_at and s[0] < starting_at]
         after = [s for s in prober.samples if s[0] >= up_at]
         first_ok = next((s[0] for s in after if s[2] == 200 and s[1] == "/healthz"), None)
         first_page_ok = next((s[0] for s in after if s[2] == 200 and s[1] == "/"), None)
