@@ -39,4 +39,5 @@ urlpatterns = [
         views_pdf.CoverStateView.as_view(),
         name="cover-pdf-state",
     ),
+    path("<slug:slug>/cover-settings/", views_pdf.CoverSettingsView.as_view(), name="cover-settings"),
 ]

@@ -7,15 +7,18 @@ address returns the PDF; when it failed or ran out of time the page says so and 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
+from django.views.generic import UpdateView
 
 from plans import roles
 from plans.models import Plan
 from plans.views import RoleRequiredMixin
 from reports import documents
+from reports.forms_pdf import CoverSettingsForm
 from reports.models import Document, MonthClose
 from reports.pdf import PDFRenderError
 from reports.periods import Month, to_month
@@ -35,9 +38,9 @@ class PlanMonthMixin(RoleRequiredMixin):
         return plan, month
 
 
-def pdf_response(document: Document) -> FileResponse:
+def pdf_response(document: Document, plan: Plan) -> FileResponse:
     month = Month.from_date(document.month)
-    filename = f"{document.plan.slug}-{month}-{document.get_kind_display().lower().replace(' ', '-')}.pdf"
+    filename = f"{plan.slug}-{month}-{document.get_kind_display().lower().replace(' ', '-')}.pdf"
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
 
 
@@ -64,7 +67,7 @@ class BackgroundDocumentView(PlanMonthMixin, View):
     def stored_or_queued(self, plan: Plan, month: Month):
         document = documents.find_document(plan, month, self.kind)
         if document is not None and documents.is_current(document, plan):
-            return pdf_response(document)
+            return pdf_response(document, plan)
         if document is None or document.state == Document.State.READY:
             document = documents.request_render(
                 plan=plan, month=month, kind=self.kind, user=self.request.user, published=self.published
@@ -181,3 +184,21 @@ class CoverPDFView(PublishedDocumentView):
 
 class CoverStateView(DocumentStateView):
     kind = Document.Kind.COVER
+
+
+class CoverSettingsView(RoleRequiredMixin, UpdateView):
+    """The cover report's responsible portfolio holder, officer and contact: settings of the plan
+    that the performance team keeps (they change with the council's cabinet, not with the month)."""
+
+    permission_required = roles.EDIT_STRUCTURE
+    model = Plan
+    form_class = CoverSettingsForm
+    template_name = "pdf/cover_settings.html"
+    context_object_name = "plan"
+
+    def form_valid(self, form):
+        messages.success(self.request, "The cover report settings are saved.")
+        return super().form_valid(form)
+
+    def get_success_url(self) -> str:
+        return reverse("reports:cover-settings", kwargs={"slug": self.object.slug})

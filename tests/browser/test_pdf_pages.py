@@ -54,3 +54,17 @@ def test_a_failed_render_is_explained_and_retried_with_the_keyboard(demo_site, p
     page.wait_for_load_state("networkidle")
     assert "The PDF is being prepared" in page.locator("#document-state").inner_text()
     assert Document.objects.get().state == Document.State.PENDING
+
+
+def test_the_performance_team_edits_the_cover_report_settings(demo_site, page):
+    log_in(page, demo_site.url, "performance")
+    page.goto(f"{demo_site.url}/reports/bromsgrove-2009-10/cover-settings/")
+    assert axe_violations(page) == []
+    page.get_by_label("Contact officer's email address").fill("not an address")
+    page.get_by_role("button", name="Save the settings").press("Enter")
+    page.wait_for_load_state("networkidle")
+    summary = page.get_by_role("alert")
+    assert "Enter a valid email address." in summary.inner_text()
+    assert axe_violations(page) == []
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_contact_email"

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -13,7 +12,7 @@ from reports.models import Document
 from reports.pdf import PDFRenderError
 from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
-from tests.reports.pdf_helpers import page_texts, read_pdf
+from tests.reports.pdf_helpers import page_texts, read_pdf, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def run_worker():
-    """What ``manage.py db_worker`` does in production: run every waiting task, then stop."""
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.fixture
@@ -221,3 +215,47 @@ def test_building_the_full_plan_takes_the_same_queries_for_a_plan_ten_times_the_
     with django_assert_max_num_queries(6):
         large = documents.build_full_plan(plan, Month(2009, 7))
     assert (small.action_count, large.action_count) == (2, 22)
+
+
+def test_serving_a_stored_copy_takes_the_same_queries_whatever_the_plans_size(
+    client_as, plan, django_assert_max_num_queries
+):
+    client = client_as("clerk")
+    client.get(url())
+    run_worker()
+    client.get(url())
+    # session, user, permissions (2), plan, document, the plan's last change (3), and the session's
+    # refresh (a savepoint, the update, its release)
+    with django_assert_max_num_queries(12):
+        assert client.get(url()).status_code == 200
+    grow(plan, 20)
+    client.get(url())
+    run_worker()
+    with django_assert_max_num_queries(12):
+        assert client.get(url()).status_code == 200
+
+
+def test_a_full_or_unwritable_store_fails_with_a_clear_message_and_the_report_still_works(
+    client_as, plan, monkeypatch
+):
+    import errno
+
+    from django.core.files.storage import FileSystemStorage
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", disk_full)
+    client = client_as("clerk")
+    client.get(url())  # asks the worker for the PDF
+    run_worker()
+    document = Document.objects.get()
+    assert document.state == Document.State.FAILED
+    assert document.error == documents.STORE_FAILED
+    body = client.get(url()).content.decode()
+    assert "could not be stored" in body
+    assert "Traceback" not in body
+    # The month's report does not need the store.
+    assert (
+        client.get(reverse("reports:month", kwargs={"slug": "small", "month": "2009-07"})).status_code == 200
+    )

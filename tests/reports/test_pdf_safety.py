@@ -113,3 +113,25 @@ def test_the_pdf_is_tagged_with_a_title_and_language_and_embeds_its_fonts():
     # A4 landscape: 297 x 210 mm
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+
+
+def test_with_production_static_files_the_hashed_stylesheet_and_fonts_are_used(settings, tmp_path):
+    """In production the templates name hashed copies (css/print.1a2b3c.css) collected into
+    STATIC_ROOT; the fetcher serves those and the fonts are still embedded."""
+    from django.core.management import call_command
+    from django.template import Context, Template
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    href = Template("{% load static %}{% static 'css/print.css' %}").render(Context())
+    assert href != "/static/css/print.css" and href.startswith("/static/css/print.")
+    html = f"""<!DOCTYPE html><html lang="en-GB"><head><title>Hashed</title>
+    <link rel="stylesheet" href="{href}"></head><body><p>Text</p></body></html>"""
+    reader = read_pdf(html_to_pdf(html).content)
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    names = [font.get_object()["/BaseFont"] for font in fonts.values()]
+    assert names and all("Report-Sans" in name for name in names)
