@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -13,7 +12,7 @@ from reports.models import Document
 from reports.pdf import PDFRenderError
 from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
-from tests.reports.pdf_helpers import page_texts, read_pdf
+from tests.reports.pdf_helpers import page_texts, read_pdf, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def run_worker():
-    """What ``manage.py db_worker`` does in production: run every waiting task, then stop."""
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 and kept when it is closed, discarded when it is re-opened."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -11,7 +10,7 @@ from reports.models import Document
 from reports.pdf import PDFRenderError
 from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
-from tests.reports.pdf_helpers import page_texts
+from tests.reports.pdf_helpers import page_texts, run_worker
 
 pytestmark = pytest.mark.django_db
 JULY = Month(2009, 7)
@@ -21,10 +20,6 @@ KINDS = ["appendix-pdf", "cover-pdf"]
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.fixture
