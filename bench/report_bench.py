@@ -63,9 +63,13 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         return statistics.median(wall), statistics.median(cpu), len(queries)
 
-    print(f"database: {connection.vendor}; median of {args.runs} requests after one warm-up")
     print(
-        f"{'actions':>8}  {'report ms':>9} {'q':>3}  {'json ms':>8} {'q':>3}  {'plan page ms':>12} {'q':>3}"
+        f"database: {connection.vendor}; median of {args.runs} requests after one warm-up; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    print("ms = wall clock / CPU time of this process (server and SQLite run in it); q = queries")
+    print(
+        f"{'actions':>8}  {'report ms':>13} {'q':>3}  {'json ms':>13} {'q':>3}  {'plan page ms':>13} {'q':>3}"
     )
     for size in args.sizes:
         started = time.perf_counter()

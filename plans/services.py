@@ -370,6 +370,10 @@ class Outstanding:
     lead: object | None
     actions: tuple[Action, ...]
 
+    @property
+    def address(self) -> str:
+        return lead_address(self.lead) if self.lead else ""
+
 
 def outstanding_by_lead(*, plan, month: Month) -> list[Outstanding]:
     """Actions live in ``month`` that have no status for it yet, grouped by lead in initials order.

@@ -57,9 +57,9 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
     table_class = ActionTable
     table_pagination = {"per_page": 100}
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.plan = get_object_or_404(Plan.objects.prefetch_related("status_terms"), slug=kwargs["slug"])
+    @cached_property
+    def plan(self) -> Plan:
+        return get_object_or_404(Plan.objects.prefetch_related("status_terms"), slug=self.kwargs["slug"])
 
     def get_queryset(self):
         return Action.objects.filter(plan=self.plan).with_grid()
@@ -164,15 +164,21 @@ class PlanMonthMixin:
     """A view of one month of one plan: ``slug`` and ``month`` (YYYY-MM) from the URL; a month
     that is malformed or outside the plan is 404."""
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.plan = get_object_or_404(Plan, slug=kwargs["slug"])
+    # Looked up when first used, after the login and permission checks: an anonymous visitor
+    # is sent to log in whatever the URL names, and learns nothing of which plans exist.
+    @cached_property
+    def plan(self) -> Plan:
+        return get_object_or_404(Plan, slug=self.kwargs["slug"])
+
+    @cached_property
+    def month(self) -> Month:
         try:
-            self.month = Month.parse(kwargs["month"])
+            month = Month.parse(self.kwargs["month"])
         except ValueError:
             raise Http404("Not a month") from None
-        if not self.plan.contains(self.month):
+        if not self.plan.contains(month):
             raise Http404("That month is not in the plan")
+        return month
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -201,6 +207,7 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
 
     permission_required = roles.UPDATE_OWN
     template_name = "plans/my_month.html"
+    lead: Lead | None = None  # the lead whose actions these are, when not the user's own
 
     def actions(self) -> list[Action]:
         pending = ChangeRequest.objects.filter(state=ChangeRequest.State.PENDING)
@@ -257,7 +264,7 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         rows = kwargs.get("rows") or self.build_rows()
         context["rows"] = rows
         context["heading"] = self.heading()
-        context["lead"] = getattr(self, "lead", None)
+        context["lead"] = self.lead
         context["closed"] = self.closed
         context["editable"] = any(row.form for row in rows) and not context["closed"]
         context["errors"] = kwargs.get("errors") or error_summary(rows)
@@ -301,7 +308,12 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
                 if row.form:
                     row.form.is_valid()
             return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
-        messages.success(request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}.")
+        if saved:
+            messages.success(
+                request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}."
+            )
+        else:
+            messages.info(request, f"Nothing to save: no value for {self.month.name} was changed.")
         return HttpResponseRedirect(request.path)
 
 
@@ -311,9 +323,9 @@ class LeadMonthView(MyMonthView):
 
     permission_required = roles.UPDATE_ANY
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.lead = get_object_or_404(Lead, pk=kwargs["lead"])
+    @cached_property
+    def lead(self) -> Lead:
+        return get_object_or_404(Lead, pk=self.kwargs["lead"])
 
     def whose(self) -> Q:
         return Q(leads=self.lead)
@@ -364,12 +376,13 @@ class RequestChangeView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
     permission_required = roles.REQUEST_CHANGE
     template_name = "plans/request_change.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.action = get_object_or_404(
-            Action.objects.select_related("measure__priority"), plan=self.plan, pk=kwargs["pk"]
+    @cached_property
+    def action(self) -> Action:
+        action = get_object_or_404(
+            Action.objects.select_related("measure__priority"), plan=self.plan, pk=self.kwargs["pk"]
         )
-        self.action.plan = self.plan
+        action.plan = self.plan
+        return action
 
     def has_permission(self):
         user = self.request.user
@@ -431,9 +444,9 @@ class ApprovalsView(RoleRequiredMixin, TemplateView):
     permission_required = roles.APPROVE_CHANGE
     template_name = "plans/approvals.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.plan = get_object_or_404(Plan, slug=kwargs["slug"])
+    @cached_property
+    def plan(self) -> Plan:
+        return get_object_or_404(Plan, slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
@@ -1066,9 +1066,10 @@ def _save_priorities(plan: Plan, parsed: ParsedPlan, result: ImportResult) -> di
             _count(result, "priorities", True, False)
         else:
             changed = any(getattr(priority, k) != v for k, v in values.items() if k != "position")
-            for k, v in values.items():
-                setattr(priority, k, v)
-            priority.save()
+            if changed or priority.position != position:
+                for k, v in values.items():
+                    setattr(priority, k, v)
+                priority.save()
             _count(result, "priorities", False, changed)
         saved[_code_key(item.code)] = priority
     result.kept["priorities"] += len(existing)
@@ -1097,9 +1098,10 @@ def _save_measures(priorities: dict[str, Priority], parsed: ParsedPlan, result: 
             _count(result, "measures", True, False)
         else:
             changed = any(getattr(measure, name) != values[name] for name in fields)
-            for k, v in values.items():
-                setattr(measure, k, v)
-            measure.save()
+            if changed or measure.position != values["position"]:
+                for k, v in values.items():
+                    setattr(measure, k, v)
+                measure.save()
             _count(result, "measures", False, changed)
         saved[key] = measure
     result.kept["measures"] += len(existing)
@@ -1119,16 +1121,22 @@ def _leads(initials: list[str], cache: dict[str, Lead]) -> list[Lead]:
     return leads
 
 
+ACTION_FIELDS = ("ref", "description", "original_target", "revised_target", "corrective_action")
+
+
 def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: ImportResult, user) -> None:
+    """Actions in bulk: a fixed number of queries however long the plan, plus a few for each
+    action whose status, leads or planned months changed."""
     existing: dict[tuple, list[Action]] = defaultdict(list)
     for action in Action.objects.filter(plan=plan).in_plan_order().with_grid():
         existing[_action_key(action.measure.priority.code, action.measure.ref, action.ref)].append(action)
-    # Positions are unique in a plan: move the old ones out of the way before numbering afresh.
-    Action.objects.filter(plan=plan).update(position=F("position") + 1_000_000)
+    old_positions = {a.pk: a.position for group in existing.values() for a in group}
+    plan._terms_cache = list(plan.status_terms.all())  # status_word() for every status, one query
     lead_cache = {lead.initials: lead for lead in Lead.objects.all()}
     seen: dict[tuple, int] = defaultdict(int)
-    new_statuses: list[MonthlyStatus] = []
-    matched: set[int] = set()
+    matched: list[Action] = []
+    edited: list[Action] = []
+    created: list[tuple[Action, ParsedAction, list[Lead]]] = []
     for position, item in enumerate(parsed.actions, start=1):
         key = _action_key(item.priority, item.measure, item.ref)
         occurrence = seen[key]
@@ -1145,74 +1153,105 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
         leads = _leads(item.leads, lead_cache)
         if occurrence < len(candidates):
             action = candidates[occurrence]
-            matched.add(action.pk)
-            changed = _update_action(action, item, values, leads, measure, position, user)
-            changed |= _update_statuses(action, item, user, result)
-            _count(result, "actions", False, changed)
+            changes = _update_action(action, item, values, leads, user)
+            action.position = position
+            changed = _update_statuses(plan, action, item, user, result)
+            matched.append(action)
+            if changes:
+                edited.append(action)
+            _count(result, "actions", False, bool(changes) or changed)
         else:
-            action = Action.objects.create(plan=plan, measure=measure, position=position, **values)
-            action.leads.set(leads)
-            PlannedMonth.objects.bulk_create(
-                PlannedMonth(action=action, month=m.first_day) for m in item.planned
-            )
-            for month, cell in item.statuses.items():
-                new_statuses.append(
-                    MonthlyStatus(
-                        action=action, month=month.first_day, status=cell.status, word=cell.word, set_by=user
-                    )  # fmt: skip
-                )
+            created.append((Action(plan=plan, measure=measure, position=position, **values), item, leads))
             _count(result, "actions", True, False)
-    # Hundreds of statuses in a new plan: written in bulk, each with its history row.
-    MonthlyStatus.objects.bulk_create(new_statuses)
-    ActionChange.objects.bulk_create(
-        ActionChange(
-            action=s.action,
-            month=s.month,
-            field="status",
-            new_value=s.status,
-            changed_by=user,
-            source=ActionChange.Source.IMPORT,
-        )  # fmt: skip
-        for s in new_statuses
-    )
-    result.added["statuses"] += len(new_statuses)
-    left = [a for group in existing.values() for a in group if a.pk not in matched]
-    result.kept["actions"] += len(left)
+    matched_ids = {a.pk for a in matched}
+    left = [a for group in existing.values() for a in group if a.pk not in matched_ids]
     for offset, action in enumerate(left, start=len(parsed.actions) + 1):
-        Action.objects.filter(pk=action.pk).update(position=offset)
+        action.position = offset
+    Action.objects.bulk_update(edited, ["version", *ACTION_FIELDS], batch_size=200)
+    moved = [a for a in [*matched, *left] if a.position != old_positions[a.pk]]
+    # Positions are unique in a plan: those that move are first put out of the way.
+    Action.objects.filter(pk__in=[a.pk for a in moved]).update(position=F("position") + 1_000_000)
+    Action.objects.bulk_update(moved, ["position"], batch_size=500)
+    result.kept["actions"] += len(left)
+    _create_actions(created, user, result)
 
 
-def _update_action(action: Action, item: ParsedAction, values: dict, leads, measure, position, user) -> bool:
+def _create_actions(
+    created: list[tuple[Action, ParsedAction, list[Lead]]], user, result: ImportResult
+) -> None:
+    """New actions with their leads, planned months and statuses, each status with its history row."""
+    Action.objects.bulk_create([action for action, _, _ in created], batch_size=500)
+    Through = Action.leads.through
+    Through.objects.bulk_create(
+        [Through(action_id=action.pk, lead_id=lead.pk) for action, _, leads in created for lead in leads],
+        batch_size=1000,
+    )
+    PlannedMonth.objects.bulk_create(
+        [PlannedMonth(action=action, month=m.first_day) for action, item, _ in created for m in item.planned],
+        batch_size=1000,
+    )
+    statuses = [
+        MonthlyStatus(action=action, month=month.first_day, status=cell.status, word=cell.word, set_by=user)
+        for action, item, _ in created
+        for month, cell in item.statuses.items()
+    ]
+    MonthlyStatus.objects.bulk_create(statuses, batch_size=1000)
+    ActionChange.objects.bulk_create(
+        [
+            ActionChange(
+                action=s.action,
+                month=s.month,
+                field="status",
+                new_value=s.status,
+                changed_by=user,
+                source=ActionChange.Source.IMPORT,
+            )  # fmt: skip
+            for s in statuses
+        ],
+        batch_size=1000,
+    )
+    result.added["statuses"] += len(statuses)
+
+
+def _update_action(action: Action, item: ParsedAction, values: dict, leads, user) -> list[ActionChange]:
+    """Set the workbook's values on a matched action (saved in bulk by the caller), recording in its
+    history what changed."""
     before = services.snapshot(action, values)
     before["leads"] = " /".join(sorted(lead.initials for lead in action.leads.all()))
     before["planned"] = ", ".join(str(m) for m in action.planned_month_list)
     for name, value in values.items():
         setattr(action, name, value)
-    action.measure, action.position = measure, position
     after = services.snapshot(action, values)
     after["leads"] = " /".join(sorted(lead.initials for lead in leads))
     after["planned"] = ", ".join(str(m) for m in item.planned)
+    # One insert for an action that changed, none for one that did not.
     changes = services.record_changes(
         action=action, before=before, after=after, user=user, source=ActionChange.Source.IMPORT
     )
     if changes:
         action.version += 1
-    action.save()
     if before["leads"] != after["leads"]:
         action.leads.set(leads)
     if before["planned"] != after["planned"]:
         PlannedMonth.objects.filter(action=action).delete()
         PlannedMonth.objects.bulk_create(PlannedMonth(action=action, month=m.first_day) for m in item.planned)
-    return bool(changes)
+    return changes
 
 
-def _update_statuses(action: Action, item: ParsedAction, user, result: ImportResult) -> bool:
-    """Set each status the workbook gives that differs; a blank cell never removes a status."""
+def _update_statuses(plan: Plan, action: Action, item: ParsedAction, user, result: ImportResult) -> bool:
+    """Set each status the workbook gives that differs; a blank cell never removes a status.
+
+    A status is the same when it shows the same word: a record without a word of its own shows
+    the plan's word for its status, which is what the export wrote."""
     current = {Month.from_date(s.month): s for s in action.statuses.all()}
     changed = False
     for month, cell in item.statuses.items():
         record = current.get(month)
-        if record is not None and record.status == cell.status and record.word == cell.word:
+        if (
+            record is not None
+            and record.status == cell.status
+            and (record.word or plan.status_word(cell.status)) == (cell.word or plan.status_word(cell.status))
+        ):
             result.unchanged["statuses"] += 1
             continue
         services.set_status(
@@ -1238,7 +1277,6 @@ def _update_statuses(action: Action, item: ParsedAction, user, result: ImportRes
 # --- Writing ------------------------------------------------------------------------------------
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
 
 
 def _put_header(sheet, headings: list[str], widths: list[int]) -> None:
@@ -1249,11 +1287,18 @@ def _put_header(sheet, headings: list[str], widths: list[int]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _append(sheet, values: list, wrap: set[int] = frozenset()) -> None:
-    sheet.append([neutralise(v) for v in values])
-    row = sheet.max_row
-    for index in range(1, len(values) + 1):
-        sheet.cell(row=row, column=index).alignment = WRAP if index in wrap else TOP
+def _append(sheet, values: list, wrap: set[int] = frozenset()) -> list:
+    """Add a row of neutralised values (no cell is ever a live formula); its cells."""
+    # Cells written by row and column: openpyxl's ``max_row`` is counted afresh on every call.
+    row = sheet.row_count = getattr(sheet, "row_count", 1) + 1
+    cells = []
+    for index, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=index, value=neutralise(value))
+        # Styles are set only where needed: each assignment costs openpyxl a lookup.
+        if index in wrap:
+            cell.alignment = WRAP
+        cells.append(cell)
+    return cells
 
 
 def _new_book(title: str, first: Month, months: int, organisation: str) -> tuple[Workbook, dict]:
@@ -1343,8 +1388,14 @@ def write_workbook(parsed: ParsedPlan) -> Workbook:
             {3, 4, 7},
         )
     months = parsed.month_list
-    fills = {s: PatternFill("solid", fgColor="FF" + colour) for s, colour in STATUS_FILLS.items()}
-    fonts = {s: Font(bold=True, color="FFFFFFFF" if s in DARK_FILLS else "FF0B0C0C") for s in COUNTED}
+    # One named style per status (its fill and a legible font), registered once, set per cell.
+    styles = {}
+    for status, colour in STATUS_FILLS.items():
+        style = NamedStyle(name=f"Status {status.value}")
+        style.fill = PatternFill("solid", fgColor="FF" + colour)
+        style.font = Font(bold=True, color="FFFFFFFF" if status in DARK_FILLS else "FF0B0C0C")
+        book.add_named_style(style)
+        styles[status] = style.name
     sheet = sheets[ACTIONS_SHEET]
     first_month_column = len(ACTION_COLUMNS) + 1
     for action in parsed.actions:
@@ -1353,19 +1404,18 @@ def write_workbook(parsed: ParsedPlan) -> Workbook:
             cell = action.grid.get(month, Cell())
             text = (cell.word or (cell.status.label if cell.status else "")) if cell.status else ""
             grid.append(f"{text} {PLANNED_MARK}".strip() if cell.planned else text)
-        _append(
+        cells = _append(
             sheet,
             [action.priority, action.measure, action.ref, action.description, " /".join(action.leads), *grid,
              action.corrective_action, action.original_target.name if action.original_target else "",
              action.revised_target.name if action.revised_target else ""],
             {4, first_month_column + len(months)},
         )  # fmt: skip
-        row = sheet.max_row
         for offset, month in enumerate(months):
             status = action.grid.get(month, Cell()).status
             if status:
-                cell = sheet.cell(row=row, column=first_month_column + offset)
-                cell.fill, cell.font = fills[status], fonts[status]
+                cell = cells[first_month_column - 1 + offset]
+                cell.style = styles[status]
     return book
 
 

@@ -359,13 +359,30 @@ def run_render(document: Document) -> Document:
         rendered = render(plan, month, seconds=BACKGROUND_TIME_LIMIT)
     except Exception as error:
         # Shown to the user, who can try again; the traceback goes to the worker's log.
-        document.state = Document.State.FAILED
-        document.error = str(error) if str(error) else "The PDF could not be prepared."
-        document.finished_at = timezone.now()
-        document.save(update_fields=["state", "error", "finished_at"])
+        _failed(document, str(error) if str(error) else "The PDF could not be prepared.")
         raise
-    store_rendered(document, rendered)
+    try:
+        store_rendered(document, rendered)
+    except OSError:
+        # A full or unwritable document store: the report pages do not need it, so say so and
+        # leave them working (issue 8's fault check).
+        document.refresh_from_db(fields=["file"])
+        _failed(document, STORE_FAILED)
+        raise
     return document
+
+
+STORE_FAILED = (
+    "The PDF was prepared but could not be stored (the document store is full or cannot be "
+    "written). The report itself is unaffected; tell the system administrator, then try again."
+)
+
+
+def _failed(document: Document, message: str) -> None:
+    document.state = Document.State.FAILED
+    document.error = message
+    document.finished_at = timezone.now()
+    document.save(update_fields=["state", "error", "finished_at"])
 
 
 def store_rendered(document: Document, rendered: RenderedPDF) -> None:

@@ -35,7 +35,7 @@ from reports.status import (
     revised_date_text,
 )
 
-# Bumped when the snapshot's layout changes, so an old snapshot is still read correctly.
+# Stored with each snapshot, so that a later change of its layout can tell old snapshots apart.
 SNAPSHOT_VERSION = 1
 # A closed month's report lists at most this many of the changes made since; the total is given.
 CHANGES_SHOWN = 50
@@ -654,5 +654,12 @@ def exception_report(plan: Plan, month: Month) -> ExceptionReport:
         )
         return ExceptionReport.from_snapshot(close.snapshot, state)
     report = build_exception_report(plan, month)
-    state = ReportState(state=ReportState.REOPENED if close else ReportState.DRAFT, history=history)
+    if close is None:
+        state = ReportState(history=history)
+    elif close.is_closed:
+        # Closed without a snapshot (not by ``close_month``): nothing frozen to show, so the live
+        # figures, still marked as published.
+        state = ReportState(state=ReportState.CLOSED, history=history)
+    else:
+        state = ReportState(state=ReportState.REOPENED, history=history)
     return replace(report, state=state)

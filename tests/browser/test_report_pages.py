@@ -44,6 +44,7 @@ def test_reopen_form_with_an_error_passes_axe(demo_site, page):
     page.get_by_role("button", name="Close July 2009 and publish the report").click()
     page.wait_for_load_state("networkidle")
     assert "Published." in page.locator(".report-state").first.inner_text()
+    assert axe_violations(page) == []
     page.get_by_role("link", name="Re-open July 2009").click()
     page.get_by_role("button", name="Re-open July 2009").click()
     page.wait_for_load_state("networkidle")

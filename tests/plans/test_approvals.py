@@ -255,7 +255,7 @@ def test_every_decision_is_in_the_audit_record(client_as, pending, action):
     client_as("cmt").post(
         decide_url(pending), {f"r{pending.pk}-decision": "approve", f"r{pending.pk}-comment": "Agreed"}
     )
-    event = AuditEvent.objects.get(kind="approval", details__request_id=pending.pk)
+    event = AuditEvent.objects.get(kind="approval", details__action_id=action.pk)
     assert (event.username, event.month, event.details["decision"], event.details["action"]) == (
         "test-cmt",
         datetime.date(2009, 7, 1),

@@ -53,7 +53,10 @@ def test_the_chase_list_groups_outstanding_actions_by_lead(client_as, plan):
         for group in response.context["groups"]
     ]
     assert groups == [("T1", ["1.1.2", "1.1.3"]), ("T2", ["1.1.3"]), (None, ["1.1.4"])]
-    assert "3 actions live in July 2009 have no status yet." in response.content.decode()
+    body = response.content.decode()
+    assert "3 actions live in July 2009 have no status yet." in body
+    assert "Reminder goes to t1@example.org" in body
+    assert "<strong>No email address</strong>: a reminder cannot be sent" in body
 
 
 def test_send_reminder_emails_each_lead_their_list_with_a_link(client_as, plan):

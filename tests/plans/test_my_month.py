@@ -102,6 +102,8 @@ def test_officer_sees_the_actions_they_lead_that_are_live_this_month(client, off
     assert "3 actions you lead are live in July 2009" in body
     assert "Engage specialists" in body and "Identify partner" in body and "Design brief" in body
     assert "Someone else&#x27;s" not in body
+    # Every field's name says which action it is for.
+    assert 'Corrective action<span class="visually-hidden"> for 1.1.2</span>' in body
 
 
 def test_a_month_outside_the_plan_or_malformed_is_404(client, officer, actions):
@@ -413,3 +415,12 @@ def test_an_error_is_announced_with_its_field(client, officer, actions):
 
 def test_officers_have_a_my_actions_link_in_the_menu(client_as, plan):
     assert '<a href="/start/">My actions</a>' in client_as("officer").get("/plans/p/").content.decode()
+
+
+def test_saving_with_nothing_changed_says_so(client, officer, actions):
+    client.force_login(officer)
+    make_status(actions["due"], "2009-07", "AMBER")
+    response = client.post(url(), form_data((actions["due"], {"status": "AMBER"})), follow=True)
+    assert "Nothing to save: no value for July 2009 was changed." in response.content.decode()
+    actions["due"].refresh_from_db()
+    assert actions["due"].version == 1

@@ -63,3 +63,15 @@ def test_login_page_is_at_accounts_login(client):
 
 def test_unknown_plan_is_404(client_as):
     assert client_as("cmt").get("/plans/nope/").status_code == 404
+
+
+def test_anonymous_users_learn_nothing_of_which_plans_exist(client):
+    for url in (
+        "/plans/nope/",
+        "/plans/nope/my/2009-07/",
+        "/plans/nope/approvals/",
+        "/plans/nope/chase/2009-07/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")

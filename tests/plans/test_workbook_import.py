@@ -203,3 +203,37 @@ def test_an_import_is_audited_and_a_dry_run_is_not(role_user):
         True,
     )
     assert event.details["added"] == {"priorities": 2, "measures": 2, "actions": 1, "statuses": 0}
+
+
+@pytest.mark.django_db
+def test_import_queries_do_not_grow_with_the_number_of_actions():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(n: int, slug: str) -> tuple[int, int]:
+        rows = [action_row(f"1.1.{i}", ["G", "A ■"], lead="PS /PM") for i in range(n)]
+        parsed = read_workbook(workbook(actions=rows))
+        with CaptureQueriesContext(connection) as created:
+            plan = import_plan(parsed, slug=slug).plan
+        with CaptureQueriesContext(connection) as reimported:
+            import_plan(read_workbook(workbook(actions=rows), plan=plan), plan=plan)
+        return len(created), len(reimported)
+
+    small_created, small_reimported = queries(3, "small")
+    # Leads PS and PM exist after the first import, so the second plan's counts are no higher.
+    large_created, large_reimported = queries(30, "large")
+    assert large_created <= small_created
+    assert large_reimported <= small_reimported
+
+
+@pytest.mark.django_db
+def test_reimporting_the_export_into_the_same_plan_changes_nothing():
+    data = workbook(actions=[action_row(grid=["G", "Slipped", "SUSP"])], terms=[["On track", "GREEN", "Yes"],
+                    ["Slipped", "RED", "Yes"]])  # fmt: skip
+    plan = import_plan(read_workbook(data), slug="words").plan
+    exported = export_plan(plan)
+    load = load_workbook(io.BytesIO(exported))
+    assert [c.value for c in load["Actions"][2]][5:8] == ["On track", "Slipped", "Suspended"]
+    result = import_plan(read_workbook(exported, plan=plan), plan=plan)
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses."
+    assert result.lines()[3] == "Left as they were: 2 priorities, 2 measures, 1 actions, 3 statuses."

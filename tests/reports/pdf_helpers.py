@@ -6,8 +6,20 @@ from __future__ import annotations
 import io
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from unittest import mock
 
+from django.core.management import call_command
 from pypdf import PdfReader
+
+
+def run_worker():
+    """What ``manage.py db_worker`` does in production: run every waiting task, then stop.
+
+    The worker calls ``close_old_connections()`` between tasks. Inside a test's transaction that
+    closes the connection (its autocommit differs from the settings'), which on PostgreSQL throws the
+    test's data away, so here it is a no-op."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 def read_pdf(content: bytes) -> PdfReader:

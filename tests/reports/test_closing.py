@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from audit.models import AuditEvent
 from plans import services
 from reports import exception_report as report_module
 from reports.builders import PriorityExceptions
@@ -121,6 +122,11 @@ def test_reopening_needs_a_reason_and_the_report_says_it_was_reopened(plan, perf
     html = client_as("cmt").get(url(plan)).content.decode()
     assert "(Draft)" in html and "Re-opened on" in html and "Late update from HB" in html
     assert [e.kind for e in MonthEvent.objects.filter(plan=plan)] == ["CLOSED", "REOPENED"]
+    audit = AuditEvent.objects.filter(plan=plan).order_by("at", "id")
+    assert [(a.kind, a.username, a.details.get("reason")) for a in audit] == [
+        ("month-close", performance.username, None),
+        ("month-reopen", performance.username, "Late update from HB"),
+    ]
 
 
 def test_closing_again_publishes_the_new_figures(plan, performance):

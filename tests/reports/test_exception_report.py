@@ -217,3 +217,28 @@ def test_suspension_carried_over_from_last_month_is_not_listed_again(db):
     august = build_exception_report(plan, Month(2009, 8))
     assert august.groups == () and august.changed_actions == ()
     assert august.figures.count("SUSP") == 1
+
+
+@pytest.mark.parametrize(("month", "expected"), PREVIOUS_YEAR)
+def test_each_2008_09_months_own_report_has_its_counts(demo, month, expected):
+    report = exception_report(demo["2008"], Month.parse(month))
+    assert counts(report.figures) == expected
+    assert report.exception_count == expected[0] + expected[1]
+    assert report.consistent
+
+
+def test_a_plan_with_its_own_status_words_reports_in_them(db):
+    from plans.models import StatusTerm
+
+    plan = make_plan(first_month="2007-04", reporting_interval=2)
+    StatusTerm.objects.create(plan=plan, word="On track", status="GREEN", is_default=True)
+    StatusTerm.objects.create(plan=plan, word="Slipped", status="RED", is_default=True)
+    measure = make_measure(make_priority(plan, "O1", "Objective 1"))
+    on_track = make_action(measure, "1", planned=["2007-05"], original="2007-05")
+    slipped = make_action(measure, "2", planned=["2007-05"], original="2007-05")
+    make_status(on_track, "2007-05", "GREEN")
+    make_status(slipped, "2007-05", "RED")
+    report = build_exception_report(plan, Month(2007, 5))
+    assert "50% of the Improvement Plan is on target [on track]" in report.summary_sentence
+    assert "50% is over one month behind [slipped]" in report.summary_sentence
+    assert [entry.word for entry in report.legend][:3] == ["On track", "Amber", "Slipped"]

@@ -233,3 +233,29 @@ def test_serving_a_stored_copy_takes_the_same_queries_whatever_the_plans_size(
     run_worker()
     with django_assert_max_num_queries(12):
         assert client.get(url()).status_code == 200
+
+
+def test_a_full_or_unwritable_store_fails_with_a_clear_message_and_the_report_still_works(
+    client_as, plan, monkeypatch
+):
+    import errno
+
+    from django.core.files.storage import FileSystemStorage
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", disk_full)
+    client = client_as("clerk")
+    client.get(url())  # asks the worker for the PDF
+    run_worker()
+    document = Document.objects.get()
+    assert document.state == Document.State.FAILED
+    assert document.error == documents.STORE_FAILED
+    body = client.get(url()).content.decode()
+    assert "could not be stored" in body
+    assert "Traceback" not in body
+    # The month's report does not need the store.
+    assert (
+        client.get(reverse("reports:month", kwargs={"slug": "small", "month": "2009-07"})).status_code == 200
+    )

@@ -148,3 +148,55 @@ def test_dashboard_queries_do_not_grow_with_the_plan(db, client_as, django_asser
     row = next(row for row in response.context["rows"] if row.plan == plan)
     assert row.month == Month(2009, 8)
     assert row.figures.total == size
+
+
+def test_a_plan_reporting_every_two_months_links_to_its_reporting_months(db, client_as):
+    from tests.factories import make_plan
+
+    plan = make_plan(slug="rotherham-2007-08", first_month="2007-04", reporting_interval=2)
+    html = client_as("cmt").get(f"/reports/{plan.slug}/2007-07/").content.decode()
+    assert f'href="/reports/{plan.slug}/2007-05/" rel="prev"' in html
+    assert f'href="/reports/{plan.slug}/2007-09/" rel="next"' in html
+    assert f'value="{plan.slug}/2007-06"' not in html  # the picker offers reporting months only
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_closed_month_page_queries_do_not_grow_with_the_plan(
+    db, client_as, role_user, django_assert_max_num_queries, size
+):
+    from reports.closing import close_month
+
+    plan = make_sized_plan(size, months_reported=1)
+    close_month(plan, Month(2009, 7), role_user("performance"))
+    client = client_as("cmt")
+    # session, user, permissions (2), plan, close, its history, the counts now, changes since,
+    # plans for the picker: the published report itself is one JSON field.
+    with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES):
+        response = client.get(f"/reports/{plan.slug}/2009-07/")
+    assert response.context["report"].state.is_closed
+    assert response.context["report"].total == size
+
+
+def test_reopening_a_month_that_is_not_closed_says_so(db, client, role_user):
+    from tests.factories import make_plan
+
+    plan = make_plan(slug="never-closed")
+    client.force_login(role_user("performance"))
+    response = client.post(f"/reports/{plan.slug}/2009-07/reopen/", {"reason": "Typed reason"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "July 2009 is not closed." in html
+    assert "Typed reason</textarea>" in html  # what was typed is kept
+
+
+def test_a_plans_own_status_words_are_escaped_in_the_plan_row(db, client_as):
+    from plans.models import StatusTerm
+    from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
+
+    plan = make_plan(slug="escaping")
+    StatusTerm.objects.create(plan=plan, word="<b>Late</b>", status="RED", is_default=True)
+    action = make_action(make_measure(make_priority(plan)), "1.1.1", planned=["2009-07"], original="2009-07")
+    make_status(action, "2009-07", "RED", corrective_action="<script>alert(1)</script>")
+    html = client_as("cmt").get(f"/reports/{plan.slug}/2009-07/").content.decode()
+    assert "<b>Late</b>" not in html and "&lt;b&gt;Late&lt;/b&gt;" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
