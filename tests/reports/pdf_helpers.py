@@ -69,28 +69,3 @@ class Listener:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
-
-
-def run_worker() -> int:
-    """Run every waiting background task as ``manage.py db_worker`` does (claim, run, record the
-    result), inside the test's transaction: the command itself closes the database connection
-    between tasks, which would end a PostgreSQL test's transaction."""
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
-
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="tests",
-        excluded_queue_names=[],
-    )
-    ran = 0
-    while (result := DBTaskResult.objects.ready().first()) is not None:
-        result.claim(worker.worker_id)
-        worker.run_task(result)
-        ran += 1
-    return ran
