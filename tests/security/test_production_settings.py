@@ -111,3 +111,14 @@ def test_healthz_answers_in_production(responses):
     assert responses["/healthz"]["headers"]["Content-Security-Policy"]
     # A load balancer checks over plain http: not redirected to https.
     assert responses["plain-healthz"]["status"] == 200
+
+
+def test_postgresql_connections_are_persistent_and_health_checked(production_env):
+    # What lets the app recover by itself after a PostgreSQL restart (bench/faults.py shows it).
+    env = {**production_env, "DATABASE_URL": "postgres://improvement@127.0.0.1:5432/improvement"}
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps([db['ENGINE'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS']]))"
+    )
+    assert json.loads(run(["-c", script], env).stdout) == ["django.db.backends.postgresql", 60, True]
