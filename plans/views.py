@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -36,15 +36,6 @@ class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
         if self.request.user.is_authenticated:
             self.raise_exception = True
         return super().handle_no_permission()
-
-
-class HomeView(RoleRequiredMixin, ListView):
-    permission_required = roles.VIEW
-    template_name = "plans/home.html"
-    context_object_name = "plans"
-
-    def get_queryset(self):
-        return Plan.objects.with_previous()
 
 
 class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):

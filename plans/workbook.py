@@ -1023,11 +1023,6 @@ def _import(parsed: ParsedPlan, *, plan: Plan | None, slug: str, user) -> Import
     return result
 
 
-def target_plan(parsed: ParsedPlan, slug: str = "") -> Plan | None:
-    """The plan a workbook would update: the one with ``slug``, else None (a new plan)."""
-    return Plan.objects.filter(slug=slug or plan_slug(parsed)).first()
-
-
 def _save_terms(plan: Plan, terms: list[ParsedTerm]) -> None:
     existing = {_word_key(t.word): t for t in plan.status_terms.all()}
     for term in terms:

@@ -2,10 +2,12 @@
 recomputed here) and the plan's own status words."""
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from reports.status import COUNTED, LETTERS, Status, percent_text
+from reports.templatetags.status_tags import status_badge
 
 register = template.Library()
 
@@ -86,5 +88,18 @@ def strip_header(context, report):
     if key not in cache:
         cache[key] = format_html_join(
             "", '<th scope="col" abbr="{}">{}</th>', ((m.name, m.grid_label) for m in report.month_list)
+        )
+    return cache[key]
+
+
+@register.simple_tag(takes_context=True)
+def status_label(context, report, status):
+    """The status badge of ``includes/status.html`` in the plan's own word, built once per status
+    and render: it is printed once per exception, hundreds of times in a large plan's report."""
+    cache = context.render_context
+    key = ("status_label", id(report), status)
+    if key not in cache:
+        cache[key] = render_to_string(
+            "includes/status.html", status_badge(status, report.word(status)) if status else {}
         )
     return cache[key]

@@ -9,8 +9,8 @@ def test_log_in_with_the_keyboard_and_read_the_plan(demo_site, page):
     page.keyboard.type("cmt")
     page.keyboard.press("Tab")
     page.keyboard.type("demo")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("h1").first.inner_text() != "Log in"
     page.goto(f"{demo_site.url}/plans/bromsgrove-2009-10/")
     assert "Improvement Plan 2009/10" in page.locator("h1").inner_text()

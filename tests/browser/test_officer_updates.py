@@ -56,8 +56,8 @@ def test_officer_updates_july_with_the_keyboard_only(demo_site, page):
     tab_to(page, f"#id_a{third}-revised_target")
     page.keyboard.press("ArrowDown")  # September 2009 -> October 2009
     tab_to(page, "main button[type=submit]", limit=1000)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Saved 3 actions for July 2009." in page.locator(".messages").inner_text()
     assert (
         MonthlyStatus.objects.get(action_id=first, month="2009-07-01").note

@@ -50,8 +50,8 @@ def test_a_failed_render_is_explained_and_retried_with_the_keyboard(demo_site, p
     assert "The PDF took longer than 300 seconds to prepare." in page.get_by_role("alert").inner_text()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Try again").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "The PDF is being prepared" in page.locator("#document-state").inner_text()
     assert Document.objects.get().state == Document.State.PENDING
 
@@ -61,8 +61,8 @@ def test_the_performance_team_edits_the_cover_report_settings(demo_site, page):
     page.goto(f"{demo_site.url}/reports/bromsgrove-2009-10/cover-settings/")
     assert axe_violations(page) == []
     page.get_by_label("Contact officer's email address").fill("not an address")
-    page.get_by_role("button", name="Save the settings").press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the settings").press("Enter")
     summary = page.get_by_role("alert")
     assert "Enter a valid email address." in summary.inner_text()
     assert axe_violations(page) == []

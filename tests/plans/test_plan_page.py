@@ -177,3 +177,10 @@ def test_user_text_on_the_plan_page_is_escaped(client_as, plan):
     body = client_as("cmt").get(PAGE).content.decode()
     assert "<script>alert(1)</script>" not in body and "<b>bold</b>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "&lt;b&gt;bold&lt;/b&gt;" in body
+
+
+def test_the_plan_page_links_to_the_months_report_and_the_whole_plan_as_pdf(client_as, plan):
+    # Every month of this 2009/10 plan has begun and none is closed: the month to update is July 2009.
+    html = client_as("clerk").get(PAGE).content.decode()
+    assert '<a href="/reports/p/2009-07/">Exception report for July 2009</a>' in html
+    assert '<a href="/plans/p/plan-2009-07.pdf">The whole plan as PDF, as at July 2009</a>' in html
