@@ -99,7 +99,10 @@ def set_status(
     record.note = note
     record.set_by = user
     record.set_at = timezone.now()
-    record.full_clean(exclude=["action"])
+    # Field rules only: the row's constraints (first-of-month dates, one status per action and
+    # month) hold by construction here and the database enforces them anyway, while validating them
+    # costs a query each, and so does checking that the user exists.
+    record.full_clean(exclude=["action", "set_by"], validate_unique=False, validate_constraints=False)
     record.save()
     record_changes(
         action=action,
@@ -201,7 +204,9 @@ def _save_action(action: Action, *, before: dict, user, source: str) -> None:
     its history."""
     action.version += 1
     action.updated_at = timezone.now()
-    action.full_clean(exclude=["plan", "measure", "leads"])
+    # Field rules only, as for a status: the changed fields are months and text, whose constraints
+    # the database enforces; validating every constraint of the row costs a query each.
+    action.full_clean(exclude=["plan", "measure", "leads"], validate_unique=False, validate_constraints=False)
     action.save()
     record_changes(
         action=action, before=before, after=snapshot(action, TRACKED_ACTION_FIELDS), user=user, source=source

@@ -112,3 +112,22 @@ def test_two_simultaneous_saves_of_one_action_one_wins_one_is_refused(role_user)
     assert MonthlyStatus.objects.get(action=mine).corrective_action == winner
     mine.refresh_from_db()
     assert mine.version == 2
+
+
+@pytest.mark.django_db
+def test_each_action_saved_costs_a_few_queries_not_one_per_constraint(
+    role_user, django_assert_max_num_queries
+):
+    # Month end is when every officer saves at once: validating each row's constraints in Python
+    # cost a query per constraint (about 24 per action); the database enforces them anyway.
+    officer, plan, mine, _ = build(role_user)
+    lead = mine.leads.get()
+    actions = [mine] + [
+        make_action(mine.measure, f"1.2.{n}", "More", leads=[lead], original="2009-07") for n in range(5)
+    ]
+    changes = [update(action, "AMBER", corrective_action="Waiting for the consultant") for action in actions]
+    # closed month, actions, leads check, then per action: status lookup, action update, status
+    # insert, two history inserts and their savepoints.
+    with django_assert_max_num_queries(6 + 8 * len(actions)):
+        assert services.update_month(user=officer, plan=plan, month=JULY, updates=changes) == 6
+    assert MonthlyStatus.objects.filter(action__plan=plan, status="AMBER").count() == 6
