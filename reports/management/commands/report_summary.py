@@ -1,10 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from plans.models import Plan
 from reports.builders import month_summary
-from reports.periods import Month
+from reports.management.plan_month import add_plan_month_arguments, plan_and_month
 from reports.status import COUNTED, percent_text
 
 
@@ -12,22 +11,11 @@ class Command(BaseCommand):
     help = "Print a month's figures: counts and percentages of each status, and exceptions by priority."
 
     def add_arguments(self, parser):
-        parser.add_argument("--plan", required=True, help="The plan's slug, e.g. bromsgrove-2009-10")
-        parser.add_argument("--month", required=True, help="The month, YYYY-MM")
+        add_plan_month_arguments(parser)
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     def handle(self, *args, plan, month, format, **options):
-        try:
-            when = Month.parse(month)
-        except ValueError as error:
-            raise CommandError(str(error)) from None
-        found = Plan.objects.filter(slug=plan).first()
-        if found is None:
-            raise CommandError(f"No plan with slug {plan!r}.")
-        if not found.contains(when):
-            raise CommandError(
-                f"{when.name} is not in {found.title} ({found.start.name} – {found.end.name})."
-            )
+        found, when = plan_and_month(plan, month)
         summary = month_summary(found, when)
         if format == "json":
             self.stdout.write(json.dumps(summary.as_json()))
