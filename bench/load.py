@@ -458,7 +458,8 @@ class Servers:
         if self.args.pdf:
             self.processes.append(
                 subprocess.Popen(
-                    [python, "manage.py", "db_worker", "--no-reload"],
+                    # as deploy/serve and the README's systemd unit run it: at a lower priority
+                    ["nice", "-n", "10", python, "manage.py", "db_worker", "--no-reload"],
                     cwd=ROOT,
                     env=self.env,
                     stdout=log,

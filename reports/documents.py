@@ -2,33 +2,44 @@
 
 Each kind of document is built into plain frozen objects first (a fixed number of queries), then
 laid out by ``reports.pdf``. A document that takes too long for a request (the full plan, the
-copies kept at a month's close) is rendered by the background task ``reports.tasks.render_document``;
+copies kept at a month's close, a long draft appendix) is rendered by the background task ``reports.tasks.render_document``;
 this module says when a stored copy can be served, when it must be rendered again, and when a
 render has failed or run out of time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from plans.models import Action, ActionChange, MonthlyStatus, Plan
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document, MonthClose
-from reports.pdf import RenderedPDF, render_pdf
+from reports.pdf import RenderedPDF, html_to_pdf, render_pdf
 from reports.periods import Month
 from reports.status import COUNTED, LETTERS, MEANINGS, Status
 
 # How long a background render may take before the worker stops it (reports.tasks) and before a
 # page stops waiting for it (a worker that died mid-render leaves its document RUNNING).
 BACKGROUND_TIME_LIMIT = 300
-# An open month's appendix and cover are rendered in the request: a few pages, well under this.
+# An open month's appendix and cover are rendered in the request while they are short: a few
+# pages, well under this.
 REQUEST_TIME_LIMIT = 20
+# WeasyPrint lays out about 3.5 pages a second, and an exception block takes about a third of an
+# A4 page: an appendix of up to this many blocks is ready in about 3 s on a quiet machine. A longer
+# one holds a web thread and a core too long (25 s each under month-end load), so it goes to the
+# background worker like the full plan.
+REQUEST_RENDER_MAX_BLOCKS = 30
+
+log = logging.getLogger(__name__)
 STALLED_AFTER = timedelta(seconds=BACKGROUND_TIME_LIMIT + 60)
 
 
@@ -256,22 +267,51 @@ def build_cover(plan: Plan, month: Month) -> CoverDocument:
     )
 
 
-def render_appendix(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
+@dataclass(frozen=True)
+class ReportSource:
+    """The HTML an appendix or cover is laid out from, and its fingerprint. Two renders of the same
+    HTML give the same PDF, so a stored draft whose fingerprint matches is served as it is: a draft
+    is laid out again only when something it shows has changed (or the day it is dated has)."""
+
+    html: str
+    blocks: int
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.html.encode()).hexdigest()
+
+    @property
+    def fits_in_a_request(self) -> bool:
+        return self.blocks <= REQUEST_RENDER_MAX_BLOCKS
+
+
+def appendix_source(plan: Plan, month: Month) -> ReportSource:
     doc = build_appendix(plan, month)
-    return render_pdf("pdf/appendix.html", {"doc": doc, "report": doc.report}, seconds=seconds)
+    html = render_to_string("pdf/appendix.html", {"doc": doc, "report": doc.report})
+    return ReportSource(html=html, blocks=sum(len(group.blocks) for group in doc.report.groups))
+
+
+def cover_source(plan: Plan, month: Month) -> ReportSource:
+    # Sections 1-3 only (the exception blocks are the appendix's): always a page or two.
+    doc = build_cover(plan, month)
+    return ReportSource(html=render_to_string("pdf/cover.html", {"doc": doc, "report": doc.report}), blocks=0)
+
+
+# The appendix and cover: how to build the HTML each is laid out from.
+SOURCES = {
+    Document.Kind.APPENDIX: appendix_source,
+    Document.Kind.COVER: cover_source,
+}
+
+
+def render_appendix(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
+    return html_to_pdf(appendix_source(plan, month).html, seconds=seconds)
 
 
 def render_cover(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
-    doc = build_cover(plan, month)
-    return render_pdf("pdf/cover.html", {"doc": doc, "report": doc.report}, seconds=seconds)
+    return html_to_pdf(cover_source(plan, month).html, seconds=seconds)
 
 
-# Each kind of document: how to render it.
-RENDERERS = {
-    Document.Kind.APPENDIX: render_appendix,
-    Document.Kind.COVER: render_cover,
-    Document.Kind.PLAN: render_full_plan,
-}
 # Kept when a month is closed, discarded when it is re-opened.
 PUBLISHED_KINDS = (Document.Kind.APPENDIX, Document.Kind.COVER)
 
@@ -327,6 +367,33 @@ def is_current(document: Document, plan: Plan) -> bool:
     return changed is None or document.finished_at is None or changed <= document.finished_at
 
 
+def is_current_draft(document: Document | None, source: ReportSource) -> bool:
+    """A stored draft appendix or cover laid out from exactly this HTML."""
+    return (
+        document is not None
+        and document.state == Document.State.READY
+        and not document.published
+        and bool(document.file)
+        and document.source_digest == source.digest
+    )
+
+
+def keep_draft(plan: Plan, month: Month, kind: str, source: ReportSource, rendered: RenderedPDF) -> None:
+    """Keep a draft rendered in a request so the next reader of the same figures is served the
+    file. Best effort: the reader already has the PDF, so a store that cannot be written is only
+    logged. A month closed meanwhile keeps its published copy."""
+    try:
+        with transaction.atomic():
+            document, _ = Document.objects.select_for_update().get_or_create(
+                plan=plan, month=month.first_day, kind=kind
+            )
+            if document.published or MonthClose.objects.is_closed(plan, month):
+                return
+            store_rendered(document, rendered, source_digest=source.digest)
+    except OSError:
+        log.exception("A draft %s of %s %s could not be stored", kind, plan.slug, month)
+
+
 @transaction.atomic
 def request_render(*, plan: Plan, month: Month, kind: str, user=None, published: bool = False) -> Document:
     """Ask the background worker for a (fresh) copy of a document; the old file goes."""
@@ -354,15 +421,20 @@ def run_render(document: Document) -> Document:
     Document.objects.filter(pk=document.pk).update(state=Document.State.RUNNING)
     plan = document.plan
     month = Month.from_date(document.month)
-    render = RENDERERS[document.kind]
+    digest = ""
     try:
-        rendered = render(plan, month, seconds=BACKGROUND_TIME_LIMIT)
+        if document.kind == Document.Kind.PLAN:
+            rendered = render_full_plan(plan, month, seconds=BACKGROUND_TIME_LIMIT)
+        else:
+            source = SOURCES[document.kind](plan, month)
+            digest = source.digest
+            rendered = html_to_pdf(source.html, seconds=BACKGROUND_TIME_LIMIT)
     except Exception as error:
         # Shown to the user, who can try again; the traceback goes to the worker's log.
         _failed(document, str(error) if str(error) else "The PDF could not be prepared.")
         raise
     try:
-        store_rendered(document, rendered)
+        store_rendered(document, rendered, source_digest=digest)
     except OSError:
         # A full or unwritable document store: the report pages do not need it, so say so and
         # leave them working (issue 8's fault check).
@@ -385,8 +457,9 @@ def _failed(document: Document, message: str) -> None:
     document.save(update_fields=["state", "error", "finished_at"])
 
 
-def store_rendered(document: Document, rendered: RenderedPDF) -> None:
+def store_rendered(document: Document, rendered: RenderedPDF, *, source_digest: str = "") -> None:
     _discard_file(document)
+    document.source_digest = source_digest
     month = Month.from_date(document.month)
     name = f"{document.plan.slug}-{month}-{document.kind.lower()}.pdf"
     document.file.save(name, ContentFile(rendered.content), save=False)

@@ -108,6 +108,11 @@ class Document(models.Model):
     published = models.BooleanField(default=False, help_text="Rendered at the month's close and kept.")
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
+    source_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the HTML a draft appendix or cover was laid out from.",
+    )
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     requested_by = models.ForeignKey(

@@ -20,7 +20,7 @@ from plans.views import RoleRequiredMixin
 from reports import documents
 from reports.forms_pdf import CoverSettingsForm
 from reports.models import Document, MonthClose
-from reports.pdf import PDFRenderError
+from reports.pdf import PDFRenderError, html_to_pdf
 from reports.periods import Month, to_month
 
 
@@ -66,7 +66,12 @@ class BackgroundDocumentView(PlanMonthMixin, View):
 
     def stored_or_queued(self, plan: Plan, month: Month):
         document = documents.find_document(plan, month, self.kind)
-        if document is not None and documents.is_current(document, plan):
+        # (A closed month's appendix is its published copy, never a draft kept before the close.)
+        if (
+            document is not None
+            and document.published == self.published
+            and documents.is_current(document, plan)
+        ):
             return pdf_response(document, plan)
         if document is None or document.state == Document.State.READY:
             document = documents.request_render(
@@ -123,8 +128,10 @@ class FullPlanStateView(DocumentStateView):
 
 
 class PublishedDocumentView(BackgroundDocumentView):
-    """The appendix and cover: an open month's is rendered on request (quick: a few pages); a
-    closed month's was rendered once at its close and is served from storage."""
+    """The appendix and cover. A closed month's were rendered once at its close and are served
+    from storage. An open month's draft is laid out from the report as it stands: served from
+    storage while nothing it shows has changed, otherwise rendered in the request when it is
+    short, or by the background worker when it is not (``documents.REQUEST_RENDER_MAX_BLOCKS``)."""
 
     published = True
 
@@ -132,8 +139,16 @@ class PublishedDocumentView(BackgroundDocumentView):
         plan, month = self.plan_and_month()
         if MonthClose.objects.is_closed(plan, month):
             return self.stored_or_queued(plan, month)
+        source = documents.SOURCES[self.kind](plan, month)
+        document = documents.find_document(plan, month, self.kind)
+        if documents.is_current_draft(document, source):
+            return pdf_response(document, plan)
+        if not source.fits_in_a_request:
+            if document is None or document.state == Document.State.READY:
+                document = documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
+            return self.state_page(document, plan, month)
         try:
-            rendered = documents.RENDERERS[self.kind](plan, month, seconds=documents.REQUEST_TIME_LIMIT)
+            rendered = html_to_pdf(source.html, seconds=documents.REQUEST_TIME_LIMIT)
         except PDFRenderError as error:
             return render(
                 request,
@@ -147,16 +162,21 @@ class PublishedDocumentView(BackgroundDocumentView):
                 },
                 status=503,
             )
+        documents.keep_draft(plan, month, self.kind, source, rendered)
         response = HttpResponse(rendered.content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{self.filename(plan, month)}"'
         return response
 
     def post(self, request, *args, **kwargs):
+        """ "Try again": a closed month's published copy, or a long draft, is rendered afresh by
+        the worker; a short draft is simply downloaded again."""
         plan, month = self.plan_and_month()
-        if not MonthClose.objects.is_closed(plan, month):
-            # Nothing is kept for an open month: asking again is just downloading again.
+        if MonthClose.objects.is_closed(plan, month):
+            return super().post(request, *args, **kwargs)
+        if documents.SOURCES[self.kind](plan, month).fits_in_a_request:
             return HttpResponseRedirect(self.url(plan, month), status=303)
-        return super().post(request, *args, **kwargs)
+        documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
+        return HttpResponseRedirect(self.url(plan, month), status=303)
 
     def filename(self, plan: Plan, month: Month) -> str:
         return f"{plan.slug}-{month}-{Document.Kind(self.kind).label.lower().replace(' ', '-')}.pdf"

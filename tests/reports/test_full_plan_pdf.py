@@ -148,7 +148,7 @@ def test_a_failed_render_says_so_and_can_be_retried(client_as, plan, monkeypatch
     def broken(plan, month, *, seconds):
         raise PDFRenderError("The PDF could not be prepared.")
 
-    monkeypatch.setitem(documents.RENDERERS, Document.Kind.PLAN, broken)
+    monkeypatch.setattr(documents, "render_full_plan", broken)
     run_worker()
     document = Document.objects.get()
     assert document.state == Document.State.FAILED
