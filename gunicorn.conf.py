@@ -9,10 +9,13 @@ import os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# Threads let a worker wait on PostgreSQL for one request while serving another; each thread
-# keeps its own persistent connection (CONN_MAX_AGE), so PostgreSQL sees workers × threads.
+# One thread per process by default: the pages spend their time in Python, and the threads of one
+# process share one interpreter lock, so at month end they slow each other down (bench/load.py on
+# two cores: the save's p95 1.1 s with 3 processes × 4 threads, 0.37 s with 6 × 1). Each thread
+# keeps its own persistent connection (CONN_MAX_AGE): PostgreSQL sees workers × threads. gthread
+# (even with one thread) keeps connections alive between requests.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A PDF render is the slowest request; longer than this and the worker is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
