@@ -9,15 +9,16 @@ transaction.
 from __future__ import annotations
 
 import secrets
-import tempfile
-import time
-from pathlib import Path
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
@@ -40,8 +41,15 @@ from reports.status import COUNTED
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "workbook_imports"
-PENDING_DIR = Path(tempfile.gettempdir()) / "improvement-workbook-imports"
+# An upload waits for its confirmation in Django's default storage (like the stored PDFs: a shared
+# mount or object storage when there are several app servers), under a random token kept in the
+# uploader's session. MEDIA is never served by URL.
+PENDING_DIR = "workbook-imports"
 PENDING_HOURS = 24
+
+
+def pending_name(token: str) -> str:
+    return f"{PENDING_DIR}/{token}.xlsx"
 
 
 def _download(data: bytes, filename: str) -> HttpResponse:
@@ -108,8 +116,7 @@ class ImportUploadView(RoleRequiredMixin, FormView):
     def form_valid(self, form):
         token = secrets.token_urlsafe(24)
         _clear_stale()
-        PENDING_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-        (PENDING_DIR / f"{token}.xlsx").write_bytes(form.cleaned_data["data"])
+        default_storage.save(pending_name(token), ContentFile(form.cleaned_data["data"]))
         pending = self.request.session.get(SESSION_KEY, {})
         plan = form.cleaned_data.get("plan")
         pending[token] = {
@@ -128,12 +135,13 @@ class ImportUploadView(RoleRequiredMixin, FormView):
 
 
 def _clear_stale() -> None:
-    if not PENDING_DIR.is_dir():
+    if not default_storage.exists(PENDING_DIR):
         return
-    cutoff = time.time() - PENDING_HOURS * 3600
-    for path in PENDING_DIR.glob("*.xlsx"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    cutoff = timezone.now() - timedelta(hours=PENDING_HOURS)
+    for name in default_storage.listdir(PENDING_DIR)[1]:
+        path = f"{PENDING_DIR}/{name}"
+        if name.endswith(".xlsx") and default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
 
 
 class ImportPreviewView(RoleRequiredMixin, TemplateView):
@@ -145,13 +153,13 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
     def _load(self, token: str) -> None:
         self.token = token
         self.pending = self.request.session.get(SESSION_KEY, {}).get(token)
-        self.path = PENDING_DIR / f"{token}.xlsx"
-        if self.pending is None or not self.path.is_file():
+        self.path = pending_name(token)
+        if self.pending is None or not default_storage.exists(self.path):
             raise Http404("This upload has expired or was already imported.")
         self.plan = Plan.objects.filter(pk=self.pending["plan"]).first() if self.pending["plan"] else None
 
     def _forget(self) -> None:
-        self.path.unlink(missing_ok=True)
+        default_storage.delete(self.path)
         pending = self.request.session.get(SESSION_KEY, {})
         pending.pop(self.token, None)
         self.request.session[SESSION_KEY] = pending
@@ -161,7 +169,8 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         return super().get(request, *args, token=token, **kwargs)
 
     def _read(self):
-        return read_workbook(self.path.read_bytes(), plan=self.plan)
+        with default_storage.open(self.path, "rb") as handle:
+            return read_workbook(handle.read(), plan=self.plan)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,6 +10,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Stored PDFs and workbook uploads go to a directory of the test's own, never the project's
+    media/ (a test that needs to look in it asks for this fixture)."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def role_user(db):
     """role_user("cmt") -> a user in that role's group (or a plain user for "none")."""

@@ -164,6 +164,28 @@ def test_cancel_deletes_the_upload(client_as):
     assert not Plan.objects.filter(slug="cancelled").exists()
 
 
+def test_an_upload_waits_in_the_shared_document_store_and_stale_ones_are_cleared(client_as, media_root):
+    # Through Django's storage API, like the stored PDFs: with several app servers on a shared
+    # store, the preview and the confirmation may be answered by different servers.
+    import os
+    import time
+
+    client = client_as("performance")
+    old_url = upload(client, workbook(), slug="old")["Location"]
+    [old_file] = (media_root / "workbook-imports").iterdir()
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old_file, (two_days_ago, two_days_ago))
+
+    new_url = upload(client, workbook(), slug="new")["Location"]
+    [new_file] = (media_root / "workbook-imports").iterdir()
+    assert new_file.name == new_url.rstrip("/").rsplit("/", 1)[-1] + ".xlsx"
+    assert client.get(old_url).status_code == 404  # the day-old upload was cleared
+    assert client.get(new_url).status_code == 200
+    client.post(new_url)
+    assert Plan.objects.filter(slug="new").exists()
+    assert not any((media_root / "workbook-imports").iterdir())
+
+
 def test_another_users_upload_cannot_be_seen(client_as, client, role_user):
     preview_url = upload(client_as("performance"), workbook())["Location"]
     client.force_login(role_user("admin"))
