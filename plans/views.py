@@ -22,9 +22,10 @@ from plans.filters import ActionFilter
 from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
 from plans.models import Action, ChangeRequest, Lead, MonthlyStatus, Plan
 from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
+from reports.documents import legend_for
 from reports.models import MonthClose
 from reports.periods import Month
-from reports.status import COUNTED, LETTERS, MEANINGS, NEEDS_APPROVAL
+from reports.status import NEEDS_APPROVAL
 
 
 class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -69,9 +70,7 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         for action in context["table"].paginated_rows.data:
             action.plan = self.plan
         context["plan"] = self.plan
-        context["legend"] = [
-            (status, self.plan.status_word(status), LETTERS[status], MEANINGS[status]) for status in COUNTED
-        ]
+        context["legend"] = legend_for(self.plan)  # the full-plan PDF's legend too
         context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed", "revised")]
         context["update_month"] = update_month_for(self.plan)
         context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)

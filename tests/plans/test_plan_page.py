@@ -78,6 +78,7 @@ def test_the_plan_page_prints_the_seeds_rows_with_words_and_marks(client_as, pla
     assert '<span class="visually-hidden">Re-programmed date</span>' in body
     assert '<span class="visually-hidden">Planned</span>' in body
     assert "Legend" in body and "One month behind target or less" in body
+    assert "(in the grid: A)</span> One month behind target or less" in body
     assert "3 actions." in body
 
 
