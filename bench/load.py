@@ -412,24 +412,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def timing_columns(values: list[float]) -> str:
+    """n, p50, p95, p99 and max in milliseconds, as the report's columns."""
+    ms = [percentile(values, p) * 1000 for p in (50, 95, 99)] + [max(values) * 1000]
+    return f"{len(values):>7}" + "".join(f"{v:>9.0f}" for v in ms)
+
+
 def report(results: Results, elapsed: float) -> None:
     print(f"\n{results.requests} requests in {elapsed:.1f} s: {results.requests / elapsed:.1f} requests/s")
     print(f"{'page':<26}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses")
     for page in sorted(results.timings):
         values = results.timings[page]
         codes = ", ".join(f"{code}×{n}" for code, n in sorted(results.statuses[page].items()))
-        print(
-            f"{page:<26}{len(values):>7}{percentile(values, 50) * 1000:>9.0f}{percentile(values, 95) * 1000:>9.0f}"
-            f"{percentile(values, 99) * 1000:>9.0f}{max(values) * 1000:>9.0f}  {codes}"
-        )
+        print(f"{page:<26}{timing_columns(values)}  {codes}")
     if results.storm_over_at is not None and results.steady:
         print(f"after the last log-in ({results.storm_over_at - results.started:.1f} s in):")
         for page in sorted(results.steady):
-            values = results.steady[page]
-            print(
-                f"  {page:<24}{len(values):>7}{percentile(values, 50) * 1000:>9.0f}"
-                f"{percentile(values, 95) * 1000:>9.0f}{percentile(values, 99) * 1000:>9.0f}{max(values) * 1000:>9.0f}"
-            )
+            print(f"  {page:<24}{timing_columns(results.steady[page])}")
     print(f"saves acknowledged: {results.acknowledged_saves}, refused: {results.refused_saves}")
     print(f"errors: {len(results.errors)}")
     for text in results.errors[:20]:

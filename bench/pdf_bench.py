@@ -56,6 +56,18 @@ def timed(fn, repeat: int):
     return min(times), result
 
 
+def served_from_storage(client, url: str, times: int = 20) -> tuple[list[float], bytes]:
+    """Milliseconds to fetch a stored PDF through its view, ``times`` times, and its bytes."""
+    served = []
+    for _ in range(times):
+        started = time.perf_counter()
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+        served.append((time.perf_counter() - started) * 1000)
+    assert response.status_code == 200 and body.startswith(b"%PDF"), response.status_code
+    return served, body
+
+
 def bare(html: str, *, variant: str | None) -> tuple[bytes, int]:
     """The same HTML through WeasyPrint with its own fetcher reading the static files directly."""
     html = html.replace('href="/static/', f'href="file://{STATIC}/')
@@ -182,30 +194,18 @@ def main() -> None:
     seconds, response = timed(laid_out, args.repeat)
     assert response.status_code == 200 and not response.streaming, response.status_code
     print(f"\nopen-month appendix through its view: best {seconds:.2f} s ({len(response.content)} bytes)")
-    again = []
-    for _ in range(20):
-        started = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content)
-        again.append(time.perf_counter() - started)
+    served_ms, body = served_from_storage(client, url)
     print(
-        f"the same draft again, nothing changed (the kept copy): median {statistics.median(again) * 1000:.1f} ms "
-        f"(max {max(again) * 1000:.1f} ms)"
+        f"the same draft again, nothing changed (the kept copy): median {statistics.median(served_ms):.1f} ms "
+        f"(max {max(served_ms):.1f} ms)"
     )
 
     document = documents.request_render(plan=demo, month=JULY, kind=Document.Kind.PLAN)
     documents.run_render(document)
-    url = f"/plans/{demo.slug}/plan-{JULY}.pdf"
-    served = []
-    for _ in range(20):
-        started = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content)
-        served.append(time.perf_counter() - started)
-    assert response.status_code == 200 and body.startswith(b"%PDF")
+    served_ms, body = served_from_storage(client, f"/plans/{demo.slug}/plan-{JULY}.pdf")
     print(
-        f"stored full plan served from storage: median {statistics.median(served) * 1000:.1f} ms "
-        f"(max {max(served) * 1000:.1f} ms, {len(body)} bytes)"
+        f"stored full plan served from storage: median {statistics.median(served_ms):.1f} ms "
+        f"(max {max(served_ms):.1f} ms, {len(body)} bytes)"
     )
     print("\nproduct = build the report objects (build) + template + WeasyPrint with the static-only")
     print("fetcher, PDF/UA-1; bare = the same HTML through WeasyPrint with its own fetcher; bare UA = bare")

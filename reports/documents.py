@@ -2,8 +2,8 @@
 
 Each kind of document is built into plain frozen objects first (a fixed number of queries), then
 laid out by ``reports.pdf``. A document that takes too long for a request (the full plan, the
-copies kept at a month's close, a long draft appendix) is rendered by the background task ``reports.tasks.render_document``;
-this module says when a stored copy can be served, when it must be rendered again, and when a
+copies kept at a month's close, a long draft appendix) is rendered by the background task
+``reports.tasks.render_document``; this module says when a stored copy can be served, when it must be rendered again, and when a
 render has failed or run out of time.
 """
 
@@ -13,6 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -23,9 +24,11 @@ from django.utils import timezone
 from plans.models import Action, ActionChange, MonthlyStatus, Plan
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document, MonthClose
-from reports.pdf import RenderedPDF, html_to_pdf, render_pdf
+from reports.pdf import RenderedPDF, html_to_pdf
 from reports.periods import Month
 from reports.status import COUNTED, LETTERS, MEANINGS, Status
+
+log = logging.getLogger(__name__)
 
 # How long a background render may take before the worker stops it (reports.tasks) and before a
 # page stops waiting for it (a worker that died mid-render leaves its document RUNNING).
@@ -38,8 +41,6 @@ REQUEST_TIME_LIMIT = 20
 # one holds a web thread and a core too long (25 s each under month-end load), so it goes to the
 # background worker like the full plan.
 REQUEST_RENDER_MAX_BLOCKS = 30
-
-log = logging.getLogger(__name__)
 STALLED_AFTER = timedelta(seconds=BACKGROUND_TIME_LIMIT + 60)
 
 
@@ -201,10 +202,6 @@ def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month) -> PlanRo
     )
 
 
-def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
-    return render_pdf("pdf/full_plan.html", {"doc": build_full_plan(plan, month)}, seconds=seconds)
-
-
 # ---------------------------------------------------------------------------------------------
 # The Cabinet appendix and the cover report: the month's exception report (reports.exception_report,
 # the published snapshot for a closed month) laid out for print from the HTML report's partials.
@@ -268,15 +265,15 @@ def build_cover(plan: Plan, month: Month) -> CoverDocument:
 
 
 @dataclass(frozen=True)
-class ReportSource:
-    """The HTML an appendix or cover is laid out from, and its fingerprint. Two renders of the same
-    HTML give the same PDF, so a stored draft whose fingerprint matches is served as it is: a draft
-    is laid out again only when something it shows has changed (or the day it is dated has)."""
+class DocumentSource:
+    """The HTML a document is laid out from, and its fingerprint. Two renders of the same HTML give
+    the same PDF, so a stored draft whose fingerprint matches is served as it is: a draft is laid
+    out again only when something it shows has changed (or the day it is dated has)."""
 
     html: str
-    blocks: int
+    blocks: int  # exception blocks: what makes an appendix too long to lay out in a request
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(self.html.encode()).hexdigest()
 
@@ -285,22 +282,32 @@ class ReportSource:
         return self.blocks <= REQUEST_RENDER_MAX_BLOCKS
 
 
-def appendix_source(plan: Plan, month: Month) -> ReportSource:
+def appendix_source(plan: Plan, month: Month) -> DocumentSource:
     doc = build_appendix(plan, month)
     html = render_to_string("pdf/appendix.html", {"doc": doc, "report": doc.report})
-    return ReportSource(html=html, blocks=sum(len(group.blocks) for group in doc.report.groups))
+    return DocumentSource(html=html, blocks=sum(len(group.blocks) for group in doc.report.groups))
 
 
-def cover_source(plan: Plan, month: Month) -> ReportSource:
+def cover_source(plan: Plan, month: Month) -> DocumentSource:
     # Sections 1-3 only (the exception blocks are the appendix's): always a page or two.
     doc = build_cover(plan, month)
-    return ReportSource(html=render_to_string("pdf/cover.html", {"doc": doc, "report": doc.report}), blocks=0)
+    return DocumentSource(
+        html=render_to_string("pdf/cover.html", {"doc": doc, "report": doc.report}), blocks=0
+    )
 
 
-# The appendix and cover: how to build the HTML each is laid out from.
+def full_plan_source(plan: Plan, month: Month) -> DocumentSource:
+    # Always rendered in the background (its size is the plan's, not the month's exceptions').
+    return DocumentSource(
+        html=render_to_string("pdf/full_plan.html", {"doc": build_full_plan(plan, month)}), blocks=0
+    )
+
+
+# Each kind of document: how to build the HTML it is laid out from.
 SOURCES = {
     Document.Kind.APPENDIX: appendix_source,
     Document.Kind.COVER: cover_source,
+    Document.Kind.PLAN: full_plan_source,
 }
 
 
@@ -310,6 +317,10 @@ def render_appendix(plan: Plan, month: Month, *, seconds: float | None) -> Rende
 
 def render_cover(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
     return html_to_pdf(cover_source(plan, month).html, seconds=seconds)
+
+
+def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> RenderedPDF:
+    return html_to_pdf(full_plan_source(plan, month).html, seconds=seconds)
 
 
 # Kept when a month is closed, discarded when it is re-opened.
@@ -367,7 +378,7 @@ def is_current(document: Document, plan: Plan) -> bool:
     return changed is None or document.finished_at is None or changed <= document.finished_at
 
 
-def is_current_draft(document: Document | None, source: ReportSource) -> bool:
+def is_current_draft(document: Document | None, source: DocumentSource) -> bool:
     """A stored draft appendix or cover laid out from exactly this HTML."""
     return (
         document is not None
@@ -378,7 +389,7 @@ def is_current_draft(document: Document | None, source: ReportSource) -> bool:
     )
 
 
-def keep_draft(plan: Plan, month: Month, kind: str, source: ReportSource, rendered: RenderedPDF) -> None:
+def keep_draft(plan: Plan, month: Month, kind: str, source: DocumentSource, rendered: RenderedPDF) -> None:
     """Keep a draft rendered in a request so the next reader of the same figures is served the
     file. Best effort: the reader already has the PDF, so a store that cannot be written is only
     logged. A month closed meanwhile keeps its published copy."""
@@ -421,20 +432,15 @@ def run_render(document: Document) -> Document:
     Document.objects.filter(pk=document.pk).update(state=Document.State.RUNNING)
     plan = document.plan
     month = Month.from_date(document.month)
-    digest = ""
     try:
-        if document.kind == Document.Kind.PLAN:
-            rendered = render_full_plan(plan, month, seconds=BACKGROUND_TIME_LIMIT)
-        else:
-            source = SOURCES[document.kind](plan, month)
-            digest = source.digest
-            rendered = html_to_pdf(source.html, seconds=BACKGROUND_TIME_LIMIT)
+        source = SOURCES[document.kind](plan, month)
+        rendered = html_to_pdf(source.html, seconds=BACKGROUND_TIME_LIMIT)
     except Exception as error:
         # Shown to the user, who can try again; the traceback goes to the worker's log.
         _failed(document, str(error) if str(error) else "The PDF could not be prepared.")
         raise
     try:
-        store_rendered(document, rendered, source_digest=digest)
+        store_rendered(document, rendered, source_digest=source.digest)
     except OSError:
         # A full or unwritable document store: the report pages do not need it, so say so and
         # leave them working (issue 8's fault check).

@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -153,11 +152,3 @@ def html_to_pdf(html: str, *, seconds: float | None = DEFAULT_TIME_LIMIT) -> Ren
     except Exception as error:
         raise PDFRenderError("The PDF could not be prepared.") from error
     return RenderedPDF(content=content, pages=len(document.pages), seconds=time.perf_counter() - started)
-
-
-def render_pdf(
-    template_name: str, context: dict, *, seconds: float | None = DEFAULT_TIME_LIMIT
-) -> RenderedPDF:
-    """Render a template under ``templates/pdf/`` to a PDF. The context must hold plain,
-    materialised objects: the query count is fixed before layout starts."""
-    return html_to_pdf(render_to_string(template_name, context), seconds=seconds)

@@ -38,9 +38,12 @@ class PlanMonthMixin(RoleRequiredMixin):
         return plan, month
 
 
+def pdf_filename(plan: Plan, month: Month, kind: str) -> str:
+    return f"{plan.slug}-{month}-{Document.Kind(kind).label.lower().replace(' ', '-')}.pdf"
+
+
 def pdf_response(document: Document, plan: Plan) -> FileResponse:
-    month = Month.from_date(document.month)
-    filename = f"{plan.slug}-{month}-{document.get_kind_display().lower().replace(' ', '-')}.pdf"
+    filename = pdf_filename(plan, Month.from_date(document.month), document.kind)
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
 
 
@@ -73,9 +76,14 @@ class BackgroundDocumentView(PlanMonthMixin, View):
             and documents.is_current(document, plan)
         ):
             return pdf_response(document, plan)
+        return self.queued(document, plan, month, published=self.published)
+
+    def queued(self, document: Document | None, plan: Plan, month: Month, *, published: bool):
+        """The page about a render: asked for now unless one is already waiting, running or failed
+        (a failure is shown with "Try again")."""
         if document is None or document.state == Document.State.READY:
             document = documents.request_render(
-                plan=plan, month=month, kind=self.kind, user=self.request.user, published=self.published
+                plan=plan, month=month, kind=self.kind, user=self.request.user, published=published
             )
         return self.state_page(document, plan, month)
 
@@ -144,9 +152,7 @@ class PublishedDocumentView(BackgroundDocumentView):
         if documents.is_current_draft(document, source):
             return pdf_response(document, plan)
         if not source.fits_in_a_request:
-            if document is None or document.state == Document.State.READY:
-                document = documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
-            return self.state_page(document, plan, month)
+            return self.queued(document, plan, month, published=False)
         try:
             rendered = html_to_pdf(source.html, seconds=documents.REQUEST_TIME_LIMIT)
         except PDFRenderError as error:
@@ -164,22 +170,19 @@ class PublishedDocumentView(BackgroundDocumentView):
             )
         documents.keep_draft(plan, month, self.kind, source, rendered)
         response = HttpResponse(rendered.content, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{self.filename(plan, month)}"'
+        response["Content-Disposition"] = f'inline; filename="{pdf_filename(plan, month, self.kind)}"'
         return response
 
     def post(self, request, *args, **kwargs):
         """ "Try again": a closed month's published copy, or a long draft, is rendered afresh by
         the worker; a short draft is simply downloaded again."""
         plan, month = self.plan_and_month()
-        if MonthClose.objects.is_closed(plan, month):
-            return super().post(request, *args, **kwargs)
-        if documents.SOURCES[self.kind](plan, month).fits_in_a_request:
-            return HttpResponseRedirect(self.url(plan, month), status=303)
-        documents.request_render(plan=plan, month=month, kind=self.kind, user=request.user)
+        closed = MonthClose.objects.is_closed(plan, month)
+        if closed or not documents.SOURCES[self.kind](plan, month).fits_in_a_request:
+            documents.request_render(
+                plan=plan, month=month, kind=self.kind, user=request.user, published=closed
+            )
         return HttpResponseRedirect(self.url(plan, month), status=303)
-
-    def filename(self, plan: Plan, month: Month) -> str:
-        return f"{plan.slug}-{month}-{Document.Kind(self.kind).label.lower().replace(' ', '-')}.pdf"
 
 
 class AppendixPDFView(PublishedDocumentView):

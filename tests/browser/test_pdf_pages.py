@@ -21,10 +21,7 @@ def test_a_clerk_downloads_the_july_2009_appendix_from_the_report_page(demo_site
     assert f"Page 1 of {len(pages)}" in pages[0]
 
 
-def test_the_full_plan_is_prepared_in_the_background_and_offered_when_ready(
-    demo_site, page, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_the_full_plan_is_prepared_in_the_background_and_offered_when_ready(demo_site, page):
     log_in(page, demo_site.url, "clerk")
     page.goto(f"{demo_site.url}/plans/bromsgrove-2009-10/plan-2009-07.pdf")
     assert "The PDF is being prepared" in page.locator("#document-state").inner_text()
@@ -39,8 +36,7 @@ def test_the_full_plan_is_prepared_in_the_background_and_offered_when_ready(
     assert "Improvement Plan 2009/10 as at July 2009" in page_texts(response.body())[0]
 
 
-def test_a_failed_render_is_explained_and_retried_with_the_keyboard(demo_site, page, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_failed_render_is_explained_and_retried_with_the_keyboard(demo_site, page):
     log_in(page, demo_site.url, "clerk")
     page.goto(f"{demo_site.url}/plans/bromsgrove-2009-10/plan-2009-07.pdf")
     Document.objects.update(

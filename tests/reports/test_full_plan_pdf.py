@@ -17,11 +17,6 @@ from tests.reports.pdf_helpers import page_texts, read_pdf, run_worker
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def plan():
     plan = make_plan(
@@ -145,10 +140,10 @@ def test_a_failed_render_says_so_and_can_be_retried(client_as, plan, monkeypatch
     client = client_as("clerk")
     client.get(url())
 
-    def broken(plan, month, *, seconds):
+    def broken(html, *, seconds):
         raise PDFRenderError("The PDF could not be prepared.")
 
-    monkeypatch.setattr(documents, "render_full_plan", broken)
+    monkeypatch.setattr(documents, "html_to_pdf", broken)
     run_worker()
     document = Document.objects.get()
     assert document.state == Document.State.FAILED

@@ -66,11 +66,6 @@ def test_markup_given_straight_to_the_renderer_fetches_nothing():
     assert "LISTENER-SECRET" not in text
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.mark.django_db
 def test_a_corrective_action_with_markup_is_printed_literally_and_fetches_nothing():
     with Listener() as listener:

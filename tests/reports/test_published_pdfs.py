@@ -18,11 +18,6 @@ JULY = Month(2009, 7)
 KINDS = ["appendix-pdf", "cover-pdf"]
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def plan():
     plan = make_plan(
