@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from reports.periods import Month
+from plans.periods import Month
 
 
 class AuditEventQuerySet(models.QuerySet):

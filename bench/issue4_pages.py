@@ -29,7 +29,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority  # noqa: E402
-from reports.periods import Month  # noqa: E402
+from plans.periods import Month  # noqa: E402
 from tests.factories import make_user  # noqa: E402
 
 

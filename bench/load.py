@@ -74,7 +74,7 @@ def set_up_data(officers: int, actions_each: int, readers: int) -> None:
     from audit.models import AuditEvent
     from plans import roles
     from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority
-    from reports.periods import Month
+    from plans.periods import Month
 
     call_command("migrate", "--noinput", verbosity=0)
     if not Plan.objects.filter(slug="bromsgrove-2009-10").exists():

@@ -37,10 +37,10 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority  # noqa: E402
+from plans.periods import Month  # noqa: E402
 from reports import documents  # noqa: E402
 from reports.models import Document  # noqa: E402
 from reports.pdf import PDF_VARIANT  # noqa: E402
-from reports.periods import Month  # noqa: E402
 
 JULY = Month(2009, 7)
 STATIC = ROOT / "static"

@@ -26,6 +26,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from plans.status import COUNTED  # noqa: E402
 from plans.workbook import (  # noqa: E402
     Cell,
     ParsedPlan,
@@ -35,7 +36,6 @@ from plans.workbook import (  # noqa: E402
     workbook_bytes,
     write_workbook,
 )
-from reports.status import COUNTED  # noqa: E402
 
 FIXTURE = ROOT / "fixtures" / "bromsgrove-2007-08.xlsx"
 

@@ -20,7 +20,7 @@ from plans.models import (
     Priority,
     StatusTerm,
 )
-from reports.periods import Month
+from plans.periods import Month
 
 
 class StatusTermInline(admin.TabularInline):

@@ -6,8 +6,8 @@ import django_filters
 from django.db.models import Q
 
 from plans.models import Action, Lead, Plan, Priority
-from reports.periods import Month
-from reports.status import Status
+from plans.periods import Month
+from plans.status import Status
 
 
 class ActionFilter(django_filters.FilterSet):

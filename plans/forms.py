@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from plans import services
 from plans.models import CORRECTIVE_ACTION_MAX, Action, ChangeRequest, Plan
-from reports.periods import Month, to_month
-from reports.status import NEEDS_APPROVAL, Status, suggested_status
+from plans.periods import Month, to_month
+from plans.status import NEEDS_APPROVAL, Status, suggested_status
 
 # The statuses an officer may choose: re-programmed and suspended need an approved request.
 OFFICER_STATUSES = [s for s in Status if s not in NEEDS_APPROVAL]
@@ -94,6 +94,10 @@ class ActionMonthForm(forms.Form):
             },
         )
         super().__init__(*args, prefix=f"a{action.pk}", **kwargs)
+        approved = action.approved_status_in(month)
+        if approved is not None:
+            # Approved for this month: the lead reports it as the approval says (or Green once done).
+            self.fields["status"].choices = [*self.fields["status"].choices, (approved.value, approved.label)]
         self.fields["revised_target"] = MonthField(
             label="Revised date", months=plan.month_list, blank_label="No revised date"
         )
@@ -109,10 +113,13 @@ class ActionMonthForm(forms.Form):
 
     @staticmethod
     def suggestion_for(action: Action, month: Month, completed: Month | None = None) -> Status:
-        """The status the dates suggest (``reports.status.suggested_status``); ``completed`` is
+        """The status the dates suggest (``plans.status.suggested_status``); ``completed`` is
         the month the form says, else the action's recorded one."""
         return suggested_status(
-            month=month, target=action.target, completed=completed or to_month(action.completed_month)
+            month=month,
+            target=action.target,
+            completed=completed or to_month(action.completed_month),
+            approved=action.approved_status_in(month),
         )
 
     def suggestion(self) -> Status:
@@ -157,7 +164,10 @@ class ActionMonthForm(forms.Form):
         status = data.get("status")
         if status and "completed" in data:
             suggested = suggested_status(
-                month=self.month, target=self.action.target, completed=data.get("completed")
+                month=self.month,
+                target=self.action.target,
+                completed=data.get("completed"),
+                approved=self.action.approved_status_in(self.month),
             )
             if status != suggested and not (data.get("corrective_action") or "").strip():
                 self.add_error(

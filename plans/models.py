@@ -1,7 +1,7 @@
 """The improvement plan: priorities, measures of success, actions, and each action's monthly status.
 
 Names follow the council's papers (shared/DOMAIN.md). Months are stored as the first day of the
-month; ``reports.periods.Month`` is the value type everywhere else.
+month; ``plans.periods.Month`` is the value type everywhere else.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.periods import Month, month_range, plan_year_label, reporting_months, to_month
-from reports.status import COUNTED, MEANINGS, Status, effective_target
+from plans.periods import Month, month_range, plan_year_label, reporting_months, to_month
+from plans.status import COUNTED, MEANINGS, Approval, Status, approved_status, effective_target
 
 CORRECTIVE_ACTION_MAX = 4000
 
@@ -234,21 +234,33 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(leads__user=user).distinct()
 
     def live_in(self, month: Month):
-        """Actions that need a status for ``month``: planned in it, or due by then and not
-        completed before it began. Mirrors ``reports.status.is_live``."""
+        """Actions that need a status for ``month``: planned in it, covered by an approved
+        re-programme or suspension, or due by then and not completed before it began.
+        ``plans.status.is_live`` in SQL (tests/plans/test_live_rule.py holds the two together)."""
         day = month.first_day
         target_passed = Q(reprogrammed=True, revised_target__isnull=False, revised_target__lte=day) | (
             ~Q(reprogrammed=True, revised_target__isnull=False) & Q(original_target__lte=day)
         )
         not_done = Q(completed_month__isnull=True) | Q(completed_month__gte=day)
-        return self.filter(Q(planned__month=day) | (target_passed & not_done)).distinct()
+        covered = Q(
+            pk__in=ChangeRequest.objects.filter(state=ChangeRequest.State.APPROVED, month__lte=day)
+            .filter(Q(kind=ChangeRequest.Kind.SUSPENSION) | Q(new_target__gt=day))
+            .values("action_id")
+        )
+        return self.filter(Q(planned__month=day) | covered | (target_passed & not_done)).distinct()
 
     def live_or_recorded_in(self, month: Month):
-        """Live in ``month`` or already holding a status for it: an approved re-programme moves
-        the target past the month, but the month's REPRO status is still the action's."""
+        """Live in ``month`` or already holding a status for it (a status recorded before the
+        action's dates changed is still the action's)."""
         return self.filter(
             Q(pk__in=self.live_in(month).values("pk")) | Q(statuses__month=month.first_day)
         ).distinct()
+
+    def with_approvals(self):
+        approved = ChangeRequest.objects.filter(state=ChangeRequest.State.APPROVED)
+        return self.prefetch_related(
+            models.Prefetch("change_requests", queryset=approved, to_attr="approved_requests")
+        )
 
     def with_grid(self):
         """Everything a plan row needs, fetched in a fixed number of queries."""
@@ -319,6 +331,14 @@ class Action(models.Model):
             revised=to_month(self.revised_target),
             reprogramme_approved=self.reprogrammed,
         )
+
+    def approved_status_in(self, month: Month) -> Status | None:
+        """REPRO or SUSP when an approved request covers ``month`` (``plans.status.approved_status``);
+        from ``ActionQuerySet.with_approvals`` when prefetched, so no query per row."""
+        requests = getattr(self, "approved_requests", None)
+        if requests is None:
+            requests = self.change_requests.filter(state=ChangeRequest.State.APPROVED)
+        return approved_status(month, [request.approval for request in requests])
 
     def status_for(self, month: Month) -> MonthlyStatus | None:
         """From the prefetched statuses (see ``ActionQuerySet.with_grid``): no query per cell."""
@@ -436,6 +456,15 @@ class ChangeRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.action.ref} ({self.get_state_display()})"
 
+    @property
+    def approval(self) -> Approval | None:
+        """What an approved request makes the action in the months it covers."""
+        if self.state != self.State.APPROVED:
+            return None
+        if self.kind == self.Kind.REPROGRAMME:
+            return Approval(Status.REPRO, Month.from_date(self.month), to_month(self.new_target))
+        return Approval(Status.SUSP, Month.from_date(self.month))
+
 
 class ActionChange(models.Model):
     """History: one changed value of an action or of its status. Nothing is ever deleted by an update."""
@@ -462,3 +491,92 @@ class ActionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action.ref} {self.field}: {self.old_value!r} -> {self.new_value!r}"
+
+
+# --- The reporting calendar: which months are published ------------------------------------
+
+
+class MonthCloseQuerySet(models.QuerySet):
+    def closed(self):
+        return self.filter(state=MonthClose.State.CLOSED)
+
+    def is_closed(self, plan: Plan, month: Month) -> bool:
+        """Whether the month's report is published: a closed month takes no more updates."""
+        return self.closed().filter(plan=plan, month=month.first_day).exists()
+
+    def closed_months(self, plan: Plan) -> set[Month]:
+        return {
+            Month.from_date(day) for day in self.closed().filter(plan=plan).values_list("month", flat=True)
+        }
+
+
+class MonthClose(models.Model):
+    """A month of a plan closed by the performance team: its report is frozen as published.
+
+    ``snapshot`` holds the report exactly as published (figures, exceptions, texts), so a closed
+    month's report never changes when statuses are edited later. Re-opening keeps the row, records
+    who and why, and the next close replaces the snapshot. Every close and re-open is also a
+    ``MonthEvent``.
+    """
+
+    class State(models.TextChoices):
+        CLOSED = "CLOSED", "Closed"
+        REOPENED = "REOPENED", "Re-opened"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="month_closes")
+    month = models.DateField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.CLOSED)
+    snapshot = models.JSONField(default=dict, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+    # The last history row written before the close. Every write and the close take the plan's
+    # row lock, so a change with a higher id was made after the close committed: "changes since
+    # closing" counts by id, which no clock skew or long transaction can reorder.
+    history_mark = models.BigIntegerField(default=0)
+
+    objects = MonthCloseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "month"], name="one_close_per_plan_month"),
+            models.CheckConstraint(condition=first_of_month("month"), name="month_close_month_is_1st"),
+            models.CheckConstraint(
+                condition=~Q(state="REOPENED") | ~Q(reopen_reason=""), name="reopen_needs_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug} {Month.from_date(self.month)} {self.get_state_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.State.CLOSED
+
+
+class MonthEvent(models.Model):
+    """The record of every close and re-open of a month."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "CLOSED", "Closed"
+        REOPENED = "REOPENED", "Re-opened"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="month_events")
+    month = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "month", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug} {Month.from_date(self.month)} {self.kind}"

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 import audit
 from plans import roles
-from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus
-from reports.periods import Month
-from reports.status import NEEDS_APPROVAL, Status
+from plans.models import Action, ActionChange, ChangeRequest, MonthClose, MonthlyStatus, Plan
+from plans.periods import Month
+from plans.status import NEEDS_APPROVAL, Approval, Status, approved_status
 
 # Fields of an action whose changes are kept in its history.
 TRACKED_ACTION_FIELDS = (
@@ -39,6 +39,58 @@ def _text(value) -> str:
     if hasattr(value, "year") and hasattr(value, "month") and hasattr(value, "day"):
         return str(Month.from_date(value))
     return str(value)
+
+
+class MonthClosedError(Exception):
+    """The month's report is published: it takes no more updates."""
+
+    def __init__(self, month: Month):
+        super().__init__(f"{month.name} is closed: its report is published and takes no more updates.")
+        self.month = month
+
+
+# --- The guard every write passes ---------------------------------------------------------------
+
+
+def lock_plan(plan: Plan | int) -> Plan:
+    """Take the plan's row lock for the rest of the transaction.
+
+    Every write to a plan's actions and statuses, and every close and re-open of one of its months,
+    takes this lock *before* it checks whether a month is closed. So a save and a close of the same
+    plan never interleave: the save either commits before the close reads the figures, or waits
+    and then finds the month closed. ``of=("self",)`` locks the plan row itself, never a row that a
+    join (an ordering, a ``select_related``) happens to bring in. (SQLite, the demo's database,
+    serialises writers itself and ignores the clause.)
+    """
+    must_be_in_transaction()
+    pk = plan if isinstance(plan, int) else plan.pk
+    return Plan.objects.select_for_update(of=("self",)).order_by().get(pk=pk)
+
+
+def must_be_in_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A plan write must run inside a transaction (the plan lock lasts until it ends).")
+
+
+def ensure_open(plan: Plan, months: Iterable[Month]) -> None:
+    """Refuse a write touching a closed month. Call after ``lock_plan``: checked before the lock,
+    a close could commit between the check and the write."""
+    days = sorted({m.first_day for m in months})
+    if not days:
+        return
+    closed = MonthClose.objects.closed().filter(plan=plan, month__in=days).order_by("month").first()
+    if closed is not None:
+        raise MonthClosedError(Month.from_date(closed.month))
+
+
+def ensure_reported(plan: Plan, month: Month) -> None:
+    """Statuses exist only for the plan's reporting months (every month at Bromsgrove, every
+    second month at Rotherham)."""
+    if month not in plan.reporting_month_list:
+        raise ValidationError(f"{month.name} is not a reporting month of {plan.title}.")
+
+
+# --- History --------------------------------------------------------------------------------------
 
 
 def record_changes(
@@ -77,20 +129,47 @@ def snapshot(instance, fields: Iterable[str]) -> dict:
     return {name: getattr(instance, name) for name in fields}
 
 
-@transaction.atomic
-def set_status(
+def update_action(
+    *, action: Action, user, source: str, always_bump: bool = False, **values
+) -> list[ActionChange]:
+    """The one way an action's own fields change: compare, set, bump ``version`` (so a form read
+    before this write is refused as stale) and write one history row per changed value.
+
+    Only ``TRACKED_ACTION_FIELDS`` may be given. Nothing changed, nothing is written (unless
+    ``always_bump``: a monthly save bumps the version because it writes the month's status).
+    The caller holds the plan lock (``lock_plan``).
+    """
+    unknown = set(values) - set(TRACKED_ACTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an action field kept in the history: {sorted(unknown)}")
+    before = snapshot(action, TRACKED_ACTION_FIELDS)
+    for name, value in values.items():
+        setattr(action, name, value)
+    after = snapshot(action, TRACKED_ACTION_FIELDS)
+    if not always_bump and all(_text(before[n]) == _text(after[n]) for n in values):
+        return []
+    action.version += 1
+    action.updated_at = timezone.now()
+    # Field rules only: the changed fields are months and text, whose constraints the database
+    # enforces; validating every constraint of the row costs a query each.
+    action.full_clean(exclude=["plan", "measure", "leads"], validate_unique=False, validate_constraints=False)
+    action.save()
+    return record_changes(action=action, before=before, after=after, user=user, source=source)
+
+
+def _write_status(
     *,
     action: Action,
     month: Month,
     status: Status,
-    user=None,
-    source: str = ActionChange.Source.OTHER,
+    user,
+    source: str,
     corrective_action: str = "",
     note: str = "",
     word: str = "",
+    existing: MonthlyStatus | None = None,
 ) -> MonthlyStatus:
-    """Record (or change) an action's status for a month, keeping the old value in the history."""
-    existing = MonthlyStatus.objects.select_for_update().filter(action=action, month=month.first_day).first()
+    """Record a status once the plan is locked and the month checked (see ``set_status``)."""
     before = snapshot(existing, TRACKED_STATUS_FIELDS) if existing else {}
     record = existing or MonthlyStatus(action=action, month=month.first_day)
     record.status = Status(status)
@@ -116,7 +195,46 @@ def set_status(
 
 
 @transaction.atomic
+def set_status(
+    *,
+    action: Action,
+    month: Month,
+    status: Status,
+    user=None,
+    source: str = ActionChange.Source.OTHER,
+    corrective_action: str = "",
+    note: str = "",
+    word: str = "",
+) -> MonthlyStatus:
+    """Record (or change) an action's status for a month, keeping the old value in the history.
+
+    The one place a status is written: it locks the plan, refuses a closed month
+    (``MonthClosedError``) and a month the plan does not report on, so the importer, the admin, a
+    shell script and every later feature keep the published record as Cabinet saw it.
+    """
+    plan = lock_plan(action.plan_id)
+    ensure_reported(plan, month)
+    ensure_open(plan, [month])
+    existing = MonthlyStatus.objects.filter(action=action, month=month.first_day).first()
+    return _write_status(
+        action=action,
+        month=month,
+        status=status,
+        user=user,
+        source=source,
+        corrective_action=corrective_action,
+        note=note,
+        word=word,
+        existing=existing,
+    )
+
+
+@transaction.atomic
 def delete_status(*, record: MonthlyStatus, user, source: str) -> None:
+    """Remove a status recorded by mistake (the admin only), kept in the history; never in a
+    closed month."""
+    plan = lock_plan(record.action.plan_id)
+    ensure_open(plan, [record.as_month])
     record_changes(
         action=record.action,
         before=snapshot(record, TRACKED_STATUS_FIELDS),
@@ -126,6 +244,26 @@ def delete_status(*, record: MonthlyStatus, user, source: str) -> None:
         month=record.as_month,
     )
     record.delete()
+
+
+@transaction.atomic
+def move_status(*, record: MonthlyStatus, month: Month, user, source: str) -> MonthlyStatus:
+    """A status entered against the wrong month moves to ``month``: the old month's record goes
+    and the new month's is written, both in the history; neither month may be closed."""
+    plan = lock_plan(record.action.plan_id)
+    old = Month.from_date(MonthlyStatus.objects.values_list("month", flat=True).get(pk=record.pk))
+    ensure_reported(plan, month)
+    ensure_open(plan, [old, month])
+    values = {name: getattr(record, name) for name in ("status", "word", "corrective_action", "note")}
+    if (
+        MonthlyStatus.objects.filter(action_id=record.action_id, month=month.first_day)
+        .exclude(pk=record.pk)
+        .exists()
+    ):
+        raise ValidationError(f"This action already has a status for {month.name}.")
+    stale = MonthlyStatus.objects.get(pk=record.pk)
+    delete_status(record=stale, user=user, source=source)
+    return _write_status(action=record.action, month=month, user=user, source=source, **values)
 
 
 _LEAD_SEPARATORS = re.compile(r"[/,&;]+|\s+")
@@ -138,14 +276,6 @@ def parse_lead_initials(text: str) -> list[str]:
 
 
 # --- The officer's monthly update, requests and approvals (issue 4) -----------------------------
-
-
-class MonthClosedError(Exception):
-    """The month's report is published: it takes no more updates."""
-
-    def __init__(self, month: Month):
-        super().__init__(f"{month.name} is closed: its report is published and takes no more updates.")
-        self.month = month
 
 
 @dataclass(frozen=True)
@@ -181,14 +311,6 @@ def _month_day(month: Month | None):
     return month.first_day if month else None
 
 
-def _check_open(plan, months: Iterable[Month]) -> None:
-    from reports.models import MonthClose
-
-    for month in months:
-        if MonthClose.objects.is_closed(plan, month):
-            raise MonthClosedError(month)
-
-
 def _conflict(action: Action, month: Month) -> Conflict:
     latest = action.changes.select_related("changed_by").order_by("-changed_at", "-id").first()
     return Conflict(
@@ -199,31 +321,33 @@ def _conflict(action: Action, month: Month) -> Conflict:
     )
 
 
-def _save_action(action: Action, *, before: dict, user, source: str) -> None:
-    """Save a changed action: a new version (so an edit read before this one is refused) and
-    its history."""
-    action.version += 1
-    action.updated_at = timezone.now()
-    # Field rules only, as for a status: the changed fields are months and text, whose constraints
-    # the database enforces; validating every constraint of the row costs a query each.
-    action.full_clean(exclude=["plan", "measure", "leads"], validate_unique=False, validate_constraints=False)
-    action.save()
-    record_changes(
-        action=action, before=before, after=snapshot(action, TRACKED_ACTION_FIELDS), user=user, source=source
-    )
+def approvals_for(action_ids: Iterable[int]) -> dict[int, list[Approval]]:
+    """The approved re-programmes and suspensions of these actions, by action: one query."""
+    found: dict[int, list[Approval]] = {}
+    for request in ChangeRequest.objects.filter(
+        action_id__in=list(action_ids), state=ChangeRequest.State.APPROVED
+    ):
+        found.setdefault(request.action_id, []).append(request.approval)
+    return found
 
 
 @transaction.atomic
 def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], source: str = "my-month") -> int:
     """Record an officer's monthly update of several actions in one transaction.
 
+    The plan is locked first and the month checked after, so a close cannot slip in between.
     Every action is locked and its version compared with the one the form was read at: if anyone
     saved it since, nothing at all is written and ``StaleUpdateError`` names them. Returns the
     number of actions written.
     """
-    _check_open(plan, [month])
+    plan = lock_plan(plan)
+    ensure_reported(plan, month)
+    ensure_open(plan, [month])
     ids = [u.action_id for u in updates]
-    actions = {a.pk: a for a in Action.objects.select_for_update().filter(plan=plan, pk__in=ids)}
+    actions = {
+        a.pk: a
+        for a in Action.objects.select_for_update(of=("self",)).filter(plan=plan, pk__in=ids).order_by()
+    }
     if len(actions) != len(set(ids)):
         raise PermissionDenied("An action in the form is not in this plan.")
     if not user.has_perm(roles.UPDATE_ANY):
@@ -235,19 +359,29 @@ def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], sourc
     ]
     if conflicts:
         raise StaleUpdateError(conflicts)
+    approvals = approvals_for(ids) if any(u.status in NEEDS_APPROVAL for u in updates) else {}
+    existing = {
+        record.action_id: record
+        for record in MonthlyStatus.objects.filter(action_id__in=ids, month=month.first_day)
+    }
     for update in updates:
-        if update.status in NEEDS_APPROVAL:
-            # Re-programming and suspension are requested and approved, never set directly.
-            raise PermissionDenied("Re-programmed and suspended need an approved request.")
+        if update.status in NEEDS_APPROVAL and (
+            approved_status(month, approvals.get(update.action_id, [])) != update.status
+        ):
+            # Re-programming and suspension are requested and approved, never set directly; once
+            # approved, they are reported in each month the approval covers.
+            raise PermissionDenied("Re-programmed and suspended need an approved request covering the month.")
         action = actions[update.action_id]
-        before = snapshot(action, TRACKED_ACTION_FIELDS)
-        action.corrective_action = update.corrective_action
+        action.plan = plan
+        values = {
+            "corrective_action": update.corrective_action,
+            "completed_month": _month_day(update.completed),
+        }
         if not action.reprogrammed:
             # An approved re-programme's date is the approver's; the lead cannot move it.
-            action.revised_target = _month_day(update.revised_target)
-        action.completed_month = _month_day(update.completed)
-        _save_action(action, before=before, user=user, source=source)
-        set_status(
+            values["revised_target"] = _month_day(update.revised_target)
+        update_action(action=action, user=user, source=source, always_bump=True, **values)
+        _write_status(
             action=action,
             month=month,
             status=update.status,
@@ -255,6 +389,7 @@ def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], sourc
             source=source,
             corrective_action=update.corrective_action,
             note=update.note,
+            existing=existing.get(action.pk),
         )
     return len(updates)
 
@@ -273,6 +408,7 @@ def request_change(
     Until it is approved the action still counts AMBER or RED by its dates."""
     if not user.has_perm(roles.UPDATE_ANY) and not action.leads.filter(user=user).exists():
         raise PermissionDenied("You may only request changes to the actions you lead.")
+    lock_plan(action.plan_id)
     if ChangeRequest.objects.filter(action=action, state=ChangeRequest.State.PENDING).exists():
         raise ValidationError("This action already has a request waiting for a decision.")
     request = ChangeRequest(
@@ -298,26 +434,27 @@ def request_change(
 
 @transaction.atomic
 def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str = "") -> ChangeRequest:
-    """Approve or reject a request. An approved re-programme makes the action REPRO from the
-    request's month until its new target, which becomes its revised target; an approved
-    suspension makes it SUSP for the rest of the plan."""
+    """Approve or reject a request (pending -> approved or rejected, nothing else).
+
+    An approved re-programme makes the new target the action's revised target and records REPRO
+    for the request's month; an approved suspension records SUSP for it. Later months are
+    reported REPRO or SUSP from the approval as they come (``plans.status.approved_status``):
+    nothing is written into months that have not been reported.
+    """
     if not user.has_perm(roles.APPROVE_CHANGE):
         raise PermissionDenied("You may not approve re-programmes or suspensions.")
-    request = ChangeRequest.objects.select_for_update().select_related("action__plan").get(pk=request.pk)
+    plan_id = ChangeRequest.objects.filter(pk=request.pk).values_list("action__plan_id", flat=True).get()
+    plan = lock_plan(plan_id)
+    request = (
+        ChangeRequest.objects.select_for_update(of=("self",)).select_related("action").get(pk=request.pk)
+    )
     if request.state != ChangeRequest.State.PENDING:
         raise ValidationError(f"This request was already {request.get_state_display().lower()}.")
-    action = Action.objects.select_for_update().get(pk=request.action_id)
-    plan = action.plan
+    action = Action.objects.select_for_update(of=("self",)).order_by().get(pk=request.action_id)
+    action.plan = plan
     start = Month.from_date(request.month)
-    if approve and request.kind == ChangeRequest.Kind.REPROGRAMME:
-        new_target = Month.from_date(request.new_target)
-        months = [m for m in plan.month_list if start <= m < new_target] or [start]
-        status = Status.REPRO
-    else:
-        months = [m for m in plan.month_list if m >= start]
-        status = Status.SUSP
     if approve:
-        _check_open(plan, months)
+        ensure_open(plan, [start])
     request.state = ChangeRequest.State.APPROVED if approve else ChangeRequest.State.REJECTED
     request.decided_by = user
     request.decided_at = timezone.now()
@@ -348,19 +485,19 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
     )
     if not approve:
         return request
-    before = snapshot(action, TRACKED_ACTION_FIELDS)
+    values = {}
     if request.kind == ChangeRequest.Kind.REPROGRAMME:
-        action.revised_target = request.new_target
-        action.reprogrammed = True
-    _save_action(action, before=before, user=user, source=ActionChange.Source.APPROVAL)
-    for month in months:
-        set_status(
+        values = {"revised_target": request.new_target, "reprogrammed": True}
+    update_action(action=action, user=user, source=ActionChange.Source.APPROVAL, always_bump=True, **values)
+    if start in plan.reporting_month_list:
+        _write_status(
             action=action,
-            month=month,
-            status=status,
+            month=start,
+            status=request.approval.status,
             user=user,
             source=ActionChange.Source.APPROVAL,
             corrective_action=request.reason,
+            existing=MonthlyStatus.objects.filter(action=action, month=request.month).first(),
         )
     return request
 

@@ -13,8 +13,8 @@ from django.utils.html import format_html, format_html_join
 
 from plans.cells import neutralise
 from plans.models import Action, Plan
-from reports.periods import Month, to_month
-from reports.status import LETTERS, MEANINGS, Status
+from plans.periods import Month, to_month
+from plans.status import LETTERS, MEANINGS, Status
 
 # Seed 000's legend: besides the status colours, a cell marks the original date of the planned
 # action and its re-programmed date. Each mark is a symbol with its words for screen readers.

@@ -20,12 +20,11 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from plans import roles, services
 from plans.filters import ActionFilter
 from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
-from plans.models import Action, ChangeRequest, Lead, MonthlyStatus, Plan
+from plans.models import Action, ChangeRequest, Lead, MonthClose, MonthlyStatus, Plan
+from plans.periods import Month
+from plans.status import NEEDS_APPROVAL
 from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
 from reports.documents import legend_for
-from reports.models import MonthClose
-from reports.periods import Month
-from reports.status import NEEDS_APPROVAL
 
 
 class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -208,6 +207,7 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
             .distinct()
             .in_plan_order()
             .with_grid()
+            .with_approvals()
             .prefetch_related(Prefetch("change_requests", queryset=pending, to_attr="pending_requests"))
         )
         for action in actions:
@@ -228,8 +228,12 @@ class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
         rows = []
         for action in self.actions():
             record = action.status_for(self.month)
-            # Once a re-programme or suspension is approved the month's status is the approver's.
-            approved = record is not None and record.status in NEEDS_APPROVAL
+            # The month of an approval holds the approver's status; later months the lead reports.
+            approved = (
+                record is not None
+                and record.status in NEEDS_APPROVAL
+                and any(request.month == record.month for request in action.approved_requests)
+            )
             form = (
                 None if approved else ActionMonthForm(data, action=action, plan=self.plan, month=self.month)
             )

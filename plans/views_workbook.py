@@ -23,6 +23,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
 from plans.models import Plan
+from plans.status import COUNTED
 from plans.views import RoleRequiredMixin
 from plans.workbook import (
     MAX_UPLOAD_BYTES,
@@ -37,7 +38,6 @@ from plans.workbook import (
     read_workbook,
     workbook_bytes,
 )
-from reports.status import COUNTED
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "workbook_imports"

@@ -48,8 +48,8 @@ from plans.models import (
     Priority,
     StatusTerm,
 )
-from reports.periods import MONTH_NAMES, Month, to_month
-from reports.status import COUNTED, LETTERS, Status, StatusCounts, count_statuses
+from plans.periods import MONTH_NAMES, Month, to_month
+from plans.status import COUNTED, LETTERS, Status, StatusCounts, count_statuses
 
 # --- Limits for untrusted files --------------------------------------------------------------
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from reports.models import Document, MonthClose, MonthEvent
+from plans.models import MonthClose, MonthEvent
+from reports.models import Document
 
 
 @admin.register(MonthClose)

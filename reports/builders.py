@@ -1,6 +1,6 @@
 """Reads that build a report's figures into plain frozen objects, in a fixed number of queries.
 
-Every figure comes from ``reports.status``; this module only fetches the rows it counts.
+Every figure comes from ``plans.status``; this module only fetches the rows it counts.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from plans.models import MonthlyStatus, Plan, Priority
-from reports.periods import Month
-from reports.status import EXCEPTIONS, Status, StatusCounts, counts_from_rows
+from plans.periods import Month
+from plans.status import EXCEPTIONS, Status, StatusCounts, counts_from_rows
 
 
 @dataclass(frozen=True)
@@ -22,25 +22,6 @@ class PriorityExceptions:
     title: str
     amber: int
     red: int
-
-
-@dataclass(frozen=True)
-class MonthSummary:
-    plan_slug: str
-    month: Month
-    figures: StatusCounts
-    exceptions_by_priority: tuple[PriorityExceptions, ...]
-
-    def as_json(self) -> dict:
-        return {
-            "plan": self.plan_slug,
-            "month": str(self.month),
-            **self.figures.as_json(),
-            "exceptions_by_priority": [
-                {"priority": row.code, "title": row.title, "AMBER": row.amber, "RED": row.red}
-                for row in self.exceptions_by_priority
-            ],
-        }
 
 
 def month_figures(plan: Plan, month: Month) -> StatusCounts:
@@ -93,12 +74,3 @@ def exceptions_by_priority(plan: Plan, month: Month) -> tuple[PriorityExceptions
             )
         )
     return tuple(result)
-
-
-def month_summary(plan: Plan, month: Month) -> MonthSummary:
-    return MonthSummary(
-        plan_slug=plan.slug,
-        month=month,
-        figures=month_figures(plan, month),
-        exceptions_by_priority=exceptions_by_priority(plan, month),
-    )

@@ -1,15 +1,15 @@
 """The progress chart: the percentages of the progress table over both plan years, drawn as an
 SVG on the server so it needs no JavaScript and prints in the PDF. Only geometry is worked out
-here; the percentages are those of the report (``reports.status``)."""
+here; the percentages are those of the report (``plans.status``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from plans.periods import Month
+from plans.status import COUNTED, Status, percent_text
 from reports.exception_report import ExceptionReport
-from reports.periods import Month
-from reports.status import COUNTED, Status, percent_text
 
 WIDTH, HEIGHT = 760, 320
 LEFT, RIGHT, TOP, BOTTOM = 48, 150, 16, 64

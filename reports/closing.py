@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 import audit
 from plans import roles
-from plans.models import Plan
+from plans.models import ActionChange, MonthClose, MonthEvent, Plan
+from plans.periods import Month
+from plans.services import lock_plan
 from reports import documents
 from reports.exception_report import build_exception_report
-from reports.models import MonthClose, MonthEvent
-from reports.periods import Month
 
 
 class MonthCloseError(Exception):
@@ -38,7 +39,11 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     _check_permission(user)
     if not plan.contains(month):
         raise MonthCloseError(f"{month.name} is not in {plan.title}.")
-    close = MonthClose.objects.select_for_update().filter(plan=plan, month=month.first_day).first()
+    # The plan's lock first: every write takes it too, so no save commits while the report is
+    # read (the snapshot is never torn) and two closes at once queue here, the second finding
+    # the month closed.
+    plan = lock_plan(plan)
+    close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
     if close is not None and close.is_closed:
         raise MonthCloseError(f"{month.name} is already closed.")
     report = build_exception_report(plan, month)
@@ -56,6 +61,7 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     close.snapshot = report.as_snapshot()
     close.closed_by = user
     close.closed_at = now
+    close.history_mark = ActionChange.objects.aggregate(mark=Max("id"))["mark"] or 0
     close.save()
     MonthEvent.objects.create(plan=plan, month=month.first_day, kind=MonthEvent.Kind.CLOSED, by=user, at=now)
     # The published appendix and cover are rendered once, in the background, and kept.
@@ -71,7 +77,8 @@ def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
     reason = (reason or "").strip()
     if not reason:
         raise MonthCloseError("Give the reason for re-opening the month.")
-    close = MonthClose.objects.select_for_update().filter(plan=plan, month=month.first_day).first()
+    plan = lock_plan(plan)
+    close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
     if close is None or not close.is_closed:
         raise MonthCloseError(f"{month.name} is not closed.")
     now = timezone.now()

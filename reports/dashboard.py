@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
-from plans.models import MonthlyStatus, Plan
+from plans.models import MonthClose, MonthlyStatus, Plan
+from plans.periods import Month
+from plans.status import StatusCounts, counts_from_rows
 from reports.exception_report import ReportState, counts_from_json
-from reports.models import MonthClose
-from reports.periods import Month
-from reports.status import StatusCounts, counts_from_rows
 
 
 @dataclass(frozen=True)

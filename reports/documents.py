@@ -21,12 +21,12 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from plans.models import Action, ActionChange, MonthlyStatus, Plan
+from plans.models import Action, ActionChange, MonthClose, MonthlyStatus, Plan
+from plans.periods import Month
+from plans.status import COUNTED, LETTERS, MEANINGS, Status
 from reports.exception_report import ExceptionReport, exception_report
-from reports.models import Document, MonthClose
+from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
-from reports.periods import Month
-from reports.status import COUNTED, LETTERS, MEANINGS, Status
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ use: the live report of an open month (a draft), or for a closed month the repor
 published (the snapshot kept on ``MonthClose``) together with what has changed in the data since.
 
 Every count comes from ``reports.builders`` and every percentage, rule and word from
-``reports.status``; this module only arranges them in the order of the council's report. The
+``plans.status``; this module only arranges them in the order of the council's report. The
 whole report is built in a fixed number of queries, whatever the size of the plan.
 """
 
@@ -18,11 +18,18 @@ from decimal import Decimal
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
-from plans.models import Action, ActionChange, ChangeRequest, MonthlyStatus, Plan, PlannedMonth
-from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
-from reports.models import MonthClose, MonthEvent
-from reports.periods import Month, to_month
-from reports.status import (
+from plans.models import (
+    Action,
+    ActionChange,
+    ChangeRequest,
+    MonthClose,
+    MonthEvent,
+    MonthlyStatus,
+    Plan,
+    PlannedMonth,
+)
+from plans.periods import Month, to_month
+from plans.status import (
     COUNTED,
     EXCEPTIONS,
     LETTERS,
@@ -34,6 +41,7 @@ from reports.status import (
     percentage,
     revised_date_text,
 )
+from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
 
 # Stored with each snapshot, so that a later change of its layout can tell old snapshots apart.
 SNAPSHOT_VERSION = 1
@@ -285,6 +293,44 @@ class ExceptionReport:
         """A closed month whose live counts are no longer those published."""
         live = self.state.live_figures
         return live is not None and live.counts != self.figures.counts
+
+    # -- JSON: summary.json and ``report_summary --format json`` --------------------------------
+
+    def as_json(self) -> dict:
+        """The month's figures as JSON, from this one object: for a closed month the published
+        figures, with what changed since exactly as the page shows it."""
+        data = {
+            "plan": self.plan_slug,
+            "month": str(self.month),
+            **self.figures.as_json(),
+            "exceptions_by_priority": [
+                {"priority": row.code, "title": row.title, "AMBER": row.amber, "RED": row.red}
+                for row in self.exceptions_by_priority
+            ],
+        }
+        if self.state.is_closed:
+            # Only a published month carries this note, so a draft's JSON keeps its keys as they were.
+            live = self.state.live_figures
+            close = self.state.last_close
+            data["published"] = {
+                "closed_at": close.at.isoformat() if close else None,
+                "closed_by": close.by if close else None,
+                "changes_since": self.state.changes_since_total,
+                "counts_now": live.as_json()["counts"] if live is not None else None,
+                "changes": [
+                    {
+                        "ref": c.ref,
+                        "month": str(c.month) if c.month else None,
+                        "what": c.field,
+                        "was": c.old,
+                        "now": c.new,
+                        "by": c.by,
+                        "at": c.at.isoformat(),
+                    }
+                    for c in self.state.changes_since
+                ],
+            }
+        return data
 
     # -- the snapshot kept when the month is closed --------------------------------------------
 
@@ -614,10 +660,11 @@ def _history(plan: Plan, month: Month) -> tuple[MonthHistory, ...]:
     return tuple(MonthHistory(e.kind, _user_name(e.by), e.at, e.reason) for e in events)
 
 
-def _changes_since(plan: Plan, month: Month, since: datetime) -> tuple[tuple[DataChange, ...], int]:
-    """Changes to this month's statuses, or to the actions themselves, made after the close."""
+def _changes_since(plan: Plan, month: Month, mark: int) -> tuple[tuple[DataChange, ...], int]:
+    """Changes to this month's statuses, or to the actions themselves, made after the close:
+    history rows after the close's mark (``MonthClose.history_mark``)."""
     changes = (
-        ActionChange.objects.filter(action__plan=plan, changed_at__gt=since)
+        ActionChange.objects.filter(action__plan=plan, pk__gt=mark)
         .filter(Q(month=month.first_day) | Q(month__isnull=True))
         .select_related("action", "changed_by")
         .order_by("changed_at", "id")
@@ -644,7 +691,7 @@ def exception_report(plan: Plan, month: Month) -> ExceptionReport:
     close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
     history = _history(plan, month) if close else ()
     if close is not None and close.is_closed and close.snapshot:
-        changes, total = _changes_since(plan, month, close.closed_at)
+        changes, total = _changes_since(plan, month, close.history_mark)
         state = ReportState(
             state=ReportState.CLOSED,
             history=history,

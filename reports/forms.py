@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from plans.models import Plan
-from reports.periods import Month
+from plans.periods import Month
 
 
 def report_choices(plans: list[Plan]) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -4,85 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from plans.models import Plan, first_of_month
-from reports.periods import Month
-
-
-class MonthCloseQuerySet(models.QuerySet):
-    def is_closed(self, plan: Plan, month: Month) -> bool:
-        """Whether the month's report is published: a closed month takes no more updates."""
-        return self.filter(plan=plan, month=month.first_day, state="CLOSED").exists()
-
-
-class MonthClose(models.Model):
-    """A month of a plan closed by the performance team: its report is frozen as published.
-
-    ``snapshot`` holds the report exactly as published (figures, exceptions, texts), so a closed
-    month's report never changes when statuses are edited later. Re-opening keeps the row, records
-    who and why, and the next close replaces the snapshot. Every close and re-open is also a
-    ``MonthEvent``.
-    """
-
-    class State(models.TextChoices):
-        CLOSED = "CLOSED", "Closed"
-        REOPENED = "REOPENED", "Re-opened"
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="month_closes")
-    month = models.DateField()
-    state = models.CharField(max_length=8, choices=State.choices, default=State.CLOSED)
-    snapshot = models.JSONField(default=dict, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    closed_at = models.DateTimeField(default=timezone.now)
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reopened_at = models.DateTimeField(null=True, blank=True)
-    reopen_reason = models.TextField(blank=True)
-
-    objects = MonthCloseQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["plan", "month"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "month"], name="one_close_per_plan_month"),
-            models.CheckConstraint(condition=first_of_month("month"), name="month_close_month_is_1st"),
-            models.CheckConstraint(
-                condition=~Q(state="REOPENED") | ~Q(reopen_reason=""), name="reopen_needs_reason"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.plan.slug} {Month.from_date(self.month)} {self.get_state_display()}"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.state == self.State.CLOSED
-
-
-class MonthEvent(models.Model):
-    """The record of every close and re-open of a month."""
-
-    class Kind(models.TextChoices):
-        CLOSED = "CLOSED", "Closed"
-        REOPENED = "REOPENED", "Re-opened"
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="month_events")
-    month = models.DateField()
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["plan", "month", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.plan.slug} {Month.from_date(self.month)} {self.kind}"
+from plans.periods import Month
 
 
 class Document(models.Model):

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
+from plans.periods import Month
 from reports import views, views_pdf
-from reports.periods import Month
 
 
 class MonthConverter:

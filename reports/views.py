@@ -13,14 +13,13 @@ from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
 from plans.models import Plan
+from plans.periods import Month
 from plans.views import RoleRequiredMixin
 from reports import closing
-from reports.builders import month_summary
 from reports.chart import progress_chart
 from reports.dashboard import dashboard_rows
 from reports.exception_report import exception_report
 from reports.forms import ReopenForm, ReportPickerForm
-from reports.periods import Month
 
 
 class PlanMonthMixin(RoleRequiredMixin):
@@ -85,7 +84,7 @@ class SummaryJsonView(PlanMonthMixin, View):
     """The same JSON as ``manage.py report_summary --format json``."""
 
     def get(self, request, *args, **kwargs):
-        return JsonResponse(month_summary(self.plan, self.month).as_json())
+        return JsonResponse(exception_report(self.plan, self.month).as_json())
 
 
 class CloseMonthView(PlanMonthMixin, View):

@@ -15,13 +15,13 @@ from django.views import View
 from django.views.generic import UpdateView
 
 from plans import roles
-from plans.models import Plan
+from plans.models import MonthClose, Plan
+from plans.periods import Month, to_month
 from plans.views import RoleRequiredMixin
 from reports import documents
 from reports.forms_pdf import CoverSettingsForm
-from reports.models import Document, MonthClose
+from reports.models import Document
 from reports.pdf import PDFRenderError, html_to_pdf
-from reports.periods import Month, to_month
 
 
 class PlanMonthMixin(RoleRequiredMixin):

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 
 from plans import roles
 from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority
-from reports.periods import Month
+from plans.periods import Month
 
 _counter = itertools.count(1)
 

@@ -122,7 +122,7 @@ def check_shape(module, *, tracked: bool) -> None:
 
 
 def is_live(action: dict, first: str, month: str) -> bool:
-    """As reports.status.is_live / ActionQuerySet.live_in: planned in the month, or its target
+    """As plans.status.is_live / ActionQuerySet.live_in: planned in the month, or its target
     (the re-programmed one once a re-programme is approved) has come and it was not completed
     before the month began."""
     index = month_index(first, month)

@@ -21,8 +21,8 @@ from plans.models import (
     PlannedMonth,
     Priority,
 )
-from reports.periods import Month, to_month
-from reports.status import Status
+from plans.periods import Month, to_month
+from plans.status import Status
 
 DEMO_PASSWORD = "demo"
 # username -> (group, is_superuser, lead initials)

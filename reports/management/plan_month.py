@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 
 from plans.models import Plan
-from reports.periods import Month
+from plans.periods import Month
 
 
 def add_plan_month_arguments(parser) -> None:

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from reports.status import COUNTED, LETTERS, Status, percent_text
+from plans.status import COUNTED, LETTERS, Status, percent_text
 from reports.templatetags.status_tags import status_badge
 
 register = template.Library()

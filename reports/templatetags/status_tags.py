@@ -2,8 +2,8 @@
 
 from django import template
 
-from reports.periods import Month, to_month
-from reports.status import LETTERS, MEANINGS, Status
+from plans.periods import Month, to_month
+from plans.status import LETTERS, MEANINGS, Status
 
 register = template.Library()
 

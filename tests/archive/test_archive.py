@@ -15,9 +15,9 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from plans.models import ActionChange, Lead, MonthlyStatus, Plan
-from reports.builders import month_summary
-from reports.models import Document, MonthClose
+from plans.models import ActionChange, Lead, MonthClose, MonthlyStatus, Plan
+from reports.exception_report import build_exception_report, exception_report
+from reports.models import Document
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,15 +25,15 @@ SUMMARIES = """
 import json, django
 django.setup()
 from plans.models import Plan
-from reports.builders import month_summary
-print(json.dumps({plan.slug: [month_summary(plan, m).as_json() for m in plan.month_list]
+from reports.exception_report import exception_report
+print(json.dumps({plan.slug: [exception_report(plan, m).as_json() for m in plan.month_list]
                   for plan in Plan.objects.order_by("slug")}))
 """
 
 
 def summaries() -> dict:
     return {
-        plan.slug: [month_summary(plan, month).as_json() for month in plan.month_list]
+        plan.slug: [exception_report(plan, month).as_json() for month in plan.month_list]
         for plan in Plan.objects.order_by("slug")
     }
 
@@ -43,7 +43,13 @@ def archived(demo, tmp_path, settings):
     """The demo plus a closed month, a stored PDF and an audit event, exported to a zip."""
     settings.MEDIA_ROOT = tmp_path / "media"
     plan = demo["2009"]
-    MonthClose.objects.create(plan=plan, month=plan.first_month, snapshot={"RED": 0, "AMBER": 11})
+    july = build_exception_report(plan, plan.start)
+    MonthClose.objects.create(
+        plan=plan,
+        month=plan.first_month,
+        snapshot=july.as_snapshot(),
+        history_mark=ActionChange.objects.order_by("-id").values_list("id", flat=True).first(),
+    )
     document = Document(plan=plan, month=plan.first_month, kind="APPENDIX", state="READY", published=True)
     document.file.save("appendix-july-2009.pdf", ContentFile(b"%PDF-1.7 the published appendix"))
     AuditEvent.objects.record("month-close", user=User.objects.get(username="performance"), plan=plan)
@@ -110,7 +116,7 @@ def test_an_archive_restores_in_place_after_everything_is_deleted(archived):
     assert summaries() == before
     assert MonthlyStatus.objects.count() == statuses == 1471
     assert ActionChange.objects.count() == history
-    assert MonthClose.objects.get().snapshot == {"RED": 0, "AMBER": 11}
+    assert MonthClose.objects.get().snapshot["figures"]["AMBER"] == 11
     assert {
         u.username: (u.password, sorted(u.groups.values_list("name", flat=True))) for u in User.objects.all()
     } == users
@@ -171,5 +177,5 @@ def test_the_manifest_says_what_the_archive_holds(archived):
     assert manifest["version"] == 1
     assert manifest["counts"]["plans.Plan"] == 2
     assert manifest["counts"]["plans.MonthlyStatus"] == 1471
-    assert manifest["counts"]["reports.MonthClose"] == 1
+    assert manifest["counts"]["plans.MonthClose"] == 1
     assert "0002_roles" in manifest["migrations"]["plans"]

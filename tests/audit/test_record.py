@@ -2,7 +2,7 @@ import pytest
 
 import audit
 from audit.models import AuditEvent
-from reports.periods import Month
+from plans.periods import Month
 from tests.factories import make_plan, make_user
 
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from plans.models import ChangeRequest
+from plans.periods import Month
 from plans.services import decide_request
 from reports.closing import close_month, reopen_month
-from reports.periods import Month
 from tests.factories import make_action, make_measure, make_plan, make_priority
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"

@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from plans.models import ActionChange, ChangeRequest, MonthlyStatus
+from plans import services
+from plans.models import Action, ActionChange, ChangeRequest, MonthClose, MonthlyStatus
+from plans.periods import Month
+from plans.status import Status
 from reports.builders import month_figures
-from reports.models import MonthClose
-from reports.periods import Month
 from tests.factories import (
     make_action,
     make_lead,
@@ -159,7 +160,7 @@ def test_until_approved_the_action_counts_by_its_dates(pending, action):
     assert month_figures(action.plan, Month(2009, 7)).count("AMBER") == 1
 
 
-def test_approving_a_reprogramme_makes_it_repro_from_that_month_and_sets_the_revised_target(
+def test_approving_a_reprogramme_records_repro_for_its_month_only_and_sets_the_revised_target(
     client_as, pending, action
 ):
     make_status(action, "2009-07", "AMBER")
@@ -170,10 +171,11 @@ def test_approving_a_reprogramme_makes_it_repro_from_that_month_and_sets_the_rev
     assert response["Location"] == APPROVALS
     action.refresh_from_db()
     assert action.revised_target == datetime.date(2009, 10, 1) and action.reprogrammed is True
+    # Later months are not reported yet: nothing is written into them (the reporting calendar).
     assert [status_in(action, m) for m in ("2009-07", "2009-08", "2009-09", "2009-10")] == [
         "REPRO",
-        "REPRO",
-        "REPRO",
+        None,
+        None,
         None,
     ]
     figures = month_figures(action.plan, Month(2009, 7))
@@ -189,7 +191,9 @@ def test_approving_a_reprogramme_makes_it_repro_from_that_month_and_sets_the_rev
     assert "Re-programme of 13.4.4 approved." in client.get(APPROVALS).content.decode()
 
 
-def test_approving_a_suspension_makes_it_susp_for_the_rest_of_the_plan(client_as, action, officer):
+def test_approving_a_suspension_records_susp_for_its_month_and_suggests_it_after(
+    client_as, client, action, officer
+):
     change = ChangeRequest.objects.create(
         action=action, kind="SUSPENSION", month=datetime.date(2010, 3, 1), reason="On hold"
     )
@@ -197,10 +201,24 @@ def test_approving_a_suspension_makes_it_susp_for_the_rest_of_the_plan(client_as
     assert [status_in(action, m) for m in ("2010-02", "2010-03", "2010-04", "2010-05", "2010-06")] == [
         None,
         "SUSP",
-        "SUSP",
-        "SUSP",
-        "SUSP",
+        None,
+        None,
+        None,
     ]
+    # In April the action is live and its lead is offered Suspended, which they may now record.
+    assert action in Action.objects.filter(plan=action.plan).live_in(Month(2010, 4))
+    client.force_login(officer)
+    page = client.get(f"/plans/{action.plan.slug}/my/2010-04/").content.decode()
+    assert "Suspended" in page
+    services.update_month(
+        user=officer,
+        plan=action.plan,
+        month=Month(2010, 4),
+        updates=[
+            services.ActionUpdate(action_id=action.pk, version=action_version(action), status=Status.SUSP)
+        ],
+    )
+    assert status_in(action, "2010-04") == "SUSP"
 
 
 def test_rejecting_needs_a_comment_and_changes_no_status(client_as, pending, action):
@@ -262,3 +280,8 @@ def test_every_decision_is_in_the_audit_record(client_as, pending, action):
         "APPROVED",
         "13.4.4",
     )
+
+
+def action_version(action) -> int:
+    action.refresh_from_db()
+    return action.version

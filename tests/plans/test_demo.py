@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from plans.models import Action, ChangeRequest
-from reports.builders import month_summary
-from reports.periods import Month
+from plans.periods import Month
+from reports.builders import month_figures
 
 JULY_2009_JSON = {
     "plan": "bromsgrove-2009-10",
@@ -58,11 +58,11 @@ def test_every_2008_09_month_has_the_papers_counts(demo, month, expected, capsys
 
 
 def test_paper_slips_are_computed_not_copied(demo):
-    december = month_summary(demo["2008"], Month(2008, 12)).figures.as_json()
+    december = month_figures(demo["2008"], Month(2008, 12)).as_json()
     assert december["total"] == 131 and december["percentages"]["AMBER"] == "3.8"
-    march = month_summary(demo["2008"], Month(2009, 3)).figures.as_json()
+    march = month_figures(demo["2008"], Month(2009, 3)).as_json()
     assert march["total"] == 102 and march["percentages"]["GREEN"] == "78.4"
-    may = month_summary(demo["2008"], Month(2009, 5)).figures.as_json()
+    may = month_figures(demo["2008"], Month(2009, 5)).as_json()
     assert may["percentages"]["RED"] == "3.8" and may["percentages"]["AMBER"] == "3.8"
 
 

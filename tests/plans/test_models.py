@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from plans.models import Action, MonthlyStatus
-from reports.periods import Month
+from plans.periods import Month
 from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
 
 pytestmark = pytest.mark.django_db

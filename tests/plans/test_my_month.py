@@ -5,8 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from plans.models import Action, ActionChange, MonthlyStatus
-from reports.models import MonthClose
+from plans.models import Action, ActionChange, MonthClose, MonthlyStatus
 from tests.conftest import SESSION_REFRESH_QUERIES
 from tests.factories import (
     make_action,
@@ -266,7 +265,7 @@ def test_the_second_of_two_saves_is_refused_naming_who_changed_it(client, office
     stale = form_data((actions["due"], {"status": "AMBER", "corrective_action": "mine"}))
     # The performance team saves the same action first (through the same service).
     from plans import services
-    from reports.periods import Month
+    from plans.periods import Month
 
     performance = role_user("performance")
     services.update_month(

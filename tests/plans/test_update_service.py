@@ -9,8 +9,8 @@ from django.db import connection
 
 from plans import services
 from plans.models import ActionChange, MonthlyStatus
+from plans.periods import Month
 from plans.roles import sync_groups
-from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority
 
 JULY = Month(2009, 7)

@@ -7,6 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from plans.models import Action, ActionChange, MonthlyStatus, Plan
+from plans.periods import Month
+from plans.status import Status
 from plans.workbook import (
     ImportRefused,
     WorkbookInvalid,
@@ -15,8 +17,6 @@ from plans.workbook import (
     parsed_from_plan,
     read_workbook,
 )
-from reports.periods import Month
-from reports.status import Status
 from tests.plans.workbook_helpers import action_row, workbook
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"

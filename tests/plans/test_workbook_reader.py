@@ -4,9 +4,9 @@ from datetime import datetime
 
 import pytest
 
+from plans.periods import Month
+from plans.status import Status
 from plans.workbook import WorkbookInvalid, read_workbook
-from reports.periods import Month
-from reports.status import Status
 from tests.factories import make_plan
 from tests.plans.workbook_helpers import ACTION_HEADINGS, MEASURES, PRIORITIES, action_row, workbook
 

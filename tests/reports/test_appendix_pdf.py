@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from plans.models import Plan
+from plans.periods import Month
 from reports.documents import render_appendix, render_cover
-from reports.periods import Month
 from tests.reports.pdf_helpers import page_texts, read_pdf
 
 # Every test here is a database test (even those reading a PDF rendered once per module) so that

@@ -1,8 +1,8 @@
 """The progress chart: one line per status over both plan years, points only where months are reported."""
 
+from plans.periods import Month
 from reports.chart import progress_chart
 from reports.exception_report import exception_report
-from reports.periods import Month
 
 
 def test_chart_has_a_point_for_each_reported_month_of_both_years(demo):

@@ -2,16 +2,17 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from audit.models import AuditEvent
 from plans import services
+from plans.models import MonthClose, MonthEvent, MonthlyStatus
+from plans.periods import Month
+from plans.status import Status
 from reports import exception_report as report_module
 from reports.builders import PriorityExceptions
 from reports.closing import MonthCloseError, close_month, reopen_month
 from reports.exception_report import exception_report
-from reports.models import MonthClose, MonthEvent
-from reports.periods import Month
-from reports.status import Status
 from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
 
 JULY = Month(2009, 7)
@@ -54,25 +55,43 @@ def test_closing_publishes_the_report_and_records_who(plan, performance):
     assert report.state.last_close.by == performance.username
 
 
-def test_a_closed_month_shows_the_published_figures_after_a_status_is_edited(plan, performance, client_as):
+def test_a_closed_month_refuses_a_status_written_through_the_service(plan, performance):
     close_month(plan, JULY, performance)
     late = plan.actions.get(ref="1.1.2")
-    services.set_status(
-        action=late, month=JULY, status=Status.RED, user=performance, corrective_action="Note 2"
-    )
+    with pytest.raises(services.MonthClosedError, match="July 2009 is closed"):
+        services.set_status(action=late, month=JULY, status=Status.RED, user=performance)
+    assert late.statuses.get(month=JULY.first_day).status == "GREEN"
+
+
+def test_a_closed_month_shows_the_published_figures_after_a_write_behind_the_services(
+    plan, performance, client_as
+):
+    close_month(plan, JULY, performance)
+    late = plan.actions.get(ref="1.1.2")
+    # A change to the action itself after the close is listed; a row rewritten behind the
+    # services (a raw SQL fix) changes no published figure, only "the counts now".
+    with transaction.atomic():
+        services.lock_plan(plan)
+        services.update_action(action=late, user=performance, source="admin", corrective_action="Note 2")
+    MonthlyStatus.objects.filter(action=late, month=JULY.first_day).update(status="RED")
 
     report = exception_report(plan, JULY)
     assert report.figures.count(Status.AMBER) == 1 and report.figures.count(Status.RED) == 0
     assert report.state.live_figures.count(Status.RED) == 1
     assert report.live_differs
     assert [(c.ref, c.field, c.old, c.new) for c in report.state.changes_since] == [
-        ("1.1.2", "status", "GREEN", "RED")
+        ("1.1.2", "corrective_action", "", "Note 2")
     ]
+    published = report.as_json()
+    assert published["counts"]["RED"] == 0 and published["published"]["changes_since"] == 1
+    assert published["published"]["counts_now"]["RED"] == 1
 
-    html = client_as("cmt").get(url(plan)).content.decode()
+    client = client_as("cmt")
+    html = client.get(url(plan)).content.decode()
     assert "Published." in html and "(Draft)" not in html
     assert "The data has changed since this month was closed" in html
     assert "Red 1" in html  # the counts now, beside the published ones
+    assert client.get(url(plan, "summary.json")).json() == published
 
 
 def test_closing_twice_is_refused(plan, performance):

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from plans.periods import Month
 from reports.documents import build_cover
-from reports.periods import Month
 from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db

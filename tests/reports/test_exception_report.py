@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from plans.periods import Month
+from plans.status import COUNTED, percent_text
 from reports.exception_report import ExceptionReport, build_exception_report, exception_report
-from reports.periods import Month
-from reports.status import COUNTED, percent_text
 from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
 
 JULY_2009 = Month(2009, 7)

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from plans.periods import Month
 from reports import documents
 from reports.models import Document
 from reports.pdf import PDFRenderError
-from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
 from tests.reports.pdf_helpers import page_texts, read_pdf, run_worker
 

@@ -3,9 +3,9 @@ printed literally, never interpreted."""
 
 import pytest
 
+from plans.periods import Month
 from reports.documents import render_full_plan
 from reports.pdf import RefusedURL, StaticOnlyFetcher, html_to_pdf, static_name_for
-from reports.periods import Month
 from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
 from tests.reports.pdf_helpers import Listener, all_text, read_pdf
 

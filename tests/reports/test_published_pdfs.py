@@ -6,10 +6,10 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from plans.models import MonthlyStatus
+from plans.periods import Month
 from reports import closing, documents
 from reports.models import Document
 from reports.pdf import PDFRenderError
-from reports.periods import Month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
 from tests.reports.pdf_helpers import page_texts, run_worker
 

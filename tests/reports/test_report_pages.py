@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reports.periods import Month
+from plans.periods import Month
 from tests.conftest import SESSION_REFRESH_QUERIES
 from tests.factories import make_sized_plan
 

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
+from plans.status import COUNTED
 from plans.workbook import ImportRefused, WorkbookInvalid, import_plan, plan_slug, read_upload, read_workbook
-from reports.status import COUNTED
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from reports.builders import month_summary
+from plans.status import COUNTED, percent_text
+from reports.exception_report import exception_report
 from reports.management.plan_month import add_plan_month_arguments, plan_and_month
-from reports.status import COUNTED, percent_text
 
 
 class Command(BaseCommand):
@@ -16,17 +16,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, plan, month, format, **options):
         found, when = plan_and_month(plan, month)
-        summary = month_summary(found, when)
+        # The one report object the page, the PDFs and summary.json show: a closed month's
+        # published figures, never a recount.
+        report = exception_report(found, when)
         if format == "json":
-            self.stdout.write(json.dumps(summary.as_json()))
+            self.stdout.write(json.dumps(report.as_json()))
             return
-        figures = summary.figures
+        figures = report.figures
         self.stdout.write(f"{found.title}, {when.name}: {figures.total} actions")
         for status in COUNTED:
             self.stdout.write(
                 f"  {status.value:<6}{figures.count(status):>5}  {percent_text(figures.percent(status))}%"
             )
-        if summary.exceptions_by_priority:
+        if report.state.is_closed:
+            self.stdout.write(f"  Published; {report.state.changes_since_total} change(s) since.")
+        if report.exceptions_by_priority:
             self.stdout.write("Exceptions by priority:")
-            for row in summary.exceptions_by_priority:
+            for row in report.exceptions_by_priority:
                 self.stdout.write(f"  {row.code:<10}{row.title:<45} AMBER {row.amber:>3}  RED {row.red:>3}")

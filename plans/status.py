@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
-from reports.periods import Month
+from plans.periods import Month
 
 
 class Status(models.TextChoices):
@@ -135,14 +135,47 @@ def effective_target(
     return original
 
 
-def suggested_status(*, month: Month, target: Month | None, completed: Month | None) -> Status:
+@dataclass(frozen=True)
+class Approval:
+    """An approved re-programme (REPRO from ``start`` until the month before ``until``, its new
+    target) or suspension (SUSP from ``start`` on: "suspended for the period of the plan")."""
+
+    status: Status
+    start: Month
+    until: Month | None = None
+
+    def covers(self, month: Month) -> bool:
+        if month < self.start:
+            return False
+        return self.until is None or month < self.until
+
+
+def approved_status(month: Month, approvals: Iterable[Approval]) -> Status | None:
+    """REPRO or SUSP when an approval covers ``month`` (the latest approval wins), else None.
+
+    Approving records the status of the request's month only; every later month the action is
+    reported in, this is what the dates are overridden by.
+    """
+    found = None
+    for approval in sorted(approvals, key=lambda a: a.start):
+        if approval.covers(month):
+            found = approval.status
+    return found
+
+
+def suggested_status(
+    *, month: Month, target: Month | None, completed: Month | None, approved: Status | None = None
+) -> Status:
     """The status the dates suggest at the end of ``month``.
 
-    Completed (by the end of the month) is GREEN. Due in this month and not done is one month
+    Completed (by the end of the month) is GREEN. Covered by an approved re-programme or
+    suspension (``approved_status``): REPRO or SUSP. Due in this month and not done is one month
     behind: AMBER. Not done a month after it was due is over one month behind: RED.
     """
     if completed is not None and completed <= month:
         return Status.GREEN
+    if approved is not None:
+        return approved
     if target is None or month < target:
         return Status.GREEN
     if month == target:
@@ -150,10 +183,21 @@ def suggested_status(*, month: Month, target: Month | None, completed: Month | N
     return Status.RED
 
 
-def is_live(*, month: Month, planned: Iterable[Month], target: Month | None, completed: Month | None) -> bool:
-    """Whether an action needs a status for ``month``: it is planned in that month, or it is due
-    by then and was not completed before the month began."""
-    if month in set(planned):
+def is_live(
+    *,
+    month: Month,
+    planned: Iterable[Month],
+    target: Month | None,
+    completed: Month | None,
+    approved: Status | None = None,
+) -> bool:
+    """Whether an action needs a status for ``month``: it is planned in that month, or an approved
+    re-programme or suspension covers the month (it is reported REPRO or SUSP), or it is due by
+    then and was not completed before the month began.
+
+    ``plans.models.ActionQuerySet.live_in`` is the same rule in SQL; a property test holds the two
+    together."""
+    if month in set(planned) or approved is not None:
         return True
     if target is None or target > month:
         return False

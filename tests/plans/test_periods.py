@@ -1,6 +1,6 @@
 import pytest
 
-from reports.periods import Month, month_range, plan_year_label, reporting_months
+from plans.periods import Month, month_range, plan_year_label, reporting_months
 
 
 def test_parse_and_print():

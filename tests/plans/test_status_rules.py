@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from reports.periods import Month
-from reports.status import (
+from plans.periods import Month
+from plans.status import (
     Status,
     count_statuses,
     effective_target,
