@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+import plans.converters  # noqa: F401  (the month converter)
 from plans import views, views_workbook
 from reports import views_pdf
 
@@ -12,14 +13,14 @@ urlpatterns = [
     path("import/<slug:token>/cancel/", views_workbook.ImportCancelView.as_view(), name="import-cancel"),
     path("workbook-template.xlsx", views_workbook.BlankWorkbookView.as_view(), name="workbook-template"),
     path("<slug:slug>/workbook.xlsx", views_workbook.PlanWorkbookView.as_view(), name="workbook"),
-    path("<slug:slug>/my/<str:month>/", views.MyMonthView.as_view(), name="my-month"),
-    path("<slug:slug>/leads/<int:lead>/<str:month>/", views.LeadMonthView.as_view(), name="lead-month"),
+    path("<slug:slug>/my/<month:month>/", views.MyMonthView.as_view(), name="my-month"),
+    path("<slug:slug>/leads/<int:lead>/<month:month>/", views.LeadMonthView.as_view(), name="lead-month"),
     path(
-        "<slug:slug>/actions/<int:pk>/request/<str:month>/",
+        "<slug:slug>/actions/<int:pk>/request/<month:month>/",
         views.RequestChangeView.as_view(),
         name="request-change",
     ),
-    path("<slug:slug>/chase/<str:month>/", views.ChaseView.as_view(), name="chase"),
+    path("<slug:slug>/chase/<month:month>/", views.ChaseView.as_view(), name="chase"),
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
     # Issue 6: the full plan as PDF (rendered in the background; reports/views_pdf.py).

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -22,20 +21,10 @@ from plans.filters import ActionFilter
 from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
 from plans.models import Action, ChangeRequest, Lead, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
+from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from plans.status import NEEDS_APPROVAL
 from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
 from reports.documents import legend_for
-
-
-class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Anonymous users go to the login page; a logged-in user without the permission gets 403."""
-
-    raise_exception = False
-
-    def handle_no_permission(self):
-        if self.request.user.is_authenticated:
-            self.raise_exception = True
-        return super().handle_no_permission()
 
 
 class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
@@ -149,25 +138,8 @@ def update_month_for(plan: Plan) -> Month:
     return plan.end if plan.end <= today else plan.start
 
 
-class PlanMonthMixin:
-    """A view of one month of one plan: ``slug`` and ``month`` (YYYY-MM) from the URL; a month
-    that is malformed or outside the plan is 404."""
-
-    # Looked up when first used, after the login and permission checks: an anonymous visitor
-    # is sent to log in whatever the URL names, and learns nothing of which plans exist.
-    @cached_property
-    def plan(self) -> Plan:
-        return get_object_or_404(Plan, slug=self.kwargs["slug"])
-
-    @cached_property
-    def month(self) -> Month:
-        try:
-            month = Month.parse(self.kwargs["month"])
-        except ValueError:
-            raise Http404("Not a month") from None
-        if not self.plan.contains(month):
-            raise Http404("That month is not in the plan")
-        return month
+class MonthPageMixin(PlanMonthMixin):
+    """The month pages of the plan: the plan and month, and the months either side."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -191,7 +163,7 @@ class MonthRow:
     pending: ChangeRequest | None
 
 
-class MyMonthView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     """Every action the officer leads that is live in the month, updated in one form and one save."""
 
     permission_required = roles.UPDATE_OWN
@@ -364,7 +336,7 @@ def error_summary(rows: list[MonthRow]) -> list[tuple[str, str]]:
     return errors
 
 
-class RequestChangeView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+class RequestChangeView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     """An officer asks for a re-programme or a suspension of an action they lead, from a month."""
 
     permission_required = roles.REQUEST_CHANGE
@@ -491,7 +463,7 @@ class DecideView(ApprovalsView):
         return redirect("plans:approvals", slug=self.plan.slug)
 
 
-class ChaseView(RoleRequiredMixin, PlanMonthMixin, TemplateView):
+class ChaseView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     """For the performance team: the month's actions still without a status, by lead, and a
     button that emails each lead their list."""
 

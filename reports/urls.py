@@ -1,22 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from plans.periods import Month
+import plans.converters  # noqa: F401  (the month converter)
 from reports import views, views_pdf
-
-
-class MonthConverter:
-    """``2009-07`` in a URL <-> ``Month``; a month that does not exist (2009-13) is not found."""
-
-    regex = r"\d{4}-\d{2}"
-
-    def to_python(self, value: str) -> Month:
-        return Month.parse(value)
-
-    def to_url(self, value) -> str:
-        return str(value)
-
-
-register_converter(MonthConverter, "month")
 
 app_name = "reports"
 

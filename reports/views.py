@@ -7,14 +7,14 @@ Each view names its permission (``plans.roles``); the pages only render objects 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
 from plans.models import Plan
 from plans.periods import Month
-from plans.views import RoleRequiredMixin
+from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from reports import closing
 from reports.chart import progress_chart
 from reports.dashboard import dashboard_rows
@@ -22,20 +22,9 @@ from reports.exception_report import exception_report
 from reports.forms import ReopenForm, ReportPickerForm
 
 
-class PlanMonthMixin(RoleRequiredMixin):
-    """The plan and month named in the URL; a month outside the plan is not found."""
-
+class MonthMixin(RoleRequiredMixin, PlanMonthMixin):
     permission_required = roles.VIEW
-    plan: Plan
-    month: Month
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.plan = get_object_or_404(Plan.objects.with_previous(), slug=kwargs["slug"])
-            self.month = kwargs["month"]
-            if not self.plan.contains(self.month):
-                raise Http404(f"{self.month.name} is not in {self.plan.title}.")
-        return super().dispatch(request, *args, **kwargs)
+    plan_queryset = Plan.objects.with_previous()
 
     def report_url(self):
         return redirect("reports:month", slug=self.plan.slug, month=self.month)
@@ -60,7 +49,7 @@ def _neighbours(plans: list[Plan], plan: Plan, month: Month) -> tuple[tuple, tup
     return before, after
 
 
-class MonthReportView(PlanMonthMixin, TemplateView):
+class MonthReportView(MonthMixin, TemplateView):
     template_name = "reports/month.html"
 
     def get_context_data(self, **kwargs):
@@ -80,14 +69,14 @@ class MonthReportView(PlanMonthMixin, TemplateView):
         return context
 
 
-class SummaryJsonView(PlanMonthMixin, View):
+class SummaryJsonView(MonthMixin, View):
     """The same JSON as ``manage.py report_summary --format json``."""
 
     def get(self, request, *args, **kwargs):
         return JsonResponse(exception_report(self.plan, self.month).as_json())
 
 
-class CloseMonthView(PlanMonthMixin, View):
+class CloseMonthView(MonthMixin, View):
     permission_required = roles.CLOSE_MONTH
     http_method_names = ["post"]
 
@@ -101,7 +90,7 @@ class CloseMonthView(PlanMonthMixin, View):
         return self.report_url()
 
 
-class ReopenMonthView(PlanMonthMixin, FormView):
+class ReopenMonthView(MonthMixin, FormView):
     permission_required = roles.CLOSE_MONTH
     form_class = ReopenForm
     template_name = "reports/reopen.html"

@@ -109,7 +109,7 @@ def test_a_month_outside_the_plan_or_malformed_is_404(client, officer, actions):
     client.force_login(officer)
     assert client.get(url("2010-07")).status_code == 404
     assert client.get(url("2009-13")).status_code == 404
-    assert client.get(url("July")).status_code == 404
+    assert client.get("/plans/p/my/July/").status_code == 404
 
 
 # --- suggested status ----------------------------------------------------------------------------
