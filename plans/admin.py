@@ -1,10 +1,14 @@
 """The Django admin, so the performance team can fix anything by hand.
 
-Changes made here go through the same history as every other screen (``ActionChange``, source
-"admin").
+Every change made here goes through ``plans.services`` (the same lock, closed-month rule and
+history as every other screen, source "admin"); published months, their events and the history
+are read-only.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from plans import services
 from plans.models import (
@@ -14,6 +18,8 @@ from plans.models import (
     Lead,
     Measure,
     MeasureProgress,
+    MonthClose,
+    MonthEvent,
     MonthlyStatus,
     Plan,
     PlannedMonth,
@@ -84,10 +90,18 @@ class PriorityAdmin(admin.ModelAdmin):
 
 
 class ActionInline(admin.TabularInline):
+    """The measure's actions, to read: an action's dates and texts change on its own page, where
+    the change goes through the service and into its history."""
+
     model = Action
     extra = 0
     fields = ["position", "ref", "description", "original_target", "revised_target", "completed_month"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class MeasureProgressInline(admin.TabularInline):
@@ -104,16 +118,6 @@ class MeasureAdmin(admin.ModelAdmin):
     list_select_related = ["priority__plan"]
     inlines = [ActionInline, MeasureProgressInline]
 
-    def save_formset(self, request, form, formset, change):
-        # An action added here belongs to its measure's plan.
-        for instance in formset.save(commit=False):
-            if isinstance(instance, Action) and not instance.plan_id:
-                instance.plan = form.instance.priority.plan
-            instance.save()
-        for instance in formset.deleted_objects:
-            instance.delete()
-        formset.save_m2m()
-
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
@@ -123,8 +127,61 @@ class LeadAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+class StatusAdminForm(forms.ModelForm):
+    """A status as the admin edits it: refused, beside the month, when the month is closed or is
+    not one the plan reports on; the service checks again under the plan's lock."""
+
+    class Meta:
+        model = MonthlyStatus
+        fields = ["action", "month", "status", "word", "corrective_action", "note"]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action") or getattr(self.instance, "action", None)
+        day = data.get("month")
+        if action is None or day is None:
+            return data
+        months = [Month.from_date(day)]
+        if self.instance.pk:
+            months.append(
+                Month.from_date(
+                    MonthlyStatus.objects.values_list("month", flat=True).get(pk=self.instance.pk)
+                )
+            )
+        closed = MonthClose.objects.closed_months(action.plan) & set(months)
+        if closed:
+            raise forms.ValidationError(
+                f"{min(closed).name} is closed: its report is published and its statuses cannot be changed."
+            )
+        if months[0] not in action.plan.reporting_month_list:
+            self.add_error("month", f"{months[0].name} is not a reporting month of {action.plan.title}.")
+        return data
+
+
+def save_status_through_service(request, form, action: Action) -> None:
+    """A status saved in the admin: written, or moved to another month, by the services."""
+    data = form.cleaned_data
+    month = Month.from_date(data["month"])
+    record = form.instance
+    if record.pk and MonthlyStatus.objects.filter(pk=record.pk).exclude(month=data["month"]).exists():
+        record = services.move_status(
+            record=record, month=month, user=request.user, source=ActionChange.Source.ADMIN
+        )
+    services.set_status(
+        action=action,
+        month=month,
+        status=data["status"],
+        word=data.get("word", ""),
+        corrective_action=data.get("corrective_action", ""),
+        note=data.get("note", ""),
+        user=request.user,
+        source=ActionChange.Source.ADMIN,
+    )
+
+
 class MonthlyStatusInline(admin.TabularInline):
     model = MonthlyStatus
+    form = StatusAdminForm
     extra = 0
     fields = ["month", "status", "word", "corrective_action", "note", "set_by", "set_at"]
     readonly_fields = ["set_by", "set_at"]
@@ -154,19 +211,27 @@ class ActionAdmin(admin.ModelAdmin):
     readonly_fields = ["version", "updated_at"]
     inlines = [PlannedMonthInline, MonthlyStatusInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An action's statuses and history belong to its plan year: it never moves to another plan.
+        return [*self.readonly_fields, "plan"] if obj is not None else self.readonly_fields
+
+    @transaction.atomic
     def save_model(self, request, obj, form, change):
-        before = {}
-        if change:
-            before = services.snapshot(Action.objects.get(pk=obj.pk), services.TRACKED_ACTION_FIELDS)
-            obj.version += 1
-        super().save_model(request, obj, form, change)
-        services.record_changes(
-            action=obj,
-            before=before,
-            after=services.snapshot(obj, services.TRACKED_ACTION_FIELDS),
-            user=request.user,
-            source=ActionChange.Source.ADMIN,
-        )
+        if not change:
+            # A new action is structure, not a change to a reported figure: it has no history yet.
+            return super().save_model(request, obj, form, change)
+        services.lock_plan(obj.plan_id)
+        stored = Action.objects.get(pk=obj.pk)
+        values = {name: getattr(obj, name) for name in services.TRACKED_ACTION_FIELDS}
+        structure = {
+            name: form.cleaned_data[name] for name in ("measure", "position") if name in form.cleaned_data
+        }
+        for name, value in structure.items():
+            setattr(stored, name, value)
+        if structure:
+            stored.save(update_fields=[f"{name}_id" if name == "measure" else name for name in structure])
+        services.update_action(action=stored, user=request.user, source=ActionChange.Source.ADMIN, **values)
+        obj.version, obj.updated_at = stored.version, stored.updated_at
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not MonthlyStatus:
@@ -175,53 +240,91 @@ class ActionAdmin(admin.ModelAdmin):
         for inline_form in formset.forms:
             if not inline_form.has_changed() or not inline_form.cleaned_data:
                 continue
-            data = inline_form.cleaned_data
-            if data.get("DELETE"):
+            if inline_form.cleaned_data.get("DELETE"):
                 continue
-            services.set_status(
-                action=form.instance,
-                month=Month.from_date(data["month"]),
-                status=data["status"],
-                word=data.get("word", ""),
-                corrective_action=data.get("corrective_action", ""),
-                note=data.get("note", ""),
-                user=request.user,
-                source=ActionChange.Source.ADMIN,
-            )
+            save_status_through_service(request, inline_form, form.instance)
         # Deleting a status is the one thing the admin may do that an update never does; it is
-        # still recorded in the action's history.
+        # still recorded in the action's history, and refused in a closed month.
         for record in formset.deleted_objects:
             services.delete_status(record=record, user=request.user, source=ActionChange.Source.ADMIN)
 
 
 @admin.register(MonthlyStatus)
 class MonthlyStatusAdmin(admin.ModelAdmin):
+    form = StatusAdminForm
     list_display = ["action", "month", "status", "set_by", "set_at"]
     list_filter = ["status", "month", "action__plan"]
     search_fields = ["action__ref", "action__description", "corrective_action"]
     list_select_related = ["action", "set_by"]
     raw_id_fields = ["action"]
     date_hierarchy = "month"
+    actions = None  # no bulk delete: each removal goes through the service, one by one
 
     def save_model(self, request, obj, form, change):
-        services.set_status(
-            action=obj.action,
-            month=Month.from_date(obj.month),
-            status=obj.status,
-            word=obj.word,
-            corrective_action=obj.corrective_action,
-            note=obj.note,
-            user=request.user,
-            source=ActionChange.Source.ADMIN,
-        )
+        save_status_through_service(request, form, obj.action)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and MonthClose.objects.is_closed(obj.action.plan, obj.as_month):
+            return False  # published: the delete page is refused rather than failing in the service
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.delete_status(record=obj, user=request.user, source=ActionChange.Source.ADMIN)
 
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(admin.ModelAdmin):
+    """Requests are decided through ``decide_request`` (the actions below), which records the
+    status, the history and the audit row; the state itself is never edited by hand."""
+
     list_display = ["action", "kind", "month", "new_target", "state", "requested_by", "decided_by"]
     list_filter = ["state", "kind", "action__plan"]
     search_fields = ["action__ref", "reason", "decision_comment"]
     raw_id_fields = ["action"]
+    readonly_fields = [
+        "state",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "requested_by",
+        "requested_at",
+    ]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False  # an officer asks from their month page, for a month
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state != ChangeRequest.State.PENDING:
+            return [f.name for f in ChangeRequest._meta.fields]
+        return self.readonly_fields
+
+    def _decide(self, request, queryset, approve: bool) -> None:
+        verb = "approved" if approve else "rejected"
+        for change in queryset.select_related("action"):
+            try:
+                services.decide_request(
+                    user=request.user,
+                    request=change,
+                    approve=approve,
+                    comment=f"{verb.capitalize()} in the admin.",
+                )
+            except (ValidationError, PermissionDenied, services.MonthClosedError) as error:
+                text = error.messages[0] if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"{change.action.ref}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, f"{change} {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Approve the selected requests", permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Reject the selected requests", permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, approve=False)
 
 
 @admin.register(ActionChange)
@@ -272,3 +375,28 @@ class MeasureProgressAdmin(admin.ModelAdmin):
     list_filter = ["month", "measure__priority__plan"]
     search_fields = ["measure__ref", "text"]
     raw_id_fields = ["measure"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The published record: a month is closed and re-opened on its report page, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "month", "state", "closed_by", "closed_at", "reopened_by", "reopened_at"]
+    list_filter = ["state", "plan"]
+
+
+@admin.register(MonthEvent)
+class MonthEventAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "month", "kind", "by", "at", "reason"]
+    list_filter = ["kind", "plan"]

@@ -1,29 +1,19 @@
 from django.contrib import admin
 
-from plans.models import MonthClose, MonthEvent
 from reports.models import Document
-
-
-@admin.register(MonthClose)
-class MonthCloseAdmin(admin.ModelAdmin):
-    list_display = ["plan", "month", "state", "closed_by", "closed_at", "reopened_by", "reopened_at"]
-    list_filter = ["state", "plan"]
-    readonly_fields = ["snapshot"]
-
-
-@admin.register(MonthEvent)
-class MonthEventAdmin(admin.ModelAdmin):
-    list_display = ["plan", "month", "kind", "by", "at", "reason"]
-    list_filter = ["kind", "plan"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["plan", "month", "kind", "state", "published", "pages", "finished_at"]
     list_filter = ["kind", "state", "published", "plan"]
+
+    # Stored PDFs are what Cabinet received: rendered and replaced by the services, never by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
