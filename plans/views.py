@@ -20,8 +20,8 @@ from plans import roles, services
 from plans.filters import ActionFilter
 from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
 from plans.models import Action, ChangeRequest, Lead, MonthClose, MonthlyStatus, Plan
-from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
+from plans.selectors import current_month
 from plans.status import NEEDS_APPROVAL
 from plans.tables import MARKS, ActionTable, as_csv, as_xlsx
 from reports.documents import legend_for
@@ -60,7 +60,7 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         context["plan"] = self.plan
         context["legend"] = legend_for(self.plan)  # the full-plan PDF's legend too
         context["marks"] = [MARKS[name] for name in ("planned", "original", "reprogrammed", "revised")]
-        context["update_month"] = update_month_for(self.plan)
+        context["update_month"] = current_month(self.plan)
         context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)
         return context
 
@@ -121,21 +121,8 @@ class StartView(RoleRequiredMixin, View):
         if user.has_perm(roles.UPDATE_OWN) and not user.has_perm(roles.UPDATE_ANY):
             plan = Plan.objects.filter(actions__leads__user=user).distinct().first()
             if plan is not None:
-                return redirect("plans:my-month", slug=plan.slug, month=str(update_month_for(plan)))
+                return redirect("plans:my-month", slug=plan.slug, month=str(current_month(plan)))
         return redirect("home")
-
-
-def update_month_for(plan: Plan) -> Month:
-    """The month an officer is asked to update: the earliest reporting month of the plan that is
-    not closed and has begun; the plan's last month when every one is closed."""
-    closed = set(
-        MonthClose.objects.filter(plan=plan, state=MonthClose.State.CLOSED).values_list("month", flat=True)
-    )
-    today = Month.from_date(timezone.localdate())
-    for month in plan.reporting_month_list:
-        if month.first_day not in closed and month <= today:
-            return month
-    return plan.end if plan.end <= today else plan.start
 
 
 class MonthPageMixin(PlanMonthMixin):

@@ -1,14 +1,16 @@
-"""The dashboard's figures: the latest reported month of each plan, in three queries whatever the
-number of plans (latest month per plan, their counts, their closes)."""
+"""The dashboard's figures: each plan's current month (``plans.selectors``) — the month being
+reported, or the last published one — in three queries whatever the number of plans (closed
+months, counts of the open months, the closes shown)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from plans.models import MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
+from plans.selectors import calendar_positions
 from plans.status import StatusCounts, counts_from_rows
 from reports.exception_report import ReportState, counts_from_json
 
@@ -16,7 +18,7 @@ from reports.exception_report import ReportState, counts_from_json
 @dataclass(frozen=True)
 class DashboardRow:
     plan: Plan
-    month: Month | None  # None: nothing reported yet
+    month: Month | None  # None: the plan year has not begun
     figures: StatusCounts | None
     state: str  # ReportState.DRAFT / CLOSED / REOPENED
 
@@ -25,46 +27,40 @@ class DashboardRow:
         return self.state == ReportState.CLOSED
 
 
+def _pairs(field: str, months: dict[int, Month]) -> Q:
+    found = Q(pk__in=[])
+    for plan_id, month in months.items():
+        found |= Q(**{field: plan_id, "month": month.first_day})
+    return found
+
+
 def dashboard_rows(plans: list[Plan]) -> list[DashboardRow]:
-    latest = dict(
-        MonthlyStatus.objects.filter(action__plan__in=plans)
-        .values_list("action__plan_id")
-        .annotate(latest=Max("month"))
-        .values_list("action__plan_id", "latest")
-        .order_by()
-    )
-    pairs = Q(pk__in=[])
-    for plan_id, day in latest.items():
-        pairs |= Q(action__plan_id=plan_id, month=day)
+    positions = calendar_positions(plans)
+    shown = {pk: p.month for pk, p in positions.items() if p.month is not None}
+    closes = {c.plan_id: c for c in MonthClose.objects.filter(_pairs("plan_id", shown))} if shown else {}
+    # A published month shows the figures as published, as its report does: count the others only.
+    open_months = {pk: m for pk, m in shown.items() if not (pk in closes and closes[pk].is_closed)}
     rows: dict[int, list[tuple[str, int]]] = {}
-    if latest:
+    if open_months:
         for plan_id, status, n in (
-            MonthlyStatus.objects.filter(pairs)
+            MonthlyStatus.objects.filter(_pairs("action__plan_id", open_months))
             .values_list("action__plan_id", "status")
             .annotate(n=Count("id"))
             .values_list("action__plan_id", "status", "n")
             .order_by()
         ):
             rows.setdefault(plan_id, []).append((status, n))
-    closes = {}
-    if latest:
-        close_pairs = Q(pk__in=[])
-        for plan_id, day in latest.items():
-            close_pairs |= Q(plan_id=plan_id, month=day)
-        closes = {c.plan_id: c for c in MonthClose.objects.filter(close_pairs)}
     result = []
     for plan in plans:
-        day = latest.get(plan.pk)
-        if day is None:
+        month = shown.get(plan.pk)
+        if month is None:
             result.append(DashboardRow(plan, None, None, ReportState.DRAFT))
             continue
         close = closes.get(plan.pk)
-        figures = counts_from_rows(rows.get(plan.pk, []))
-        state = ReportState.DRAFT
+        state, figures = ReportState.DRAFT, counts_from_rows(rows.get(plan.pk, []))
         if close is not None:
             state = ReportState.CLOSED if close.is_closed else ReportState.REOPENED
             if close.is_closed and close.snapshot:
-                # A published month shows the figures as published, as its report does.
                 figures = counts_from_json(close.snapshot["figures"])
-        result.append(DashboardRow(plan, Month.from_date(day), figures, state))
+        result.append(DashboardRow(plan, month, figures, state))
     return result

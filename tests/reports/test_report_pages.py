@@ -7,7 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from plans import services
+from plans.models import ChangeRequest, MonthClose, MonthlyStatus
 from plans.periods import Month
+from reports.closing import close_month
 from tests.conftest import SESSION_REFRESH_QUERIES
 from tests.factories import make_sized_plan
 
@@ -109,12 +112,35 @@ def test_picker_refuses_a_month_it_does_not_offer(demo, client_as):
     assert "There is a problem" in html and "Select a valid choice" in html
 
 
-def test_dashboard_shows_the_latest_month_of_each_plan(demo, client_as):
+def test_dashboard_shows_each_plans_current_month(demo, client_as, role_user):
+    # 2008/09 fully published: its last closed month; 2009/10: its first month still open.
+    performance = role_user("performance")
+    closed = MonthClose.objects.closed_months(demo["2008"])
+    for month in demo["2008"].reporting_month_list:
+        if month not in closed:
+            close_month(demo["2008"], month, performance)
     html = client_as("cmt").get("/").content.decode()
-    assert "Latest month: July 2009" in html and "Latest month: June 2009" in html
+    assert "Month being reported: July 2009" in html and "Last published month: June 2009" in html
     assert 'href="/reports/bromsgrove-2009-10/2009-07/"' in html
     assert 'href="/reports/bromsgrove-2008-09/2009-06/"' in html
     assert "13.3%" in html and "82.4%" in html
+
+
+def test_approving_a_reprogramme_does_not_move_the_dashboard_to_an_unreported_month(client_as, role_user):
+    plan = make_sized_plan(10, months_reported=1)
+    action = plan.actions.first()
+    request = ChangeRequest.objects.create(
+        action=action,
+        kind="REPROGRAMME",
+        month=plan.first_month,
+        new_target=Month(2009, 11).first_day,
+        reason="Later",
+    )
+    services.decide_request(user=role_user("performance"), request=request, approve=True)
+    html = client_as("cmt").get("/").content.decode()
+    assert "Month being reported: July 2009" in html
+    assert "reported: November 2009" not in html and "published month: November 2009" not in html
+    assert not MonthlyStatus.objects.filter(action=action, month__gt=plan.first_month).exists()
 
 
 # Queries of the report page, whatever the plan's size (besides the session refresh):
@@ -138,10 +164,14 @@ def test_report_page_queries_do_not_grow_with_the_plan(db, client_as, django_ass
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_dashboard_queries_do_not_grow_with_the_plan(db, client_as, django_assert_max_num_queries, size):
+def test_dashboard_queries_do_not_grow_with_the_plan(
+    db, client_as, role_user, django_assert_max_num_queries, size
+):
     plan = make_sized_plan(size, months_reported=2)
+    close_month(plan, Month(2009, 7), role_user("performance"))
     client = client_as("cmt")
-    # session, user, permissions (2), plans, their status words, latest months, counts, closes
+    # session, user, permissions (2), plans, their status words, closed months, the shown months'
+    # closes, counts of the open ones
     with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES):
         response = client.get("/")
     assert response.status_code == 200
