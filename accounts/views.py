@@ -1,15 +1,22 @@
-"""The lockout page."""
+"""The lockout page, and the performance team's list of locked-out log-ins."""
 
 from __future__ import annotations
 
 import datetime
 import math
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.generic import TemplateView
 
-from accounts.lockouts import lock_ends_for
+from accounts import services
+from accounts.forms import UnlockForm
+from accounts.lockouts import lock_ends_for, locked_out_users
+from improvement.middleware import client_ip
+from plans import roles
+from plans.views import RoleRequiredMixin
 
 
 def lockout_response(
@@ -28,3 +35,27 @@ def lockout_response(
     response = render(request, "registration/locked_out.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+class LockedOutView(RoleRequiredMixin, TemplateView):
+    """For the performance team: who cannot log in after too many failed attempts, and a button
+    to let each log in again at once (a colleague who has rung to say it was them)."""
+
+    permission_required = roles.UNLOCK_ACCOUNTS
+    template_name = "accounts/locked_out_users.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "locked_out": locked_out_users()}
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        form = UnlockForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseRedirect(request.path)
+        username = form.cleaned_data["username"]
+        if services.unlock(username=username, by=request.user, ip_address=client_ip(request)):
+            messages.success(request, f"{username} is unlocked and can log in again now.")
+        else:
+            messages.info(
+                request, f"{username} is not locked out: the lock has ended or someone has unlocked it."
+            )
+        return HttpResponseRedirect(request.path)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", DashboardView.as_view(), name="home"),
     path("start/", StartView.as_view(), name="start"),
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
