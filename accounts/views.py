@@ -1,4 +1,5 @@
-"""The lockout page, and the performance team's list of locked-out log-ins."""
+"""The lockout page, the performance team's list of locked-out log-ins, and the password-reset
+form with its hourly limits."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime
 import math
 
 from django.contrib import messages
+from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -59,3 +61,17 @@ class LockedOutView(RoleRequiredMixin, TemplateView):
                 request, f"{username} is not locked out: the lock has ended or someone has unlocked it."
             )
         return HttpResponseRedirect(request.path)
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Django's password reset, with an hourly limit per email address and per client address.
+    Over the limit the answer is the same "check your email" page, so the form still says
+    nothing about which addresses have accounts; only the email is not sent."""
+
+    def form_valid(self, form):
+        within = services.record_password_reset_request(
+            email=form.cleaned_data["email"], ip_address=client_ip(self.request)
+        )
+        if not within:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

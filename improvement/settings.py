@@ -198,3 +198,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "improvement.middleware.client_ip"
 # How many reverse proxies append to X-Forwarded-For in front of the app (0: use the peer address).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Password-reset requests per hour, for one email address and from one client address; over
+# either, the usual "if the address is known, we have sent an email" page but no email.
+PASSWORD_RESETS_PER_EMAIL = env.int("PASSWORD_RESETS_PER_EMAIL", default=3)
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=10)
