@@ -19,11 +19,14 @@ the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import json
+import os
+import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +85,29 @@ def _stored_files() -> list[str]:
     return sorted({name for name in names if default_storage.exists(name)})
 
 
+@contextlib.contextmanager
+def _writable(target: str | Path | io.BufferedIOBase) -> Iterator[io.BufferedIOBase]:
+    """A file object as it is; a path as a new file that only its owner may read or write from
+    the moment it exists (``mkstemp`` creates it 0600, whatever the umask: the archive holds
+    password hashes), moved into place once written whole, so a failed export leaves neither
+    half an archive nor a spoilt earlier one of the same name."""
+    if not isinstance(target, str | Path):
+        yield target
+        return
+    path = Path(target)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
 def export_archive(target: str | Path | io.BufferedIOBase) -> ArchiveSummary:
     # One repeatable-read snapshot on PostgreSQL: a backup taken while officers update is consistent.
     # (Inside a caller's transaction, that transaction's view is the snapshot.)
@@ -105,7 +131,10 @@ def export_archive(target: str | Path | io.BufferedIOBase) -> ArchiveSummary:
             "counts": counts,
             "files": files,
         }
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with (
+            _writable(target) as out,
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
             archive.writestr("manifest.json", json.dumps(manifest, indent=2))
             archive.writestr("data.json", data)
             for name in files:

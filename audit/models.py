@@ -47,6 +47,8 @@ class AuditEvent(models.Model):
         IMPORT = "import", "Workbook imported"
         ARCHIVE_EXPORT = "archive-export", "Archive exported"
         ARCHIVE_IMPORT = "archive-import", "Archive restored"
+        UNLOCK = "unlock", "Locked-out log-in unlocked"
+        RESET_THROTTLED = "reset-throttled", "Password reset refused: too many requests"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from improvement.health import database_unavailable, unavailable_response
 
@@ -24,6 +25,29 @@ class ContentSecurityPolicyMiddleware:
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
+        return response
+
+
+class PrivateCacheMiddleware:
+    """After ``AuthenticationMiddleware``: what a logged-in person is sent (pages, CSV and Excel
+    exports, JSON, PDFs) is marked ``Cache-Control: private``, so a shared proxy at the council
+    or on the way never keeps one person's plan to hand to the next. A response already marked
+    ``private`` or ``no-store`` is left as it is; ``public`` gives way to ``private``. Static
+    files never get here (whitenoise answers them first), nor do anonymous visitors' pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # The header is read first: a response that already says no-store (the 503 page,
+        # /healthz) is left without loading the user, which may need the database.
+        directives = response.get("Cache-Control", "").lower()
+        if "private" in directives or "no-store" in directives:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True)
         return response
 
 

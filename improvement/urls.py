@@ -3,6 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 
+from accounts.views import LimitedPasswordResetView
 from improvement.health import healthz
 from plans.views import StartView
 from reports.views import DashboardView
@@ -22,6 +23,9 @@ urlpatterns = [
     path("", DashboardView.as_view(), name="home"),
     path("start/", StartView.as_view(), name="start"),
     path("healthz", healthz, name="healthz"),
+    # Before Django's own at the same address: the password reset with its hourly limits.
+    path("accounts/password_reset/", LimitedPasswordResetView.as_view(), name="password_reset"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),

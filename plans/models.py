@@ -74,6 +74,7 @@ class Plan(models.Model):
             ("close_month", "Can close and re-open a month"),
             ("export_reports", "Can export reports and plans as PDF and Excel"),
             ("chase_updates", "Can see the chase list and send reminders"),
+            ("unlock_accounts", "Can unlock a log-in locked after failed attempts"),
         ]
 
     def __str__(self) -> str:
