@@ -18,7 +18,7 @@ from accounts.forms import UnlockForm
 from accounts.lockouts import lock_ends_for, locked_out_users
 from improvement.middleware import client_ip
 from plans import roles
-from plans.views import RoleRequiredMixin
+from plans.permissions import RoleRequiredMixin
 
 
 def lockout_response(

@@ -12,7 +12,7 @@ def sync_role_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0002_roles"),
+        ("plans", "0004_month_close_tables"),
     ]
 
     operations = [
