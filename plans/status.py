@@ -47,6 +47,37 @@ LETTERS: dict[Status, str] = {
     Status.SUSP: "S",
 }
 
+
+@dataclass(frozen=True)
+class Marker:
+    """A mark in a month of an action's strip besides its status, with its words (for screen
+    readers and the legend): the plan page, the report and the PDFs print these and no others."""
+
+    key: str
+    symbol: str
+    word: str
+    meaning: str
+
+
+# Seed 000, Appendix 1 "Where:": the original date of the planned action (O) and the re-programmed
+# date (*); the council's grid marks a planned month ■. A revised date without an approved
+# re-programme is an extension and does not move the target (seed 000: 1.1.1 is AMBER with a
+# revised date of Sept 09), so it has a mark of its own.
+MARKERS: dict[str, Marker] = {
+    "planned": Marker("planned", "■", "Planned", "A month in which the action is planned"),
+    "original": Marker("original", "O", "Original date", "Original date of planned action"),
+    "revised": Marker(
+        "revised", "+", "Revised date", "Revised date given by the lead (an extension: not on target)"
+    ),
+    "reprogrammed": Marker(
+        "reprogrammed",
+        "*",
+        "Re-programmed date",
+        "Moved to a later point in the year with approval; not an extension, and not on the "
+        "exception report once approved",
+    ),
+}
+
 ONE_DP = Decimal("0.1")
 
 

@@ -14,17 +14,7 @@ from django.utils.html import format_html, format_html_join
 from plans.cells import neutralise
 from plans.models import Action, Plan
 from plans.periods import Month, to_month
-from plans.status import LETTERS, MEANINGS, Status
-
-# Seed 000's legend: besides the status colours, a cell marks the original date of the planned
-# action and its re-programmed date. Each mark is a symbol with its words for screen readers.
-MARKS = {
-    "planned": ("■", "Planned"),
-    "original": ("◆", "Original date"),
-    # A revised date without an approved re-programme is an extension: it does not move the target.
-    "revised": ("△", "Revised date"),
-    "reprogrammed": ("▲", "Re-programmed date"),
-}
+from plans.status import LETTERS, MARKERS, MEANINGS, Status
 
 
 def cell_marks(action: Action, month: Month) -> list[str]:
@@ -73,7 +63,7 @@ class MonthColumn(tables.Column):
             '<span class="mark mark-{}" title="{}"><span aria-hidden="true">{}</span>'
             '<span class="visually-hidden">{}</span></span>',
             (
-                (name, MARKS[name][1], MARKS[name][0], MARKS[name][1])
+                (name, MARKERS[name].word, MARKERS[name].symbol, MARKERS[name].word)
                 for name in cell_marks(record, self.month)
             ),
         )
@@ -82,7 +72,7 @@ class MonthColumn(tables.Column):
     def value(self, record: Action) -> str:
         status = record.status_for(self.month)
         words = [status.word or Status(status.status).label] if status else []
-        words += [MARKS[name][1].lower() for name in cell_marks(record, self.month)]
+        words += [MARKERS[name].word.lower() for name in cell_marks(record, self.month)]
         return "; ".join(words)
 
 

@@ -41,6 +41,9 @@ from plans.status import (
     percentage,
     revised_date_text,
 )
+from plans.status import (
+    MARKERS as STRIP_MARKERS,
+)
 from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
 
 # Stored with each snapshot, so that a later change of its layout can tell old snapshots apart.
@@ -419,16 +422,9 @@ class ExceptionReport:
 
 
 # The markers of the legend besides the five statuses (seed 000, Appendix 1 "Where:").
-MARKERS = (
-    ("planned", "Planned", "A month in which the action is planned", "■"),
-    ("original", "Original date", "Original date of planned action", "O"),
-    (
-        "reprogrammed",
-        "Re-programmed date",
-        "Moved to a later point in the year with approval; not an extension, and not on the "
-        "exception report once approved",
-        "*",
-    ),
+MARKERS = tuple(
+    (m.key, m.word, m.meaning, m.symbol)
+    for m in (STRIP_MARKERS[k] for k in ("planned", "original", "reprogrammed"))
 )
 
 

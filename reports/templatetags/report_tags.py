@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from plans.status import COUNTED, LETTERS, Status, percent_text
+from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
 from reports.templatetags.status_tags import status_badge
 
 register = template.Library()
@@ -69,11 +69,13 @@ def _strip_marks(report) -> dict[str, str]:
                                   LETTERS[status], report.word(status))
         for status in COUNTED
     }  # fmt: skip
-    marks["planned"] = format_html(_MARK, "planned-mark", "Planned", "■", "Planned")
-    marks["original"] = format_html(_MARK, "marker marker-original", "Original date", "O", "Original date")
-    marks["reprogrammed"] = format_html(
-        _MARK, "marker marker-reprogrammed", "Re-programmed date", "*", "Re-programmed date"
-    )
+    for key, css in (
+        ("planned", "planned-mark"),
+        ("original", "marker marker-original"),
+        ("reprogrammed", "marker marker-reprogrammed"),
+    ):
+        marker = MARKERS[key]
+        marks[key] = format_html(_MARK, css, marker.word, marker.symbol, marker.word)  # fmt: skip
     return {k: str(v) for k, v in marks.items()}
 
 
