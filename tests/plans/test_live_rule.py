@@ -17,12 +17,10 @@ YEAR = [Month(2009, 7) + i for i in range(12)]
 maybe_month = st.none() | st.sampled_from(YEAR)
 
 
-@pytest.fixture(scope="module")
-def measure(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        plan = make_plan(slug="live-rule", first_month="2009-07")
-        yield make_measure(make_priority(plan))
-        plan.delete()
+@pytest.fixture
+def measure(db):
+    # One plan for every example (examples share the test's transaction); each deletes its action.
+    return make_measure(make_priority(make_plan(slug="live-rule", first_month="2009-07")))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -37,45 +35,44 @@ def measure(django_db_setup, django_db_blocker):
     month=st.sampled_from(YEAR),
 )
 def test_the_sql_and_python_live_rules_agree(
-    measure, django_db_blocker, planned, original, revised, reprogrammed, completed, approval, month
+    measure, planned, original, revised, reprogrammed, completed, approval, month
 ):
-    with django_db_blocker.unblock():
-        action = make_action(
-            measure,
-            "1.1.1",
-            "Any action",
-            original=str(original) if original else None,
-            revised=str(revised) if revised else None,
+    action = make_action(
+        measure,
+        "1.1.1",
+        "Any action",
+        original=str(original) if original else None,
+        revised=str(revised) if revised else None,
+    )
+    action.reprogrammed = reprogrammed
+    action.completed_month = completed.first_day if completed else None
+    action.save()
+    PlannedMonth.objects.bulk_create(PlannedMonth(action=action, month=m.first_day) for m in planned)
+    if approval is not None:
+        kind, start, target = approval
+        if kind == "REPROGRAMME" and target is None:
+            target = start + 1
+        ChangeRequest.objects.create(
+            action=action,
+            kind=kind,
+            month=start.first_day,
+            new_target=target.first_day if kind == "REPROGRAMME" else None,
+            reason="Agreed",
+            state="APPROVED",
         )
-        action.reprogrammed = reprogrammed
-        action.completed_month = completed.first_day if completed else None
-        action.save()
-        PlannedMonth.objects.bulk_create(PlannedMonth(action=action, month=m.first_day) for m in planned)
-        if approval is not None:
-            kind, start, target = approval
-            if kind == "REPROGRAMME" and target is None:
-                target = start + 1
-            ChangeRequest.objects.create(
-                action=action,
-                kind=kind,
-                month=start.first_day,
-                new_target=target.first_day if kind == "REPROGRAMME" else None,
-                reason="Agreed",
-                state="APPROVED",
-            )
-        try:
-            in_sql = Action.objects.filter(pk=action.pk).live_in(month).exists()
-            action = Action.objects.with_grid().with_approvals().get(pk=action.pk)
-            in_python = is_live(
-                month=month,
-                planned=action.planned_month_list,
-                target=action.target,
-                completed=Month.from_date(action.completed_month) if action.completed_month else None,
-                approved=action.approved_status_in(month),
-            )
-            assert in_sql == in_python
-        finally:
-            action.delete()
+    try:
+        in_sql = Action.objects.filter(pk=action.pk).live_in(month).exists()
+        action = Action.objects.with_grid().with_approvals().get(pk=action.pk)
+        in_python = is_live(
+            month=month,
+            planned=action.planned_month_list,
+            target=action.target,
+            completed=Month.from_date(action.completed_month) if action.completed_month else None,
+            approved=action.approved_status_in(month),
+        )
+        assert in_sql == in_python
+    finally:
+        action.delete()
 
 
 @pytest.mark.django_db
