@@ -408,7 +408,9 @@ def request_change(
     Until it is approved the action still counts AMBER or RED by its dates."""
     if not user.has_perm(roles.UPDATE_ANY) and not action.leads.filter(user=user).exists():
         raise PermissionDenied("You may only request changes to the actions you lead.")
-    lock_plan(action.plan_id)
+    plan = lock_plan(action.plan_id)
+    # A request for a published month could never be approved: say so now, not at the approval.
+    ensure_open(plan, [month])
     if ChangeRequest.objects.filter(action=action, state=ChangeRequest.State.PENDING).exists():
         raise ValidationError("This action already has a request waiting for a decision.")
     request = ChangeRequest(

@@ -364,6 +364,8 @@ class RequestChangeView(RoleRequiredMixin, MonthPageMixin, TemplateView):
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+            except services.MonthClosedError as error:
+                form.add_error(None, str(error))
             else:
                 messages.success(
                     request,

@@ -285,3 +285,18 @@ def test_every_decision_is_in_the_audit_record(client_as, pending, action):
 def action_version(action) -> int:
     action.refresh_from_db()
     return action.version
+
+
+def test_a_request_for_a_closed_month_is_refused_beside_the_form(client, officer, action, role_user):
+    from reports.closing import close_month
+
+    make_status(action, "2009-07", "AMBER")
+    close_month(action.plan, Month(2009, 7), role_user("performance"))
+    client.force_login(officer)
+    response = client.post(
+        f"/plans/{action.plan.slug}/actions/{action.pk}/request/2009-07/",
+        {"kind": "SUSPENSION", "reason": "On hold"},
+    )
+    assert response.status_code == 200
+    assert "July 2009 is closed" in response.content.decode()
+    assert not ChangeRequest.objects.filter(action=action).exists()
