@@ -24,5 +24,5 @@ class MonthEventAdmin(admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["plan", "month", "kind", "state", "published", "pages", "finished_at"]
+    list_display = ["plan", "month", "kind", "state", "published", "pages", "as_at", "finished_at"]
     list_filter = ["kind", "state", "published", "plan"]

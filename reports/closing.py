@@ -15,7 +15,7 @@ from django.utils import timezone
 import audit
 from plans import roles
 from plans.models import Plan
-from reports import documents
+from reports import documents, renders
 from reports.exception_report import build_exception_report
 from reports.models import MonthClose, MonthEvent
 from reports.periods import Month
@@ -53,13 +53,14 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     if close is None:
         close = MonthClose(plan=plan, month=month.first_day)
     close.state = MonthClose.State.CLOSED
-    close.snapshot = report.as_snapshot()
+    # The cover's people are kept as published, so a published cover rendered again names them.
+    close.snapshot = {**report.as_snapshot(), "cover": documents.cover_people(plan)}
     close.closed_by = user
     close.closed_at = now
     close.save()
     MonthEvent.objects.create(plan=plan, month=month.first_day, kind=MonthEvent.Kind.CLOSED, by=user, at=now)
     # The published appendix and cover are rendered once, in the background, and kept.
-    documents.publish(plan=plan, month=month, user=user)
+    renders.publish(plan=plan, month=month, user=user)
     audit.record("month-close", user=user, plan=plan, month=month, total=report.total)
     return close
 
@@ -83,6 +84,6 @@ def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
     MonthEvent.objects.create(
         plan=plan, month=month.first_day, kind=MonthEvent.Kind.REOPENED, by=user, at=now, reason=reason
     )
-    documents.unpublish(plan=plan, month=month)
+    renders.unpublish(plan=plan, month=month)
     audit.record("month-reopen", user=user, plan=plan, month=month, reason=reason)
     return close

@@ -39,5 +39,10 @@ urlpatterns = [
         views_pdf.CoverStateView.as_view(),
         name="cover-pdf-state",
     ),
+    path(
+        "<slug:slug>/<month:month>/published/",
+        views_pdf.PublishedCopiesView.as_view(),
+        name="published-copies",
+    ),
     path("<slug:slug>/cover-settings/", views_pdf.CoverSettingsView.as_view(), name="cover-settings"),
 ]
