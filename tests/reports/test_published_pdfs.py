@@ -10,31 +10,12 @@ from reports import closing, documents
 from reports.models import Document
 from reports.pdf import PDFRenderError
 from reports.periods import Month
-from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.factories import make_action, make_lead, make_status
 from tests.reports.pdf_helpers import page_texts, run_worker
 
 pytestmark = pytest.mark.django_db
 JULY = Month(2009, 7)
 KINDS = ["appendix-pdf", "cover-pdf"]
-
-
-@pytest.fixture
-def plan():
-    plan = make_plan(
-        slug="small",
-        title="Improvement Plan 2009/10",
-        organisation="Bromsgrove District Council",
-        portfolio_holder="Cllr. A Member",
-        responsible_officer="An Officer",
-        contact_name="A Contact",
-    )
-    measure = make_measure(make_priority(plan, "CP1", "Town Centre"), "1.1", "Town centre vision")
-    lead = make_lead("PS")
-    late = make_action(measure, "1.1.1", "Engage specialists", leads=[lead], planned=["2009-07"])
-    make_status(late, "2009-07", "AMBER", corrective_action="Meeting planned for September")
-    done = make_action(measure, "1.1.2", "Set up the team", leads=[lead], planned=["2009-07"])
-    make_status(done, "2009-07", "GREEN")
-    return plan
 
 
 def url(name, month=JULY):
