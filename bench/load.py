@@ -12,9 +12,10 @@ off, hashed static files, the requests arriving as nginx would send them, with
 3. runs every virtual user in its own thread for ``--seconds`` or until ``--max-requests``:
    an officer opens "My actions" and saves a status, corrective action and note for each of
    their actions; a reader opens the dashboard, the load plan's and the demo's July 2009 report,
-   the month's summary JSON and, every few rounds, the full-plan or appendix PDF (202 while it
-   renders);
-4. prints throughput, p50/p95/p99 per page and every error;
+   the month's summary JSON and, every few rounds, the full-plan or appendix PDF (202 while the
+   first copy renders; once one is stored, that copy while a newer one renders);
+4. prints throughput, p50/p95/p99 per page, how many PDF requests got a PDF (and how many of
+   those the stored copy while a newer one was prepared), 202 or an error, and every error;
 5. checks that every update the server acknowledged (a 302 after the save) is in the database
    exactly as sent, and that the report's figures equal a recount of the raw statuses.
 
@@ -234,6 +235,10 @@ class Results:
     storm_over_at: float | None = None
     started: float = field(default_factory=time.perf_counter)
     steady: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # Per PDF: what readers got ("PDF", "earlier copy" - a PDF too -, "202", "error").
+    pdf_answers: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
 
     def add(self, page: str, seconds: float, status: int, started: float | None = None) -> None:
         with self.lock:
@@ -242,6 +247,20 @@ class Results:
             self.requests += 1
             if started is not None and self.storm_over_at is not None and started >= self.storm_over_at:
                 self.steady[page].append(seconds)
+
+    def pdf_answer(self, page: str, status: int, headers: dict[str, str]) -> None:
+        headers = {name.lower(): value for name, value in headers.items()}
+        if status == 200 and headers.get("content-type") == "application/pdf":
+            # The server marks the stored copy it gives while a newer one is prepared.
+            answer = "earlier copy" if "x-document-as-at" in headers else "PDF"
+        elif status == 202:
+            answer = "202"
+        else:
+            answer = "error"
+            if status == 200:  # the page saying the render failed (other statuses are errors already)
+                self.error(f"{page}: the render failed ({status}, {headers.get('content-type')})")
+        with self.lock:
+            self.pdf_answers[page][answer] += 1
 
     def user_logged_in(self) -> None:
         with self.lock:
@@ -400,7 +419,8 @@ def reader(n: int, args, results: Results, budget: Budget) -> None:
                     ("appendix PDF", f"/reports/{PLAN_SLUG}/{MONTH}/appendix.pdf"),
                 ]
             )
-            timed(results, session, name, "GET", path, ok=(200, 202))
+            status, headers, _ = timed(results, session, name, "GET", path, ok=(200, 202))
+            results.pdf_answer(name, status, headers)
             think(args.think)
 
 
@@ -429,6 +449,15 @@ def report(results: Results, elapsed: float) -> None:
         print(f"after the last log-in ({results.storm_over_at - results.started:.1f} s in):")
         for page in sorted(results.steady):
             print(f"  {page:<24}{timing_columns(results.steady[page])}")
+    if results.pdf_answers:
+        print(f"{'PDF requests':<26}{'n':>7}{'PDF':>7}  {'of which earlier copy':>21}{'202':>7}{'errors':>8}")
+        for page in sorted(results.pdf_answers):
+            answers = results.pdf_answers[page]
+            pdfs = answers["PDF"] + answers["earlier copy"]
+            print(
+                f"  {page:<24}{sum(answers.values()):>7}{pdfs:>7}  {answers['earlier copy']:>21}"
+                f"{answers['202']:>7}{answers['error']:>8}"
+            )
     print(f"saves acknowledged: {results.acknowledged_saves}, refused: {results.refused_saves}")
     print(f"errors: {len(results.errors)}")
     for text in results.errors[:20]:

@@ -38,8 +38,8 @@ from weasyprint import HTML  # noqa: E402
 
 from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority  # noqa: E402
 from plans.periods import Month  # noqa: E402
-from reports import documents  # noqa: E402
-from reports.models import Document  # noqa: E402
+from reports import documents, renders  # noqa: E402
+from reports.models import Document, RenderRequest  # noqa: E402
 from reports.pdf import PDF_VARIANT  # noqa: E402
 
 JULY = Month(2009, 7)
@@ -187,8 +187,10 @@ def main() -> None:
     url = f"/reports/{demo.slug}/{JULY}/appendix.pdf"
 
     def laid_out():
-        # Without the draft kept by the last request, as after any change to the figures.
+        # Without the draft kept by the last request, as after any change to the figures. (The
+        # limit on renders is for people: the benchmark's repeats are not counted against it.)
         documents.discard(demo, JULY, [Document.Kind.APPENDIX])
+        RenderRequest.objects.all().delete()
         return client.get(url)
 
     seconds, response = timed(laid_out, args.repeat)
@@ -200,7 +202,7 @@ def main() -> None:
         f"(max {max(served_ms):.1f} ms)"
     )
 
-    document = documents.request_render(plan=demo, month=JULY, kind=Document.Kind.PLAN)
+    document = renders.request_render(plan=demo, month=JULY, kind=Document.Kind.PLAN)
     documents.run_render(document)
     served_ms, body = served_from_storage(client, f"/plans/{demo.slug}/plan-{JULY}.pdf")
     print(

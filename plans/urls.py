@@ -1,8 +1,8 @@
-from django.urls import path, re_path
+from django.urls import path
+from django.views.generic import RedirectView
 
 import plans.converters  # noqa: F401  (the month converter)
 from plans import views, views_workbook
-from reports import views_pdf
 
 app_name = "plans"
 
@@ -23,16 +23,10 @@ urlpatterns = [
     path("<slug:slug>/chase/<month:month>/", views.ChaseView.as_view(), name="chase"),
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
-    # Issue 6: the full plan as PDF (rendered in the background; reports/views_pdf.py).
-    re_path(
-        r"^(?P<slug>[-\w]+)/plan-(?P<month>\d{4}-\d{2})\.pdf$",
-        views_pdf.FullPlanPDFView.as_view(),
-        name="plan-pdf",
-    ),
-    re_path(
-        r"^(?P<slug>[-\w]+)/plan-(?P<month>\d{4}-\d{2})\.pdf/state$",
-        views_pdf.FullPlanStateView.as_view(),
-        name="plan-pdf-state",
+    # The full plan as PDF is a report (reports/urls.py); its first address still works.
+    path(
+        "<slug:slug>/plan-<month:month>.pdf",
+        RedirectView.as_view(pattern_name="reports:plan-pdf", permanent=True, query_string=True),
     ),
     path("<slug:slug>/actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),
     path("<slug:slug>/export.<str:fmt>", views.PlanExportView.as_view(), name="export"),

@@ -5,7 +5,7 @@ from reports.models import Document
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["plan", "month", "kind", "state", "published", "pages", "finished_at"]
+    list_display = ["plan", "month", "kind", "state", "published", "pages", "as_at", "finished_at"]
     list_filter = ["kind", "state", "published", "plan"]
 
     # Stored PDFs are what Cabinet received: rendered and replaced by the services, never by hand.

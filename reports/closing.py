@@ -18,7 +18,7 @@ from plans import roles
 from plans.models import ActionChange, MonthClose, MonthEvent, Plan
 from plans.periods import Month
 from plans.services import lock_plan
-from reports import documents
+from reports import documents, renders
 from reports.exception_report import build_exception_report
 
 
@@ -58,14 +58,15 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     if close is None:
         close = MonthClose(plan=plan, month=month.first_day)
     close.state = MonthClose.State.CLOSED
-    close.snapshot = report.as_snapshot()
+    # The cover's people are kept as published, so a published cover rendered again names them.
+    close.snapshot = {**report.as_snapshot(), "cover": documents.cover_people(plan)}
     close.closed_by = user
     close.closed_at = now
     close.history_mark = ActionChange.objects.aggregate(mark=Max("id"))["mark"] or 0
     close.save()
     MonthEvent.objects.create(plan=plan, month=month.first_day, kind=MonthEvent.Kind.CLOSED, by=user, at=now)
     # The published appendix and cover are rendered once, in the background, and kept.
-    documents.publish(plan=plan, month=month, user=user)
+    renders.publish(plan=plan, month=month, user=user)
     audit.record("month-close", user=user, plan=plan, month=month, total=report.total)
     return close
 
@@ -90,6 +91,6 @@ def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
     MonthEvent.objects.create(
         plan=plan, month=month.first_day, kind=MonthEvent.Kind.REOPENED, by=user, at=now, reason=reason
     )
-    documents.unpublish(plan=plan, month=month)
+    renders.unpublish(plan=plan, month=month)
     audit.record("month-reopen", user=user, plan=plan, month=month, reason=reason)
     return close

@@ -1,10 +1,11 @@
-"""The PDFs a plan publishes, and the lifecycle of their stored copies (``reports.models.Document``).
+"""The PDFs a plan publishes, and their stored copies (``reports.models.Document``).
 
 Each kind of document is built into plain frozen objects first (a fixed number of queries), then
-laid out by ``reports.pdf``. A document that takes too long for a request (the full plan, the
-copies kept at a month's close, a long draft appendix) is rendered by the background task
-``reports.tasks.render_document``; this module says when a stored copy can be served, when it must be rendered again, and when a
-render has failed or run out of time.
+laid out by ``reports.pdf``. This module says when a stored copy can be served, when it is stale
+and when its latest render has failed or stalled, and it renders a document for the background
+worker (``run_render``), swapping the new copy in once it is stored. Asking for a render (one in
+hand per document, a limit per user, the published copies first) is ``reports.renders``, which
+queues the task of ``reports.tasks``: the dependencies run renders -> tasks -> documents.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from plans.models import Action, ActionChange, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
@@ -115,6 +117,7 @@ class FullPlan:
     action_count: int
     is_draft: bool
     produced: date
+    as_at: datetime  # when its figures were read
 
     @property
     def title(self) -> str:
@@ -137,6 +140,7 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
     """The whole plan with each action's month strip as it stood at the end of ``month``: statuses
     of that month and before, planned marks for the months after. Queries: the actions with their
     measure and priority, leads, planned months, statuses (4), the status words (1), the close (1)."""
+    as_at = timezone.now()
     plan._terms_cache = list(plan.status_terms.all())
     actions = list(Action.objects.filter(plan=plan).in_plan_order().with_grid())
     months = tuple(plan.month_list)
@@ -173,7 +177,8 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
         legend=legend_for(plan),
         action_count=len(actions),
         is_draft=not MonthClose.objects.is_closed(plan, month),
-        produced=timezone.localdate(),
+        produced=timezone.localdate(as_at),
+        as_at=as_at,
     )
 
 
@@ -212,11 +217,20 @@ class ReportDocument:
     """Appendix 1 of seed 000: the progress table, the legend, the exception pages."""
 
     report: ExceptionReport
-    produced: date
 
     @property
     def is_draft(self) -> bool:
         return self.report.state.is_draft
+
+    @property
+    def as_at(self) -> datetime:
+        """When the figures were read: now for a draft, at the close for a published report."""
+        return self.report.built_at
+
+    @property
+    def produced(self) -> date:
+        # A closed month's copy is dated with its report, however late it is (re-)rendered.
+        return timezone.localdate(self.as_at)
 
     @property
     def organisation(self) -> str:
@@ -248,20 +262,41 @@ class CoverDocument(ReportDocument):
         return "That CMT notes that " + sentence[:1].lower() + sentence[1:]
 
 
+# The people the cover report names: the plan's settings, kept with the snapshot at a month's close.
+COVER_PEOPLE = ("portfolio_holder", "responsible_officer", "contact_name", "contact_email", "contact_phone")
+
+
+def cover_people(plan: Plan) -> dict[str, str]:
+    return {name: getattr(plan, name) for name in COVER_PEOPLE}
+
+
 def build_appendix(plan: Plan, month: Month) -> ReportDocument:
-    return ReportDocument(report=exception_report(plan, month), produced=timezone.localdate())
+    return ReportDocument(report=exception_report(plan, month))
 
 
 def build_cover(plan: Plan, month: Month) -> CoverDocument:
-    return CoverDocument(
-        report=exception_report(plan, month),
-        produced=timezone.localdate(),
-        portfolio_holder=plan.portfolio_holder,
-        responsible_officer=plan.responsible_officer,
-        contact_name=plan.contact_name,
-        contact_email=plan.contact_email,
-        contact_phone=plan.contact_phone,
-    )
+    report = exception_report(plan, month)
+    people = cover_people(plan)
+    if report.state.is_closed:
+        # The people as published, so a published cover rendered again names whom Cabinet read
+        # (a month closed before they were kept with the snapshot has only today's settings).
+        published = (
+            MonthClose.objects.filter(plan=plan, month=month.first_day)
+            .values_list("snapshot__cover", flat=True)
+            .first()
+        )
+        people = published or people
+    return CoverDocument(report=report, **{name: people.get(name, "") for name in COVER_PEOPLE})
+
+
+# Where a draft prints the time its figures were read ("Draft as at 14:32"). The fingerprint is
+# taken with this mark in the time's place: the same figures read a minute later are the same
+# draft, laid out once. User text reaches the HTML escaped, so it can never contain the mark.
+AS_AT_MARK = mark_safe("<as-at/>")
+
+
+def as_at_label(as_at: datetime) -> str:
+    return timezone.localtime(as_at).strftime("%H:%M")
 
 
 @dataclass(frozen=True)
@@ -270,37 +305,41 @@ class DocumentSource:
     the same PDF, so a stored draft whose fingerprint matches is served as it is: a draft is laid
     out again only when something it shows has changed (or the day it is dated has)."""
 
-    html: str
+    marked_html: str  # with AS_AT_MARK where a draft prints the time of its figures
     blocks: int  # exception blocks: what makes an appendix too long to lay out in a request
+    as_at: datetime
 
     @cached_property
     def digest(self) -> str:
-        return hashlib.sha256(self.html.encode()).hexdigest()
+        return hashlib.sha256(self.marked_html.encode()).hexdigest()
+
+    @cached_property
+    def html(self) -> str:
+        return self.marked_html.replace(AS_AT_MARK, as_at_label(self.as_at))
 
     @property
     def fits_in_a_request(self) -> bool:
         return self.blocks <= REQUEST_RENDER_MAX_BLOCKS
 
 
+def _source(template: str, doc: ReportDocument | FullPlan, blocks: int = 0) -> DocumentSource:
+    context = {"doc": doc, "report": getattr(doc, "report", None), "as_at": AS_AT_MARK}
+    return DocumentSource(marked_html=render_to_string(template, context), blocks=blocks, as_at=doc.as_at)
+
+
 def appendix_source(plan: Plan, month: Month) -> DocumentSource:
     doc = build_appendix(plan, month)
-    html = render_to_string("pdf/appendix.html", {"doc": doc, "report": doc.report})
-    return DocumentSource(html=html, blocks=sum(len(group.blocks) for group in doc.report.groups))
+    return _source("pdf/appendix.html", doc, blocks=sum(len(group.blocks) for group in doc.report.groups))
 
 
 def cover_source(plan: Plan, month: Month) -> DocumentSource:
     # Sections 1-3 only (the exception blocks are the appendix's): always a page or two.
-    doc = build_cover(plan, month)
-    return DocumentSource(
-        html=render_to_string("pdf/cover.html", {"doc": doc, "report": doc.report}), blocks=0
-    )
+    return _source("pdf/cover.html", build_cover(plan, month))
 
 
 def full_plan_source(plan: Plan, month: Month) -> DocumentSource:
     # Always rendered in the background (its size is the plan's, not the month's exceptions').
-    return DocumentSource(
-        html=render_to_string("pdf/full_plan.html", {"doc": build_full_plan(plan, month)}), blocks=0
-    )
+    return _source("pdf/full_plan.html", build_full_plan(plan, month))
 
 
 # Each kind of document: how to build the HTML it is laid out from.
@@ -323,21 +362,8 @@ def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> Rend
     return html_to_pdf(full_plan_source(plan, month).html, seconds=seconds)
 
 
-# Kept when a month is closed, discarded when it is re-opened.
+# Kept when a month is closed, discarded when it is re-opened (reports.renders).
 PUBLISHED_KINDS = (Document.Kind.APPENDIX, Document.Kind.COVER)
-
-
-def publish(*, plan: Plan, month: Month, user=None) -> list[Document]:
-    """At a month's close: queue the appendix and cover for rendering once and keeping."""
-    return [
-        request_render(plan=plan, month=month, kind=kind, user=user, published=True)
-        for kind in PUBLISHED_KINDS
-    ]
-
-
-def unpublish(*, plan: Plan, month: Month) -> int:
-    """At a month's re-opening: the kept copies go; the month renders on request again."""
-    return discard(plan, month, list(PUBLISHED_KINDS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,25 +393,45 @@ def is_stalled(document: Document, now: datetime | None = None) -> bool:
     return (now or timezone.now()) - document.requested_at > STALLED_AFTER
 
 
+def in_hand(document: Document) -> bool:
+    """A render queued or running (and not stalled): a second request for the document joins it."""
+    return document.state in (Document.State.PENDING, Document.State.RUNNING) and not is_stalled(document)
+
+
+def has_failed(document: Document) -> bool:
+    """The latest render failed or stalled: the reader is told, and may try again."""
+    return document.state == Document.State.FAILED or is_stalled(document)
+
+
 def is_current(document: Document, plan: Plan) -> bool:
-    """A ready copy that can be served: published copies stand until the month is re-opened;
-    other copies until the plan next changes."""
-    if document.state != Document.State.READY or not document.file:
+    """A stored copy that can be served as it is: a published copy stands until the month is
+    re-opened (whatever a render of it in hand does); another copy until the plan next changes."""
+    if not document.file:
         return False
     if document.published:
         return True
     changed = plan_last_changed(plan)
-    return changed is None or document.finished_at is None or changed <= document.finished_at
+    read = document.as_at or document.finished_at
+    return changed is None or read is None or changed <= read
 
 
 def is_current_draft(document: Document | None, source: DocumentSource) -> bool:
     """A stored draft appendix or cover laid out from exactly this HTML."""
     return (
         document is not None
-        and document.state == Document.State.READY
         and not document.published
         and bool(document.file)
         and document.source_digest == source.digest
+    )
+
+
+def changes_since(document: Document) -> int:
+    """The recorded changes a stored copy does not show: to the statuses of its month and the
+    months before it, or to the actions themselves, made after its figures were read."""
+    return (
+        ActionChange.objects.filter(action__plan_id=document.plan_id, changed_at__gt=document.as_at)
+        .filter(Q(month__lte=document.month) | Q(month__isnull=True))
+        .count()
     )
 
 
@@ -394,60 +440,54 @@ def keep_draft(plan: Plan, month: Month, kind: str, source: DocumentSource, rend
     file. Best effort: the reader already has the PDF, so a store that cannot be written is only
     logged. A month closed meanwhile keeps its published copy."""
     try:
-        with transaction.atomic():
-            document, _ = Document.objects.select_for_update().get_or_create(
-                plan=plan, month=month.first_day, kind=kind
-            )
-            if document.published or MonthClose.objects.is_closed(plan, month):
-                return
-            store_rendered(document, rendered, source_digest=source.digest)
+        name = _write(plan, month, kind, rendered, source.as_at)
     except OSError:
         log.exception("A draft %s of %s %s could not be stored", kind, plan.slug, month)
-
-
-@transaction.atomic
-def request_render(*, plan: Plan, month: Month, kind: str, user=None, published: bool = False) -> Document:
-    """Ask the background worker for a (fresh) copy of a document; the old file goes."""
-    from reports.tasks import render_document
-
-    document, _ = Document.objects.select_for_update().get_or_create(
-        plan=plan, month=month.first_day, kind=kind
-    )
-    _discard_file(document)
-    document.state = Document.State.PENDING
-    document.published = published
-    document.pages = None
-    document.error = ""
-    document.requested_by = user if user is not None and user.is_authenticated else None
-    document.requested_at = timezone.now()
-    document.finished_at = None
-    result = render_document.enqueue(document.pk)
-    document.task_id = str(result.id)
-    document.save()
-    return document
+        return
+    with transaction.atomic():
+        document, created = Document.objects.select_for_update().get_or_create(
+            plan=plan, month=month.first_day, kind=kind
+        )
+        if document.published or MonthClose.objects.is_closed(plan, month):
+            _delete_on_commit(name)
+            return
+        if created or not in_hand(document):
+            document.state = Document.State.READY
+            document.error = ""
+        _swap_in(document, name, rendered, source)
 
 
 def run_render(document: Document) -> Document:
-    """Render a document now (called by the background task) and store the result or the error."""
-    Document.objects.filter(pk=document.pk).update(state=Document.State.RUNNING)
-    plan = document.plan
+    """Render a document now (called by the background task): read its figures, lay it out, store
+    the new copy in a file of its own and swap it in. Until then readers are served the stored
+    copy; the failure of a render is recorded, and leaves the stored copy as it was."""
+    Document.objects.filter(pk=document.pk, task_id=document.task_id).update(state=Document.State.RUNNING)
     month = Month.from_date(document.month)
     try:
-        source = SOURCES[document.kind](plan, month)
+        source = SOURCES[document.kind](document.plan, month)
         rendered = html_to_pdf(source.html, seconds=BACKGROUND_TIME_LIMIT)
     except Exception as error:
         # Shown to the user, who can try again; the traceback goes to the worker's log.
         _failed(document, str(error) if str(error) else "The PDF could not be prepared.")
         raise
     try:
-        store_rendered(document, rendered, source_digest=source.digest)
+        name = _write(document.plan, month, document.kind, rendered, source.as_at)
     except OSError:
         # A full or unwritable document store: the report pages do not need it, so say so and
         # leave them working (issue 8's fault check).
-        document.refresh_from_db(fields=["file"])
         _failed(document, STORE_FAILED)
         raise
-    return document
+    with transaction.atomic():
+        current = Document.objects.select_for_update().filter(pk=document.pk).first()
+        if current is None or current.task_id != document.task_id:
+            # Discarded (the month was re-opened) or asked for afresh while this one ran: the
+            # newer request decides what is kept, and this file is nobody's.
+            _delete_on_commit(name)
+            return document
+        current.state = Document.State.READY
+        current.error = ""
+        _swap_in(current, name, rendered, source)
+    return current
 
 
 STORE_FAILED = (
@@ -457,38 +497,50 @@ STORE_FAILED = (
 
 
 def _failed(document: Document, message: str) -> None:
-    document.state = Document.State.FAILED
-    document.error = message
-    document.finished_at = timezone.now()
-    document.save(update_fields=["state", "error", "finished_at"])
+    # Only this render's failure: a newer request for the document is left to run.
+    Document.objects.filter(pk=document.pk, task_id=document.task_id).update(
+        state=Document.State.FAILED, error=message
+    )
+    document.state, document.error = Document.State.FAILED, message
 
 
-def store_rendered(document: Document, rendered: RenderedPDF, *, source_digest: str = "") -> None:
-    _discard_file(document)
-    document.source_digest = source_digest
-    month = Month.from_date(document.month)
-    name = f"{document.plan.slug}-{month}-{document.kind.lower()}.pdf"
-    document.file.save(name, ContentFile(rendered.content), save=False)
-    document.state = Document.State.READY
+def _write(plan: Plan, month: Month, kind: str, rendered: RenderedPDF, as_at: datetime) -> str:
+    """Store a rendered PDF under a name of its own (the stored copy stays where it is)."""
+    field = Document._meta.get_field("file")
+    name = field.generate_filename(None, f"{plan.slug}-{month}-{kind.lower()}-{as_at:%Y%m%d%H%M%S}.pdf")
+    return field.storage.save(name, ContentFile(rendered.content))
+
+
+def _swap_in(document: Document, name: str, rendered: RenderedPDF, source: DocumentSource) -> None:
+    """Point the (locked) document at a newly stored file. The old file is deleted only once this
+    commits: a reader who was given it is still served it, and a rollback keeps it."""
+    old = document.file.name if document.file else ""
+    document.file = name
     document.pages = rendered.pages
-    document.error = ""
+    document.as_at = source.as_at
+    document.source_digest = source.digest
     document.finished_at = timezone.now()
     document.save()
+    if old and old != name:
+        _delete_on_commit(old)
 
 
 def discard(plan: Plan, month: Month, kinds: list[str]) -> int:
     """Remove stored copies (a re-opened month's published PDFs), files included."""
     documents = list(Document.objects.filter(plan=plan, month=month.first_day, kind__in=kinds))
     for document in documents:
-        _discard_file(document)
+        discard_file(document)
         document.delete()
     return len(documents)
 
 
-def _discard_file(document: Document) -> None:
+def discard_file(document: Document) -> None:
     """Forget the document's file, deleting it once the transaction commits (a rolled-back
     re-open must not lose the published copy)."""
     if document.file:
-        storage, name = document.file.storage, document.file.name
-        transaction.on_commit(lambda: storage.delete(name))
+        _delete_on_commit(document.file.name)
         document.file = None
+
+
+def _delete_on_commit(name: str) -> None:
+    transaction.on_commit(partial(Document._meta.get_field("file").storage.delete, name))

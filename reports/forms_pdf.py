@@ -1,8 +1,10 @@
-"""The plan's cover report settings, edited by the performance team."""
+"""The plan's cover report settings, and the choice of a published copy to render again: the
+performance team's."""
 
 from django import forms
 
 from plans.models import Plan
+from reports.documents import PUBLISHED_KINDS
 
 
 class CoverSettingsForm(forms.ModelForm):
@@ -25,3 +27,9 @@ class CoverSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("size", 60)
+
+
+class RerenderForm(forms.Form):
+    """Which of a closed month's published copies to render again."""
+
+    kind = forms.ChoiceField(choices=[(kind.value, kind.label) for kind in PUBLISHED_KINDS])

@@ -13,7 +13,12 @@ from plans.periods import Month
 class Document(models.Model):
     """A rendered PDF: the Cabinet appendix or cover report of a month, or the full plan as of a
     month. Published documents are rendered once at a month's close and served from storage;
-    long renders run as background tasks and this row tracks them."""
+    long renders run as background tasks and this row tracks them.
+
+    The row holds two things: the stored copy (``file``, ``pages``, ``as_at``, ``source_digest``,
+    ``finished_at``), which readers are served, and the latest render asked for (``state``,
+    ``task_id``, ``requested_by``, ``requested_at``, ``error``). A new render is written to a new
+    file and swapped in once stored, so the stored copy is served while it runs."""
 
     class Kind(models.TextChoices):
         APPENDIX = "APPENDIX", "Cabinet appendix"
@@ -33,6 +38,9 @@ class Document(models.Model):
     published = models.BooleanField(default=False, help_text="Rendered at the month's close and kept.")
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
+    as_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the stored copy's figures were read (a draft says so)."
+    )
     source_digest = models.CharField(
         max_length=64,
         blank=True,
@@ -57,3 +65,21 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.plan.slug} {Month.from_date(self.month)}"
+
+
+class RenderRequest(models.Model):
+    """A render someone started (a request that joined a render in hand started none): what the
+    per-user limit of ``reports.renders`` counts. Rows older than the limit's window are pruned."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="render_requests"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["requested_by", "requested_at"], name="render_request_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -24,5 +24,17 @@ urlpatterns = [
         views_pdf.CoverStateView.as_view(),
         name="cover-pdf-state",
     ),
+    path(
+        "<slug:slug>/<month:month>/published/",
+        views_pdf.PublishedCopiesView.as_view(),
+        name="published-copies",
+    ),
+    # The whole plan as at a month (the Members' Room copy).
+    path("<slug:slug>/plan-<month:month>.pdf", views_pdf.FullPlanPDFView.as_view(), name="plan-pdf"),
+    path(
+        "<slug:slug>/plan-<month:month>.pdf/state",
+        views_pdf.FullPlanStateView.as_view(),
+        name="plan-pdf-state",
+    ),
     path("<slug:slug>/cover-settings/", views_pdf.CoverSettingsView.as_view(), name="cover-settings"),
 ]

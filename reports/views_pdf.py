@@ -3,39 +3,34 @@
 A PDF rendered in the background is offered through one page: while it is being prepared the
 page says so (and a small script, where JavaScript runs, checks for it); when it is ready the same
 address returns the PDF; when it failed or ran out of time the page says so and offers to try again.
+Once a copy has been stored, a reader asking while a newer one is prepared is given that copy at
+once, marked with the time its figures were read. Renders are asked for through
+``reports.renders`` (one in hand per document, a limit per user, published copies first).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import UpdateView
 
 from plans import roles
 from plans.models import MonthClose, Plan
-from plans.periods import Month, to_month
-from plans.views import RoleRequiredMixin
-from reports import documents
-from reports.forms_pdf import CoverSettingsForm
+from plans.periods import Month
+from plans.permissions import PlanMonthMixin, RoleRequiredMixin
+from reports import documents, renders
+from reports.forms_pdf import CoverSettingsForm, RerenderForm
 from reports.models import Document
 from reports.pdf import PDFRenderError, html_to_pdf
 
 
-class PlanMonthMixin(RoleRequiredMixin):
-    permission_required = roles.EXPORT
+class ExportMixin(RoleRequiredMixin, PlanMonthMixin):
+    """A document of a plan's month (``plan_month_or_404``), for those who may export."""
 
-    def plan_and_month(self) -> tuple[Plan, Month]:
-        plan = get_object_or_404(Plan, slug=self.kwargs["slug"])
-        try:
-            month = to_month(self.kwargs["month"])
-        except ValueError as error:
-            raise Http404("No such month") from error
-        if not plan.contains(month):
-            raise Http404("The month is not in this plan's year")
-        return plan, month
+    permission_required = roles.EXPORT
 
 
 def pdf_filename(plan: Plan, month: Month, kind: str) -> str:
@@ -44,12 +39,33 @@ def pdf_filename(plan: Plan, month: Month, kind: str) -> str:
 
 def pdf_response(document: Document, plan: Plan) -> FileResponse:
     filename = pdf_filename(plan, Month.from_date(document.month), document.kind)
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        # A newer copy was swapped in, and the old file deleted, since the row was read.
+        document.refresh_from_db()
+        handle = document.file.open("rb")
+    return FileResponse(handle, content_type="application/pdf", filename=filename)
 
 
-class BackgroundDocumentView(PlanMonthMixin, View):
+def refused(request, refusal: renders.RenderRefused, plan: Plan, month: Month, kind: str, url: str):
+    """Nothing was rendered: 409 (nothing to try again, a published copy) or 429 (the user's limit)."""
+    context = {
+        "plan": plan,
+        "month": month,
+        "kind": Document.Kind(kind).label,
+        "message": str(refusal),
+        "url": url,
+    }
+    response = render(request, "pdf/refused.html", context, status=refusal.status)
+    if isinstance(refusal, renders.RenderLimitReached):
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+class BackgroundDocumentView(ExportMixin, View):
     """GET: the stored PDF when it is current, otherwise the page about its preparation (asking
-    for a render when there is none). POST: ask for a fresh render (the "Try again" button)."""
+    for a render when none is in hand). POST: "Try again", for a render that failed or stalled."""
 
     kind: str = ""
     url_name: str = ""
@@ -57,14 +73,20 @@ class BackgroundDocumentView(PlanMonthMixin, View):
     published = False
 
     def get(self, request, *args, **kwargs):
-        plan, month = self.plan_and_month()
+        plan, month = self.plan_and_month
         return self.stored_or_queued(plan, month)
 
     def post(self, request, *args, **kwargs):
-        plan, month = self.plan_and_month()
-        documents.request_render(
-            plan=plan, month=month, kind=self.kind, user=request.user, published=self.published
-        )
+        plan, month = self.plan_and_month
+        return self.try_again(plan, month, published=self.published)
+
+    def try_again(self, plan: Plan, month: Month, *, published: bool):
+        try:
+            renders.try_again(
+                plan=plan, month=month, kind=self.kind, user=self.request.user, published=published
+            )
+        except renders.RenderRefused as refusal:
+            return self.refused(refusal, plan, month)
         return HttpResponseRedirect(self.url(plan, month), status=303)
 
     def stored_or_queued(self, plan: Plan, month: Month):
@@ -79,19 +101,38 @@ class BackgroundDocumentView(PlanMonthMixin, View):
         return self.queued(document, plan, month, published=self.published)
 
     def queued(self, document: Document | None, plan: Plan, month: Month, *, published: bool):
-        """The page about a render: asked for now unless one is already waiting, running or failed
-        (a failure is shown with "Try again")."""
-        if document is None or document.state == Document.State.READY:
-            document = documents.request_render(
-                plan=plan, month=month, kind=self.kind, user=self.request.user, published=published
-            )
+        """A copy that is not current: the render in hand is joined, or one is asked for, unless the
+        last one failed (shown, with "Try again"). Meanwhile the stored copy, if there is one, is
+        served, marked with the time of its figures; otherwise the page about its preparation."""
+        failed = document is not None and document.published == published and documents.has_failed(document)
+        if not failed:
+            try:
+                document = renders.request_render(
+                    plan=plan, month=month, kind=self.kind, user=self.request.user, published=published
+                )
+            except renders.RenderRefused as refusal:
+                return self.refused(refusal, plan, month)
+        if not failed and document.file:
+            return self.earlier_copy(document, plan)
         return self.state_page(document, plan, month)
+
+    def earlier_copy(self, document: Document, plan: Plan) -> FileResponse:
+        """The stored copy while a newer one is prepared. The PDF says when its figures were read
+        ("Draft as at 14:32"); the headers say so too, and how many changes it does not show."""
+        response = pdf_response(document, plan)
+        if document.as_at is not None:
+            response["X-Document-As-At"] = document.as_at.isoformat()
+            response["X-Document-Changes-Since"] = str(documents.changes_since(document))
+        return response
 
     def url(self, plan: Plan, month: Month) -> str:
         return reverse(self.url_name, kwargs={"slug": plan.slug, "month": str(month)})
 
+    def refused(self, refusal: renders.RenderRefused, plan: Plan, month: Month):
+        return refused(self.request, refusal, plan, month, self.kind, self.url(plan, month))
+
     def state_page(self, document: Document, plan: Plan, month: Month):
-        failed = document.state == Document.State.FAILED or documents.is_stalled(document)
+        failed = documents.has_failed(document)
         context = {
             "document": document,
             "plan": plan,
@@ -104,19 +145,20 @@ class BackgroundDocumentView(PlanMonthMixin, View):
         return render(self.request, "pdf/document_state.html", context, status=200 if failed else 202)
 
 
-class DocumentStateView(PlanMonthMixin, View):
-    """The state of a background render as JSON, for the page's poll."""
+class DocumentStateView(ExportMixin, View):
+    """The state of a background render as JSON, for the page's poll: "ready" when the address
+    gives a PDF (the stored copy, current or not), "failed" when it gives the failure."""
 
     kind: str = ""
 
     def get(self, request, *args, **kwargs):
-        plan, month = self.plan_and_month()
+        plan, month = self.plan_and_month
         document = documents.find_document(plan, month, self.kind)
         if document is None:
             raise Http404("Nothing has been asked for")
-        if document.state == Document.State.READY:
+        if document.file and (document.published or not documents.has_failed(document)):
             state = "ready"
-        elif document.state == Document.State.FAILED or documents.is_stalled(document):
+        elif documents.has_failed(document):
             state = "failed"
         else:
             state = "preparing"
@@ -127,8 +169,8 @@ class FullPlanPDFView(BackgroundDocumentView):
     """The whole plan with each action's month strip as at a month (the Members' Room copy)."""
 
     kind = Document.Kind.PLAN
-    url_name = "plans:plan-pdf"
-    state_url_name = "plans:plan-pdf-state"
+    url_name = "reports:plan-pdf"
+    state_url_name = "reports:plan-pdf-state"
 
 
 class FullPlanStateView(DocumentStateView):
@@ -144,7 +186,7 @@ class PublishedDocumentView(BackgroundDocumentView):
     published = True
 
     def get(self, request, *args, **kwargs):
-        plan, month = self.plan_and_month()
+        plan, month = self.plan_and_month
         if MonthClose.objects.is_closed(plan, month):
             return self.stored_or_queued(plan, month)
         source = documents.SOURCES[self.kind](plan, month)
@@ -154,7 +196,10 @@ class PublishedDocumentView(BackgroundDocumentView):
         if not source.fits_in_a_request:
             return self.queued(document, plan, month, published=False)
         try:
+            renders.count_render(request.user)
             rendered = html_to_pdf(source.html, seconds=documents.REQUEST_TIME_LIMIT)
+        except renders.RenderRefused as refusal:
+            return self.refused(refusal, plan, month)
         except PDFRenderError as error:
             return render(
                 request,
@@ -174,15 +219,10 @@ class PublishedDocumentView(BackgroundDocumentView):
         return response
 
     def post(self, request, *args, **kwargs):
-        """ "Try again": a closed month's published copy, or a long draft, is rendered afresh by
-        the worker; a short draft is simply downloaded again."""
-        plan, month = self.plan_and_month()
-        closed = MonthClose.objects.is_closed(plan, month)
-        if closed or not documents.SOURCES[self.kind](plan, month).fits_in_a_request:
-            documents.request_render(
-                plan=plan, month=month, kind=self.kind, user=request.user, published=closed
-            )
-        return HttpResponseRedirect(self.url(plan, month), status=303)
+        """ "Try again", for a render the worker failed (or never did). A closed month's stored
+        published copy is rendered again only by the performance team (``PublishedCopiesView``)."""
+        plan, month = self.plan_and_month
+        return self.try_again(plan, month, published=MonthClose.objects.is_closed(plan, month))
 
 
 class AppendixPDFView(PublishedDocumentView):
@@ -207,6 +247,64 @@ class CoverPDFView(PublishedDocumentView):
 
 class CoverStateView(DocumentStateView):
     kind = Document.Kind.COVER
+
+
+class PublishedCopiesView(ExportMixin, View):
+    """A closed month's published appendix and cover, for the performance team: what is stored,
+    any render of them in hand, and "Render the published copy again" - from the published report,
+    into a new file that replaces the stored one once it is stored (readers are served the stored
+    copy until then)."""
+
+    permission_required = roles.CLOSE_MONTH
+    urls = {Document.Kind.APPENDIX: AppendixPDFView.url_name, Document.Kind.COVER: CoverPDFView.url_name}
+
+    def get(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month
+        return self.page(plan, month)
+
+    def post(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month
+        form = RerenderForm(request.POST)
+        if not form.is_valid():
+            return self.page(plan, month, status=400)
+        kind = form.cleaned_data["kind"]
+        try:
+            renders.rerender_published(plan=plan, month=month, kind=kind, user=request.user)
+        except renders.RenderRefused as refusal:
+            url = reverse(self.urls[kind], kwargs={"slug": plan.slug, "month": str(month)})
+            return refused(request, refusal, plan, month, kind, url)
+        messages.success(
+            request,
+            f"{Document.Kind(kind).label}: the published copy is being rendered again. Readers are "
+            "given the stored copy until the new one is stored.",
+        )
+        here = reverse("reports:published-copies", kwargs={"slug": plan.slug, "month": str(month)})
+        return HttpResponseRedirect(here, status=303)
+
+    def page(self, plan: Plan, month: Month, status: int = 200):
+        stored = {
+            d.kind: d for d in Document.objects.filter(plan=plan, month=month.first_day, published=True)
+        }
+        copies = [
+            {
+                "kind": kind,
+                "label": Document.Kind(kind).label,
+                "document": stored.get(kind),
+                "in_hand": kind in stored and documents.in_hand(stored[kind]),
+                "failed": kind in stored and documents.has_failed(stored[kind]),
+                "stalled": kind in stored and documents.is_stalled(stored[kind]),
+                "url": reverse(self.urls[kind], kwargs={"slug": plan.slug, "month": str(month)}),
+            }
+            for kind in documents.PUBLISHED_KINDS
+        ]
+        context = {
+            "plan": plan,
+            "month": month,
+            "closed": MonthClose.objects.is_closed(plan, month),
+            "copies": copies,
+            "report_url": reverse("reports:month", kwargs={"slug": plan.slug, "month": str(month)}),
+        }
+        return render(self.request, "pdf/published_copies.html", context, status=status)
 
 
 class CoverSettingsView(RoleRequiredMixin, UpdateView):

@@ -20,15 +20,20 @@ def media_root(settings, tmp_path_factory):
 
 @pytest.fixture
 def role_user(db):
-    """role_user("cmt") -> a user in that role's group (or a plain user for "none")."""
+    """role_user("cmt") -> a user in that role's group (or a plain user for "none"); the same user
+    each time a test asks for the role."""
+    made = {}
 
     def build(role: str):
-        # Named apart from the demo logins, which the session-wide demo data also holds.
-        if role == "none":
-            return make_user("test-nobody")
-        if role == "admin":
-            return make_user("test-root", is_superuser=True, is_staff=True)
-        return make_user(f"test-{role}", ROLE_GROUPS[role])
+        if role not in made:
+            # Named apart from the demo logins, which the session-wide demo data also holds.
+            if role == "none":
+                made[role] = make_user("test-nobody")
+            elif role == "admin":
+                made[role] = make_user("test-root", is_superuser=True, is_staff=True)
+            else:
+                made[role] = make_user(f"test-{role}", ROLE_GROUPS[role])
+        return made[role]
 
     return build
 

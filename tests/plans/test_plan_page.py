@@ -184,4 +184,4 @@ def test_the_plan_page_links_to_the_months_report_and_the_whole_plan_as_pdf(clie
     # Every month of this 2009/10 plan has begun and none is closed: the month to update is July 2009.
     html = client_as("clerk").get(PAGE).content.decode()
     assert '<a href="/reports/p/2009-07/">Exception report for July 2009</a>' in html
-    assert '<a href="/plans/p/plan-2009-07.pdf">The whole plan as PDF, as at July 2009</a>' in html
+    assert '<a href="/reports/p/plan-2009-07.pdf">The whole plan as PDF, as at July 2009</a>' in html

@@ -1,10 +1,11 @@
-"""Reading PDFs in tests: text per page (pypdf), page size, metadata, and a local HTTP listener
-that records whether anything tried to fetch from it."""
+"""Reading PDFs in tests: text per page (pypdf), page size, metadata, a clock for the time a
+draft prints, and a local HTTP listener that records whether anything tried to fetch from it."""
 
 from __future__ import annotations
 
 import io
 import threading
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from unittest import mock
 
@@ -35,6 +36,27 @@ def page_texts(content: bytes) -> list[str]:
 
 def all_text(content: bytes) -> str:
     return "\n".join(page_texts(content))
+
+
+def loosely(text: str) -> str:
+    """Text with its spaces removed, for comparing table rows: layout extraction sometimes joins a
+    narrow cell to its neighbour (and where depends on what else is on the page)."""
+    return text.replace(" ", "")
+
+
+class Clock:
+    """``timezone.now()`` at a time the test chooses, moved on by hand, so the time a draft prints
+    ("Draft as at 14:32") is a literal. Model fields with ``default=timezone.now`` keep the real
+    clock: set the time later than the rows the test has made."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def move(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 class Listener:

@@ -1,14 +1,15 @@
 """The full plan PDF (/plans/<slug>/plan-<YYYY-MM>.pdf), rendered by the background worker."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from plans.models import ActionChange
 from plans.periods import Month
-from reports import documents
+from reports import documents, renders
 from reports.models import Document
 from reports.pdf import PDFRenderError
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
@@ -34,11 +35,11 @@ def plan():
 
 
 def url(slug="small", month="2009-07"):
-    return reverse("plans:plan-pdf", kwargs={"slug": slug, "month": month})
+    return reverse("reports:plan-pdf", kwargs={"slug": slug, "month": month})
 
 
 def test_anonymous_users_are_sent_to_log_in(client, plan):
-    for address in (url(), reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})):
+    for address in (url(), reverse("reports:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})):
         response = client.get(address)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
@@ -51,7 +52,9 @@ def test_a_user_without_the_export_permission_is_refused(client_as, plan):
     assert client.get(url()).status_code == 403
     assert client.post(url()).status_code == 403
     assert (
-        client.get(reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})).status_code
+        client.get(
+            reverse("reports:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})
+        ).status_code
         == 403
     )
     assert not Document.objects.exists()
@@ -75,16 +78,16 @@ def test_the_page_says_it_is_being_prepared_then_the_same_address_gives_the_pdf(
     assert response.status_code == 202
     body = response.content.decode()
     assert "The PDF is being prepared" in body
-    assert 'href="/plans/small/plan-2009-07.pdf"' in body
+    assert 'href="/reports/small/plan-2009-07.pdf"' in body
     assert "<script>" not in body.replace('<script src="/static/js/document-poll.js" defer></script>', "")
 
-    state = client.get(reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"}))
+    state = client.get(reverse("reports:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"}))
     assert state.json() == {"state": "preparing", "pages": None}
 
     run_worker()
 
     assert client.get(
-        reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})
+        reverse("reports:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})
     ).json() == {
         "state": "ready",
         "pages": 1,
@@ -130,10 +133,70 @@ def test_a_change_to_the_plan_makes_the_stored_copy_stale(client_as, plan):
     action.corrective_action = "New text"
     action.updated_at = timezone.now()
     action.save()
-    assert client.get(url()).status_code == 202
+    # The stored copy at once, while the worker prepares one with the change.
+    response = client.get(url())
+    assert response.status_code == 200 and "X-Document-Changes-Since" in response
+    assert "New text" not in page_texts(b"".join(response.streaming_content))[0]
     run_worker()
     response = client.get(url())
+    assert "X-Document-Changes-Since" not in response
     assert "New text" in page_texts(b"".join(response.streaming_content))[0]
+
+
+def as_at(response) -> str:
+    return timezone.localtime(datetime.fromisoformat(response["X-Document-As-At"])).strftime("%H:%M")
+
+
+def test_while_a_newer_copy_is_prepared_readers_get_the_last_one_marked_with_its_time(client_as, plan, clock):
+    client = client_as("clerk")
+    response = client.get(url())
+    assert response.status_code == 202  # the first copy: there is nothing to give yet
+    run_worker()  # figures read at 14:32
+
+    clock.move(minutes=8)
+    late, later = plan.actions.get(ref="1.1.1"), plan.actions.get(ref="1.1.2")
+    # Since 14:32: four changes to July's statuses and one to an action itself, which the copy as at
+    # July does not show, and one to August's, which it would not show anyway.
+    for field in ("status", "corrective_action", "note", "status"):
+        ActionChange.objects.create(action=late, month=date(2009, 7, 1), field=field, changed_at=clock.now)
+    ActionChange.objects.create(action=late, field="description", changed_at=clock.now)
+    ActionChange.objects.create(action=later, month=date(2009, 8, 1), field="status", changed_at=clock.now)
+
+    response = client.get(url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "Draft as at 14:32" in page_texts(b"".join(response.streaming_content))[0]
+    assert (as_at(response), response["X-Document-Changes-Since"]) == ("14:32", "5")
+    assert DBTaskResult.objects.count() == 2  # a newer copy is being prepared
+
+    # More saves while it is prepared: readers still get the 14:32 copy; the render is not restarted.
+    clock.move(minutes=1)
+    ActionChange.objects.create(action=late, month=date(2009, 7, 1), field="status", changed_at=clock.now)
+    for role in ("cmt", "officer"):
+        response = client_as(role).get(url())
+        assert (response.status_code, as_at(response), response["X-Document-Changes-Since"]) == (
+            200,
+            "14:32",
+            "6",
+        )
+    assert DBTaskResult.objects.count() == 2
+
+    clock.move(minutes=1)
+    run_worker()  # figures read at 14:42, every change so far included
+    response = client.get(url())
+    assert "X-Document-Changes-Since" not in response
+    assert "Draft as at 14:42" in page_texts(b"".join(response.streaming_content))[0]
+
+    # Changed again after that render: the next request queues one more.
+    clock.move(minutes=1)
+    ActionChange.objects.create(action=late, month=date(2009, 7, 1), field="status", changed_at=clock.now)
+    response = client.get(url())
+    assert (response.status_code, as_at(response), response["X-Document-Changes-Since"]) == (
+        200,
+        "14:42",
+        "1",
+    )
+    assert DBTaskResult.objects.count() == 3
 
 
 def test_a_failed_render_says_so_and_can_be_retried(client_as, plan, monkeypatch):
@@ -155,7 +218,7 @@ def test_a_failed_render_says_so_and_can_be_retried(client_as, plan, monkeypatch
     assert "The PDF could not be prepared" in body
     assert "Try again" in body
     assert (
-        client.get(reverse("plans:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})).json()[
+        client.get(reverse("reports:plan-pdf-state", kwargs={"slug": "small", "month": "2009-07"})).json()[
             "state"
         ]
         == "failed"
@@ -183,7 +246,7 @@ def test_a_render_that_never_finishes_is_reported_and_can_be_retried(client_as, 
 
 def test_a_render_past_its_time_limit_fails_with_a_clear_message(plan, monkeypatch):
     monkeypatch.setattr(documents, "BACKGROUND_TIME_LIMIT", 0.001)
-    document = documents.request_render(plan=plan, month=Month(2009, 7), kind=Document.Kind.PLAN)
+    document = renders.request_render(plan=plan, month=Month(2009, 7), kind=Document.Kind.PLAN)
     run_worker()
     document.refresh_from_db()
     assert document.state == Document.State.FAILED

@@ -5,36 +5,17 @@ import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from plans.models import MonthlyStatus
+from plans.models import ActionChange, MonthlyStatus
 from plans.periods import Month
 from reports import closing, documents
 from reports.models import Document
 from reports.pdf import PDFRenderError
-from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.factories import make_action, make_lead, make_status
 from tests.reports.pdf_helpers import page_texts, run_worker
 
 pytestmark = pytest.mark.django_db
 JULY = Month(2009, 7)
 KINDS = ["appendix-pdf", "cover-pdf"]
-
-
-@pytest.fixture
-def plan():
-    plan = make_plan(
-        slug="small",
-        title="Improvement Plan 2009/10",
-        organisation="Bromsgrove District Council",
-        portfolio_holder="Cllr. A Member",
-        responsible_officer="An Officer",
-        contact_name="A Contact",
-    )
-    measure = make_measure(make_priority(plan, "CP1", "Town Centre"), "1.1", "Town centre vision")
-    lead = make_lead("PS")
-    late = make_action(measure, "1.1.1", "Engage specialists", leads=[lead], planned=["2009-07"])
-    make_status(late, "2009-07", "AMBER", corrective_action="Meeting planned for September")
-    done = make_action(measure, "1.1.2", "Set up the team", leads=[lead], planned=["2009-07"])
-    make_status(done, "2009-07", "GREEN")
-    return plan
 
 
 def url(name, month=JULY):
@@ -77,17 +58,17 @@ def test_a_month_outside_the_plan_is_not_found(client_as, plan):
     assert client.get("/reports/small/2009-13/appendix.pdf").status_code == 404
 
 
-def test_an_open_month_renders_on_request_as_a_draft(client_as, plan):
+def test_an_open_month_renders_on_request_as_a_draft(client_as, plan, clock):
     client = client_as("clerk")
     response = client.get(url("appendix-pdf"))
     assert not response.streaming  # laid out in the request, not read from the store
     [first, *_] = pdf_text(response)
-    assert "Exception Report for July 2009 Improvement Plan Draft Appendix 1" in first
+    assert "Exception Report for July 2009 Improvement Plan Draft as at 14:32 Appendix 1" in first
     # (spaces compared loosely: layout extraction sometimes joins a narrow cell to its neighbour)
     assert "July 2009 0 0.0% 1 50.0% 1 50.0% 0 0.0% 0 0.0% 2".replace(" ", "") in first.replace(" ", "")
     [cover] = pdf_text(client.get(url("cover-pdf")))
     assert "Responsible Portfolio Holder Cllr. A Member" in cover
-    assert "Draft" in cover
+    assert "Draft as at 14:32" in cover
 
 
 def never_laid_out(html, *, seconds):
@@ -118,7 +99,7 @@ def test_a_change_to_the_figures_lays_the_draft_out_again(client_as, plan):
     assert "Meeting planned for September" not in "".join(pdf_text(response))
 
 
-def test_a_long_draft_is_prepared_by_the_worker_and_then_served(client_as, plan, monkeypatch):
+def test_a_long_draft_is_prepared_by_the_worker_and_then_served(client_as, plan, monkeypatch, clock):
     monkeypatch.setattr(documents, "REQUEST_RENDER_MAX_BLOCKS", -1)  # every draft is "long"
     client = client_as("clerk")
     response = client.get(url("appendix-pdf"))
@@ -132,15 +113,32 @@ def test_a_long_draft_is_prepared_by_the_worker_and_then_served(client_as, plan,
     response = client.get(url("appendix-pdf"))
     assert response.status_code == 200 and response.streaming
     [first, *_] = pdf_text(response)
-    assert "Exception Report for July 2009 Improvement Plan Draft Appendix 1" in first
+    assert "Exception Report for July 2009 Improvement Plan Draft as at 14:32 Appendix 1" in first
 
-    # A change makes the stored draft stale: the worker is asked again.
-    MonthlyStatus.objects.filter(action__ref="1.1.1").update(status="GREEN")
-    assert client.get(url("appendix-pdf")).status_code == 202
+    # A change makes the stored draft stale: the worker is asked again, and meanwhile readers get
+    # the 14:32 copy at once, with the number of changes it does not show.
+    clock.move(minutes=5)
+    late = plan.actions.get(ref="1.1.1")
+    MonthlyStatus.objects.filter(action=late).update(status="GREEN", corrective_action="")
+    for field in ("status", "corrective_action"):
+        ActionChange.objects.create(action=late, month=JULY.first_day, field=field, changed_at=clock.now)
+    response = client.get(url("appendix-pdf"))
+    assert (response.status_code, response["X-Document-Changes-Since"]) == (200, "2")
+    [first, *_] = pdf_text(response)
+    assert "Draft as at 14:32" in first
+    assert "July 2009 0 0.0% 1 50.0% 1 50.0% 0 0.0% 0 0.0% 2".replace(" ", "") in first.replace(" ", "")
+    assert client.get(url("appendix-pdf-state")).json()["state"] == "ready"
     assert DBTaskResult.objects.count() == 2
-    # "Try again" asks the worker afresh too.
-    assert client.post(url("appendix-pdf")).status_code == 303
-    assert DBTaskResult.objects.count() == 3
+    # "Try again" is for a render that failed: this one has not, so nothing more is queued.
+    response = client.post(url("appendix-pdf"))
+    assert response.status_code == 409
+    assert "nothing to try again" in response.content.decode()
+    assert DBTaskResult.objects.count() == 2
+
+    run_worker()
+    [first, *_] = pdf_text(client.get(url("appendix-pdf")))
+    assert "Draft as at 14:37" in first
+    assert "July 2009 0 0.0% 0 0.0% 2 100.0% 0 0.0% 0 0.0% 2".replace(" ", "") in first.replace(" ", "")
 
 
 def test_a_draft_that_cannot_be_stored_is_still_delivered(client_as, plan, monkeypatch):
