@@ -56,6 +56,14 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["organisation", "reporting_interval"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PriorityInline, StatusTermInline]
+    actions = None  # no bulk delete: see has_delete_permission
+
+    def has_delete_permission(self, request, obj=None):
+        # A plan with a published month holds what Cabinet saw: it is never deleted by hand.
+        if obj is not None and MonthClose.objects.filter(plan=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "organisation", "previous_plan"]}),
         ("Plan year", {"fields": ["first_month", "months", "reporting_interval"]}),
@@ -210,6 +218,18 @@ class ActionAdmin(admin.ModelAdmin):
     raw_id_fields = ["measure"]
     readonly_fields = ["version", "updated_at"]
     inlines = [PlannedMonthInline, MonthlyStatusInline]
+    actions = None  # no bulk delete: see has_delete_permission
+
+    def has_delete_permission(self, request, obj=None):
+        # An action with a status in a published month is part of the published record.
+        if (
+            obj is not None
+            and obj.statuses.filter(
+                month__in=MonthClose.objects.closed().filter(plan_id=obj.plan_id).values("month")
+            ).exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # An action's statuses and history belong to its plan year: it never moves to another plan.

@@ -7,6 +7,7 @@ import pytest
 
 from audit.models import AuditEvent
 from plans.models import ActionChange, ChangeRequest, MonthClose, MonthlyStatus
+from plans.periods import Month
 from reports.closing import close_month
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
 
@@ -174,11 +175,7 @@ def test_a_request_is_decided_through_the_service_not_by_editing_its_state(admin
 
 def test_published_months_and_stored_documents_are_read_only_in_the_admin(admin_client, action, role_user):
     make_status(action, "2009-07", "GREEN")
-    close = close_month(
-        action.plan,
-        make_status(action, "2009-08", "GREEN").as_month.__class__(2009, 7),
-        role_user("performance"),
-    )
+    close = close_month(action.plan, Month(2009, 7), role_user("performance"))
     assert admin_client.get(f"/admin/plans/monthclose/{close.pk}/change/").status_code == 200  # to read
     admin_client.post(
         f"/admin/plans/monthclose/{close.pk}/change/", {"state": "REOPENED", "reopen_reason": "x"}
@@ -187,3 +184,16 @@ def test_published_months_and_stored_documents_are_read_only_in_the_admin(admin_
     close.refresh_from_db()
     assert close.is_closed and MonthClose.objects.count() == 1
     assert admin_client.get("/admin/reports/document/add/").status_code == 403
+
+
+def test_a_plan_or_action_with_a_published_month_cannot_be_deleted_in_the_admin(
+    admin_client, action, role_user
+):
+    make_status(action, "2009-07", "GREEN")
+    close_month(action.plan, Month(2009, 7), role_user("performance"))
+    assert (
+        admin_client.post(f"/admin/plans/plan/{action.plan_id}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert admin_client.post(f"/admin/plans/action/{action.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert MonthClose.objects.filter(plan=action.plan).count() == 1
+    action.refresh_from_db()
