@@ -25,19 +25,10 @@ from plans import roles
 from plans.models import Plan
 from plans.status import COUNTED
 from plans.views import RoleRequiredMixin
-from plans.workbook import (
-    MAX_UPLOAD_BYTES,
-    RESERVED_SLUGS,
-    ImportRefused,
-    WorkbookInvalid,
-    blank_template,
-    export_plan,
-    import_plan,
-    plan_slug,
-    read_upload,
-    read_workbook,
-    workbook_bytes,
-)
+from plans.workbook.importer import RESERVED_SLUGS, ImportRefused, import_plan, plan_slug
+from plans.workbook.reader import read_workbook
+from plans.workbook.safety import MAX_UPLOAD_BYTES, WorkbookInvalid, read_upload
+from plans.workbook.writer import blank_template, export_plan, workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "workbook_imports"

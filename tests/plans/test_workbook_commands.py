@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from plans.models import Action, Plan
-from plans.workbook import parsed_from_plan
+from plans.workbook.writer import parsed_from_plan
 from tests.plans.test_workbook_import import FIXTURE
 from tests.plans.workbook_helpers import action_row, workbook
 

@@ -10,15 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plans.models import Plan
-from plans.workbook import (
-    MAX_UPLOAD_BYTES,
-    NOT_XLSX,
-    ParsedPlan,
-    WorkbookInvalid,
-    import_plan,
-    read_upload,
-    read_workbook,
-)
+from plans.workbook.importer import import_plan
+from plans.workbook.reader import ParsedPlan, read_workbook
+from plans.workbook.safety import MAX_UPLOAD_BYTES, NOT_XLSX, WorkbookInvalid, read_upload
 from tests.plans.workbook_helpers import ACTION_HEADINGS, action_row, workbook
 
 

@@ -9,14 +9,10 @@ from openpyxl import load_workbook
 from plans.models import Action, ActionChange, MonthlyStatus, Plan
 from plans.periods import Month
 from plans.status import Status
-from plans.workbook import (
-    ImportRefused,
-    WorkbookInvalid,
-    export_plan,
-    import_plan,
-    parsed_from_plan,
-    read_workbook,
-)
+from plans.workbook.importer import ImportRefused, import_plan
+from plans.workbook.reader import read_workbook, status_vocabulary
+from plans.workbook.safety import WorkbookInvalid
+from plans.workbook.writer import export_plan, parsed_from_plan
 from tests.plans.workbook_helpers import action_row, workbook
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"
@@ -178,9 +174,7 @@ def test_export_fills_the_grid_with_word_and_colour_and_no_formula():
 
 def test_status_colour_words_read_back_from_the_export():
     # The exported words are the standard labels, each read back as its status.
-    from plans.workbook import _vocabulary
-
-    vocab = _vocabulary([])
+    vocab = status_vocabulary([])
     assert {label: vocab[label.lower().replace("-", "")][0] for label in ("Green", "Re-programmed")} == {
         "Green": Status.GREEN,
         "Re-programmed": Status.REPRO,

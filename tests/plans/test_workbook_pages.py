@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from plans.models import Action, ActionChange, Plan
-from plans.workbook import MAX_UPLOAD_BYTES
+from plans.workbook.safety import MAX_UPLOAD_BYTES
 from tests.plans.test_workbook_import import FIXTURE
 from tests.plans.workbook_helpers import action_row, workbook
 

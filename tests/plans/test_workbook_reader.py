@@ -6,7 +6,8 @@ import pytest
 
 from plans.periods import Month
 from plans.status import Status
-from plans.workbook import WorkbookInvalid, read_workbook
+from plans.workbook.reader import read_workbook
+from plans.workbook.safety import WorkbookInvalid
 from tests.factories import make_plan
 from tests.plans.workbook_helpers import ACTION_HEADINGS, MEASURES, PRIORITIES, action_row, workbook
 
@@ -237,7 +238,8 @@ def test_a_title_row_above_the_headings_is_skipped():
 
 
 def test_a_plan_longer_than_a_year_heads_its_months_with_the_year(db):
-    from plans.workbook import export_plan, import_plan
+    from plans.workbook.importer import import_plan
+    from plans.workbook.writer import export_plan
 
     headings = ACTION_HEADINGS[:5] + ["Jul 2008", "Jul 2009"] + ACTION_HEADINGS[17:]
     plan_rows = [["Title", "Three years"], ["First month", "July 2008"], ["Months", 36]]
