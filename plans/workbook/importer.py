@@ -2,7 +2,10 @@
 
 A re-import matches actions by priority, measure and ref (and by position among actions whose
 refs repeat), changes what differs through ``plans.services`` so that it is in each action's
-history, never deletes a status, and leaves in place what the workbook no longer lists.
+history, never deletes a status, and leaves in place what the workbook no longer lists. An
+action's own fields change through ``services.update_action`` and statuses through
+``services.set_statuses``, after the plan's lock is taken; a status in a closed month is never
+added or changed.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from plans.models import (
     ActionChange,
     Lead,
     Measure,
+    MonthClose,
     MonthlyStatus,
     Plan,
     PlannedMonth,
@@ -29,7 +33,8 @@ from plans.models import (
     StatusTerm,
 )
 from plans.periods import Month
-from plans.workbook.reader import ParsedAction, ParsedPlan, ParsedTerm, code_key, word_key
+from plans.workbook.reader import ACTIONS_SHEET, ParsedAction, ParsedPlan, ParsedTerm, code_key, word_key
+from plans.workbook.safety import ErrorList, WorkbookInvalid
 
 
 # --- Saving -------------------------------------------------------------------------------------
@@ -86,8 +91,10 @@ def import_plan(
 
     A re-import matches actions by priority, measure and ref (and by position among actions whose
     refs repeat), changes what differs through ``plans.services`` so that it is in each action's
-    history, never deletes a status, and leaves in place what the workbook no longer lists.
-    With ``dry_run`` everything is done and then rolled back: the result says what would happen."""
+    history, never deletes a status, and leaves in place what the workbook no longer lists. A
+    status cell that would add or change a status in a closed month raises ``WorkbookInvalid``
+    listing every such cell, and nothing is saved. With ``dry_run`` everything is done and then
+    rolled back: the result says what would happen."""
     result = _import(parsed, plan=plan, slug=slug, user=user)
     if dry_run:
         transaction.set_rollback(True)
@@ -120,7 +127,11 @@ def _import(parsed: ParsedPlan, *, plan: Plan | None, slug: str, user) -> Import
         )
         result = ImportResult(plan=plan, created=True)
     else:
-        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        # The plan's lock first, as every write to it takes it, and only then its months checked
+        # (``_refuse_closed_months``): a month closed while this import waited is seen closed. They
+        # are checked once the status words are saved, since a cell is compared by the word it
+        # shows; a refusal rolls back all that came before it.
+        plan = services.lock_plan(plan)
         if parsed.first_month != plan.start:
             raise ImportRefused(
                 f"The workbook starts in {parsed.first_month.name}, the plan in {plan.start.name}."
@@ -229,28 +240,92 @@ def _leads(initials: list[str], cache: dict[str, Lead]) -> list[Lead]:
     return leads
 
 
-ACTION_FIELDS = ("ref", "description", "original_target", "revised_target", "corrective_action")
+def _match(plan: Plan, parsed: ParsedPlan) -> tuple[list[tuple[ParsedAction, Action | None]], list[Action]]:
+    """Each of the workbook's actions with the plan's action it updates (None for a new one), and
+    the plan's actions the workbook no longer lists. Refs repeat in real plans ("4.1.3" twice), so
+    among actions with the same priority, measure and ref the n-th in the workbook is the n-th in
+    the plan."""
+    existing: dict[tuple, list[Action]] = defaultdict(list)
+    for action in Action.objects.filter(plan=plan).in_plan_order().with_grid():
+        existing[_action_key(action.measure.priority.code, action.measure.ref, action.ref)].append(action)
+    seen: dict[tuple, int] = defaultdict(int)
+    pairs = []
+    for item in parsed.actions:
+        key = _action_key(item.priority, item.measure, item.ref)
+        candidates = existing.get(key, [])
+        pairs.append((item, candidates[seen[key]] if seen[key] < len(candidates) else None))
+        seen[key] += 1
+    matched = {action.pk for _, action in pairs if action is not None}
+    left = [action for group in existing.values() for action in group if action.pk not in matched]
+    return pairs, left
+
+
+def _status_writes(plan: Plan, action: Action, item: ParsedAction) -> list[services.StatusWrite]:
+    """The workbook's statuses of a matched action that differ from those recorded; a blank cell
+    never removes a status.
+
+    A status is the same when it shows the same word: a record without a word of its own shows
+    the plan's word for its status, which is what the export wrote."""
+    recorded = {record.as_month: record for record in action.statuses.all()}
+    writes = []
+    for month, cell in item.statuses.items():
+        record = recorded.get(month)
+        shown = cell.word or plan.status_word(cell.status)
+        if record is not None and record.status == cell.status and (record.word or shown) == shown:
+            continue
+        writes.append(
+            services.StatusWrite(
+                action=action,
+                month=month,
+                status=cell.status,
+                word=cell.word,
+                # What the officer wrote that month is not in the workbook's grid: keep it.
+                corrective_action=record.corrective_action if record else "",
+                note=record.note if record else "",
+            )
+        )
+    return writes
+
+
+def _refuse_closed_months(plan: Plan, parsed: ParsedPlan, touched: list[tuple[ParsedAction, Month]]) -> None:
+    """A re-import that would add or change a status in a closed month fails as a whole, each such
+    cell listed: the published report is what Cabinet saw. So does one in a month the plan does
+    not report on (every second month at Rotherham)."""
+    closed = MonthClose.objects.closed_months(plan)
+    reporting = set(plan.reporting_month_list)
+    errors = ErrorList()
+    for item, month in touched:
+        if month in closed:
+            message = f"{month.name} is closed (published); its statuses cannot be changed by an import."
+        elif month not in reporting:
+            message = f"{month.name} is not a reporting month of this plan; leave the cell blank."
+        else:
+            continue
+        errors.add(message, ACTIONS_SHEET, item.row, parsed.month_columns.get(month, ""))
+    if errors:
+        raise WorkbookInvalid(errors)
 
 
 def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: ImportResult, user) -> None:
     """Actions in bulk: a fixed number of queries however long the plan, plus a few for each
-    action whose status, leads or planned months changed."""
-    existing: dict[tuple, list[Action]] = defaultdict(list)
-    for action in Action.objects.filter(plan=plan).in_plan_order().with_grid():
-        existing[_action_key(action.measure.priority.code, action.measure.ref, action.ref)].append(action)
-    old_positions = {a.pk: a.position for group in existing.values() for a in group}
+    action whose fields, statuses, leads or planned months changed."""
     plan._terms_cache = list(plan.status_terms.all())  # status_word() for every status, one query
+    pairs, left = _match(plan, parsed)
+    writes = {action.pk: _status_writes(plan, action, item) for item, action in pairs if action is not None}
+    if not result.created:
+        _refuse_closed_months(
+            plan,
+            parsed,
+            [(item, write.month) for item, action in pairs if action for write in writes[action.pk]]
+            + [(item, month) for item, action in pairs if action is None for month in item.statuses],
+        )
+    old_positions = {action.pk: action.position for _, action in pairs if action} | {
+        action.pk: action.position for action in left
+    }
     lead_cache = {lead.initials: lead for lead in Lead.objects.all()}
-    seen: dict[tuple, int] = defaultdict(int)
     matched: list[Action] = []
-    edited: list[Action] = []
     created: list[tuple[Action, ParsedAction, list[Lead]]] = []
-    for position, item in enumerate(parsed.actions, start=1):
-        key = _action_key(item.priority, item.measure, item.ref)
-        occurrence = seen[key]
-        seen[key] += 1
-        candidates = existing.get(key, [])
-        measure = measures[(code_key(item.priority), code_key(item.measure))]
+    for position, (item, action) in enumerate(pairs, start=1):
         values = {
             "ref": item.ref,
             "description": item.description,
@@ -259,23 +334,25 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
             "corrective_action": item.corrective_action,
         }
         leads = _leads(item.leads, lead_cache)
-        if occurrence < len(candidates):
-            action = candidates[occurrence]
-            changes = _update_action(action, item, values, leads, user)
-            action.position = position
-            changed = _update_statuses(plan, action, item, user, result)
-            matched.append(action)
-            if changes:
-                edited.append(action)
-            _count(result, "actions", False, bool(changes) or changed)
-        else:
+        if action is None:
+            measure = measures[(code_key(item.priority), code_key(item.measure))]
             created.append((Action(plan=plan, measure=measure, position=position, **values), item, leads))
             _count(result, "actions", True, False)
-    matched_ids = {a.pk for a in matched}
-    left = [a for group in existing.values() for a in group if a.pk not in matched_ids]
+            continue
+        # Saved at its old position; positions move together below.
+        changed = _update_action(action, values, leads, item.planned, user)
+        action.position = position
+        _count(result, "actions", False, changed or bool(writes[action.pk]))
+        _count_statuses(result, action, item, writes[action.pk])
+        matched.append(action)
+    services.set_statuses(
+        plan=plan,
+        writes=[write for action_writes in writes.values() for write in action_writes],
+        user=user,
+        source=ActionChange.Source.IMPORT,
+    )
     for offset, action in enumerate(left, start=len(parsed.actions) + 1):
         action.position = offset
-    Action.objects.bulk_update(edited, ["version", *ACTION_FIELDS], batch_size=200)
     moved = [a for a in [*matched, *left] if a.position != old_positions[a.pk]]
     # Positions are unique in a plan: those that move are first put out of the way.
     Action.objects.filter(pk__in=[a.pk for a in moved]).update(position=F("position") + 1_000_000)
@@ -284,10 +361,23 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
     _create_actions(created, user, result)
 
 
+def _count_statuses(result: ImportResult, action: Action, item: ParsedAction, writes) -> None:
+    recorded = {record.as_month for record in action.statuses.all()}
+    added = sum(1 for write in writes if write.month not in recorded)
+    result.added["statuses"] += added
+    result.changed["statuses"] += len(writes) - added
+    result.unchanged["statuses"] += len(item.statuses) - len(writes)
+    result.kept["statuses"] += len(recorded - set(item.statuses))
+
+
 def _create_actions(
     created: list[tuple[Action, ParsedAction, list[Lead]]], user, result: ImportResult
 ) -> None:
-    """New actions with their leads, planned months and statuses, each status with its history row."""
+    """New actions with their leads, planned months and statuses, each status with its history row.
+
+    In bulk, not through ``services.set_statuses``: the months were checked open and reported
+    (``_refuse_closed_months``) under the plan's lock, and a new plan of 3,000 actions would
+    otherwise take two queries a status."""
     Action.objects.bulk_create([action for action, _, _ in created], batch_size=500)
     Through = Action.leads.through
     Through.objects.bulk_create(
@@ -321,62 +411,34 @@ def _create_actions(
     result.added["statuses"] += len(statuses)
 
 
-def _update_action(action: Action, item: ParsedAction, values: dict, leads, user) -> list[ActionChange]:
-    """Set the workbook's values on a matched action (saved in bulk by the caller), recording in its
-    history what changed."""
-    before = services.snapshot(action, values)
-    before["leads"] = " /".join(sorted(lead.initials for lead in action.leads.all()))
-    before["planned"] = ", ".join(str(m) for m in action.planned_month_list)
-    for name, value in values.items():
-        setattr(action, name, value)
-    after = services.snapshot(action, values)
-    after["leads"] = " /".join(sorted(lead.initials for lead in leads))
-    after["planned"] = ", ".join(str(m) for m in item.planned)
-    # One insert for an action that changed, none for one that did not.
-    changes = services.record_changes(
-        action=action, before=before, after=after, user=user, source=ActionChange.Source.IMPORT
+def _update_action(action: Action, values: dict, leads: list[Lead], planned: list[Month], user) -> bool:
+    """Set the workbook's values on a matched action: its own fields through
+    ``services.update_action`` (compared, version bumped, history written), its leads and
+    planned months by ``_replace_leads_and_planned``. Whether anything changed."""
+    related = _replace_leads_and_planned(action, leads, planned, user)
+    # A new lead or planned month is a change to the action too: a form read before it is stale.
+    changes = services.update_action(
+        action=action, user=user, source=ActionChange.Source.IMPORT, always_bump=bool(related), **values
     )
-    if changes:
-        action.version += 1
+    return bool(changes or related)
+
+
+def _replace_leads_and_planned(action: Action, leads: list[Lead], planned: list[Month], user) -> list:
+    """Leads and planned months are rows of their own, not fields of the action: replaced when
+    they differ, each change written to the action's history like its fields'."""
+    before = {
+        "leads": " /".join(sorted(lead.initials for lead in action.leads.all())),
+        "planned": ", ".join(str(m) for m in action.planned_month_list),
+    }
+    after = {
+        "leads": " /".join(sorted(lead.initials for lead in leads)),
+        "planned": ", ".join(str(m) for m in planned),
+    }
     if before["leads"] != after["leads"]:
         action.leads.set(leads)
     if before["planned"] != after["planned"]:
         PlannedMonth.objects.filter(action=action).delete()
-        PlannedMonth.objects.bulk_create(PlannedMonth(action=action, month=m.first_day) for m in item.planned)
-    return changes
-
-
-def _update_statuses(plan: Plan, action: Action, item: ParsedAction, user, result: ImportResult) -> bool:
-    """Set each status the workbook gives that differs; a blank cell never removes a status.
-
-    A status is the same when it shows the same word: a record without a word of its own shows
-    the plan's word for its status, which is what the export wrote."""
-    current = {Month.from_date(s.month): s for s in action.statuses.all()}
-    changed = False
-    for month, cell in item.statuses.items():
-        record = current.get(month)
-        if (
-            record is not None
-            and record.status == cell.status
-            and (record.word or plan.status_word(cell.status)) == (cell.word or plan.status_word(cell.status))
-        ):
-            result.unchanged["statuses"] += 1
-            continue
-        services.set_status(
-            action=action,
-            month=month,
-            status=cell.status,
-            word=cell.word,
-            user=user,
-            source=ActionChange.Source.IMPORT,
-            # What the officer wrote that month is not in the workbook's grid: keep it.
-            corrective_action=record.corrective_action if record else "",
-            note=record.note if record else "",
-        )
-        if record is None:
-            result.added["statuses"] += 1
-        else:
-            result.changed["statuses"] += 1
-        changed = True
-    result.kept["statuses"] += len(set(current) - set(item.statuses))
-    return changed
+        PlannedMonth.objects.bulk_create(PlannedMonth(action=action, month=m.first_day) for m in planned)
+    return services.record_changes(
+        action=action, before=before, after=after, user=user, source=ActionChange.Source.IMPORT
+    )

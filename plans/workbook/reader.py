@@ -177,6 +177,9 @@ class ParsedPlan:
     measures: list[ParsedMeasure] = field(default_factory=list)
     actions: list[ParsedAction] = field(default_factory=list)
     terms: list[ParsedTerm] = field(default_factory=list)
+    # The Actions sheet's column of each month ("F" for July), so that a problem found only when
+    # saving (a closed month) is shown where it is. Not part of the plan: two equal plans may differ.
+    month_columns: dict[Month, str] = field(default_factory=dict, compare=False)
 
     @property
     def month_list(self) -> list[Month]:
@@ -665,6 +668,7 @@ def _read_actions(
     if sheet.header_row is None:
         return []
     month_columns = _month_columns(sheet, parsed.month_list, errors)
+    parsed.month_columns = {month: get_column_letter(index + 1) for index, month in month_columns.items()}
     codes = {code_key(p.code): p.code for p in parsed.priorities}
     measures = {(code_key(m.priority), code_key(m.ref)): m.ref for m in parsed.measures}
     result = []

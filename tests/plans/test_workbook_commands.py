@@ -1,5 +1,7 @@
 """``manage.py import_plan`` and ``export_plan``."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -98,3 +100,27 @@ def test_export_then_import_gives_the_same_plan(tmp_path):
 def test_export_an_unknown_plan():
     with pytest.raises(CommandError, match="No plan with slug 'nope'"):
         run("export_plan", "--plan", "nope", "-o", "/tmp/never.xlsx")
+
+
+def test_a_reimport_changing_a_closed_month_exits_1_and_saves_nothing(tmp_path, capsys):
+    from django.core.management import execute_from_command_line
+
+    from plans.models import MonthClose, MonthlyStatus
+
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    first.write_bytes(workbook(actions=[action_row(grid=["G"])]))
+    run("import_plan", str(first), "--slug", "p")
+    MonthClose.objects.create(plan=Plan.objects.get(slug="p"), month=date(2008, 7, 1))
+    second.write_bytes(workbook(actions=[action_row(grid=["R", "A"], text="Reworded")]))
+    with pytest.raises(SystemExit) as caught:
+        execute_from_command_line(["manage.py", "import_plan", str(second), "--slug", "p"])
+    assert caught.value.code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"CommandError: {second}: 1 problem(s); nothing was saved.",
+        "  sheet Actions, row 2, column F: July 2008 is closed (published); its statuses cannot be changed "
+        "by an import.",
+    ]
+    assert [(s.month, s.status) for s in MonthlyStatus.objects.filter(action__plan__slug="p")] == [
+        (date(2008, 7, 1), "GREEN")
+    ]
+    assert Action.objects.get(plan__slug="p").description == "An action"

@@ -112,6 +112,29 @@ def test_reimport_from_the_page_updates_and_keeps_history(client_as, plan):
     assert (change.old_value, change.new_value) == ("AMBER", "RED")
 
 
+def test_a_reimport_changing_a_closed_month_shows_the_problem_and_saves_nothing(client_as, plan):
+    from plans.models import MonthClose, MonthlyStatus
+
+    MonthClose.objects.create(plan=plan, month=plan.first_month)
+    client = client_as("performance")
+    response = upload(client, workbook(
+        priorities=[["Code", "Title"], ["CP1", "Town Centre"]],
+        measures=[["Priority", "Ref", "Measure of success"], ["CP1", "1.1", "A measure of success"]],
+        actions=[action_row(grid=["R"])],
+    ), plan=plan.pk)  # fmt: skip
+    preview_url = response["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "This workbook cannot be imported" in page
+    assert (
+        "<td>Actions</td><td>2</td><td>F</td><td>July 2008 is closed (published); its statuses cannot be "
+        "changed by an import.</td>"
+    ) in page
+    assert "Import this plan" not in page
+    page = client.post(preview_url).content.decode()
+    assert "July 2008 is closed (published)" in page
+    assert [s.status for s in MonthlyStatus.objects.filter(action__plan=plan)] == ["AMBER"]
+
+
 def test_every_problem_is_shown_and_nothing_saved(client_as):
     client = client_as("performance")
     response = upload(
