@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from defusedxml import ElementTree as SafeET
 from openpyxl import load_workbook
@@ -29,10 +30,10 @@ from plans.workbook.safety import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_ROWS,
-    NOT_XLSX,
+    TOO_MANY_ROWS,
     ErrorList,
-    WorkbookError,
     WorkbookInvalid,
+    as_not_xlsx,
     check_archive,
 )
 
@@ -253,8 +254,8 @@ def theme_palette(book) -> list[str]:
     if not raw:
         return []
     try:
-        root = SafeET.fromstring(raw)
-    except SafeET.ParseError:
+        root = SafeET.fromstring(raw, forbid_dtd=True)
+    except (SafeET.ParseError, ValueError):  # defusedxml refuses a DTD or entity with a ValueError
         return []
     scheme = next((e for e in root.iter() if e.tag.endswith("}clrScheme")), None)
     if scheme is None:
@@ -407,25 +408,41 @@ class _Sheet:
         return get_column_letter(self.columns[name] + 1) if name in self.columns else ""
 
 
+SHEETS = (PLAN_SHEET, PRIORITIES_SHEET, MEASURES_SHEET, ACTIONS_SHEET, TERMS_SHEET)
+
+
+class SheetCell(NamedTuple):
+    """A cell as the reader uses it, read out of openpyxl while the guard is up."""
+
+    value: object
+    fill: object = None
+
+
+Rows = list[tuple[int, list[SheetCell]]]
+
+
 def read_workbook(data: bytes, *, plan: Plan | None = None) -> ParsedPlan:
     """An uploaded workbook as a ``ParsedPlan``; raises ``WorkbookInvalid`` listing every problem.
 
     ``plan`` is the plan a re-import updates: its status words are understood, and its first
     month places month headings written without a year."""
     check_archive(data)
-    try:
+    errors = ErrorList()
+    # openpyxl reads a read-only sheet lazily and raises many kinds for a damaged part (a KeyError
+    # for a missing one, a TypeError from its descriptors, an IndexError for a style that is not
+    # there): to the person uploading each means the same. So every value and fill is taken out of
+    # openpyxl inside this one guard, and the reading below works on plain values.
+    with as_not_xlsx(Exception):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file; each means the same
-        raise WorkbookInvalid(
-            [WorkbookError(f"The workbook cannot be read ({type(exc).__name__}). {NOT_XLSX}")]
-        ) from exc
-    try:
-        return _read_book(book, plan)
-    finally:
-        book.close()
+        try:
+            sheets = {name: _sheet_rows(book, name, errors) for name in SHEETS}
+            palette = theme_palette(book)
+        finally:
+            book.close()
+    return _read_book(sheets, palette, plan, errors)
 
 
-def _sheet_rows(book, sheet_name: str, errors: ErrorList) -> list[tuple[int, list]] | None:
+def _sheet_rows(book, sheet_name: str, errors: ErrorList) -> Rows | None:
     titles = {_key(title): title for title in book.sheetnames}
     title = titles.get(_key(sheet_name))
     if title is None:
@@ -433,30 +450,24 @@ def _sheet_rows(book, sheet_name: str, errors: ErrorList) -> list[tuple[int, lis
     rows = []
     for number, row in enumerate(book[title].iter_rows(max_col=MAX_COLUMNS), start=1):
         if number > MAX_ROWS:
-            errors.add(
-                f"The sheet has more than {MAX_ROWS:,} rows; a plan has a few hundred. Delete the empty rows "
-                "below the table and try again.",
-                sheet_name,
-            )
+            errors.add(TOO_MANY_ROWS, sheet_name)
             return []
-        cells = list(row)
-        for cell in cells:
+        cells = [SheetCell(cell.value, getattr(cell, "fill", None)) for cell in row]
+        for index, cell in enumerate(cells):
             if isinstance(cell.value, str) and len(cell.value) > MAX_CELL_CHARS:
-                errors.add("The cell is longer than Excel allows (32,767 characters).", sheet_name, number,
-                           getattr(cell, "column_letter", ""))  # fmt: skip
+                errors.add(f"The cell is longer than Excel allows ({MAX_CELL_CHARS:,} characters).", sheet_name,
+                           number, get_column_letter(index + 1))  # fmt: skip
                 return []
         rows.append((number, cells))
     return rows
 
 
-def _read_book(book, plan: Plan | None) -> ParsedPlan:
-    errors = ErrorList()
-    sheets = {}
-    for name in (PLAN_SHEET, PRIORITIES_SHEET, MEASURES_SHEET, ACTIONS_SHEET, TERMS_SHEET):
-        rows = _sheet_rows(book, name, errors)
+def _read_book(
+    sheets: dict[str, Rows | None], palette: list[str], plan: Plan | None, errors: ErrorList
+) -> ParsedPlan:
+    for name, rows in sheets.items():
         if rows is None and name != TERMS_SHEET:
             errors.add(f"The workbook has no sheet named “{name}”.", name)
-        sheets[name] = rows
     if errors:
         raise WorkbookInvalid(errors)
 
@@ -475,7 +486,7 @@ def _read_book(book, plan: Plan | None) -> ParsedPlan:
     vocab = status_vocabulary([*terms, *parsed.terms])
     parsed.priorities = _read_priorities(sheets[PRIORITIES_SHEET], errors)
     parsed.measures = _read_measures(sheets[MEASURES_SHEET], parsed.priorities, errors)
-    parsed.actions = _read_actions(sheets[ACTIONS_SHEET], parsed, vocab, theme_palette(book), errors)
+    parsed.actions = _read_actions(sheets[ACTIONS_SHEET], parsed, vocab, palette, errors)
     if errors:
         raise WorkbookInvalid(errors)
     return parsed
@@ -719,7 +730,7 @@ def _read_actions(
             if index >= len(cells):
                 continue
             cell = cells[index]
-            reading = read_cell(cell.value, getattr(cell, "fill", None), vocab, palette)
+            reading = read_cell(cell.value, cell.fill, vocab, palette)
             if isinstance(reading, str):
                 errors.add(reading, ACTIONS_SHEET, number, get_column_letter(index + 1))
                 ok = False

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from plans.models import Action, Plan
 from plans.workbook.writer import parsed_from_plan
 from tests.plans.test_workbook_import import FIXTURE
-from tests.plans.workbook_helpers import action_row, workbook
+from tests.plans.workbook_helpers import DAMAGED, action_row, damaged, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,23 @@ def test_errors_exit_with_status_1(tmp_path):
     with pytest.raises(SystemExit) as caught:
         execute_from_command_line(["manage.py", "import_plan", str(path)])
     assert caught.value.code == 1
+
+
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_a_damaged_or_hostile_file_exits_1_with_one_line_and_no_traceback(tmp_path, capsys, kind):
+    from django.core.management import execute_from_command_line
+
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(damaged(kind))
+    plans = Plan.objects.count()
+    with pytest.raises(SystemExit) as caught:
+        execute_from_command_line(["manage.py", "import_plan", str(path)])
+    assert caught.value.code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"CommandError: {path}: 1 problem(s); nothing was saved.",
+        "  The file is not an Excel workbook (.xlsx). Save it from Excel as “Excel Workbook (.xlsx)” and try again.",
+    ]
+    assert Plan.objects.count() == plans
 
 
 def test_a_title_slug_that_exists_is_not_overwritten_silently():

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from plans.models import Action, ActionChange, Plan
 from plans.workbook.safety import MAX_UPLOAD_BYTES
 from tests.plans.test_workbook_import import FIXTURE
-from tests.plans.workbook_helpers import action_row, workbook
+from tests.plans.workbook_helpers import DAMAGED, action_row, damaged, workbook
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("plans:import")
@@ -163,6 +163,13 @@ def test_hostile_uploads_get_a_clear_error_not_a_500(client_as, data, message):
     response = upload(client_as("performance"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_a_damaged_or_hostile_upload_is_not_a_workbook_never_a_500(client_as, kind):
+    response = upload(client_as("performance"), damaged(kind))
+    assert response.status_code == 200
+    assert "The file is not an Excel workbook (.xlsx)." in response.content.decode()
 
 
 def test_an_upload_over_10_mb_is_refused(client_as):

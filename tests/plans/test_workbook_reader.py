@@ -250,3 +250,13 @@ def test_a_plan_longer_than_a_year_heads_its_months_with_the_year(db):
         JULY: Status.GREEN,
         Month(2009, 7): Status.RED,
     }
+
+
+def test_a_workbook_excel_saved_with_its_text_in_one_shared_table_reads_the_same():
+    from tests.plans.test_workbook_import import FIXTURE
+    from tests.plans.workbook_helpers import as_excel_saves_it
+
+    data = FIXTURE.read_bytes()
+    parsed = read_workbook(as_excel_saves_it(data))
+    assert (len(parsed.priorities), len(parsed.measures), len(parsed.actions)) == (22, 69, 308)
+    assert parsed == read_workbook(data)
