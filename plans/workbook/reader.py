@@ -12,7 +12,7 @@ from __future__ import annotations
 import colorsys
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from plans import services
 from plans.cells import FORMULA_TRIGGERS
 from plans.models import Action, Lead, Measure, Plan, Priority, StatusTerm
-from plans.periods import MONTH_NAMES, Month
+from plans.periods import MONTH_NAMES, Month, to_month
 from plans.status import COUNTED, LETTERS, Status, StatusCounts, count_statuses
 from plans.workbook.safety import (
     MAX_CELL_CHARS,
@@ -194,6 +194,74 @@ class ParsedPlan:
             counts = count_statuses(c.status for c in cells if c.status)
             rows.append((month, counts, sum(1 for c in cells if c.planned)))
         return rows
+
+
+# --- A parse kept as JSON -------------------------------------------------------------------------
+# An upload is read once, for its preview; the confirmation imports that same parse, kept beside
+# the pending upload (plans/views_workbook.py). As JSON, never a pickle: the store may be shared,
+# and unpickling what it holds would run code.
+JSON_FORMAT = 1
+
+
+def parsed_as_json(parsed: ParsedPlan) -> dict:
+    return {
+        "format": JSON_FORMAT,
+        "title": parsed.title,
+        "first_month": str(parsed.first_month),
+        "months": parsed.months,
+        "organisation": parsed.organisation,
+        "priorities": [asdict(p) for p in parsed.priorities],
+        "measures": [asdict(m) for m in parsed.measures],
+        "actions": [
+            {
+                **{name: getattr(a, name) for name in _ACTION_TEXT},
+                "grid": [
+                    [str(m), c.status.value if c.status else None, c.word, c.planned]
+                    for m, c in a.grid.items()
+                ],
+                "original_target": _month_text(a.original_target),
+                "revised_target": _month_text(a.revised_target),
+            }
+            for a in parsed.actions
+        ],
+        "terms": [[t.word, t.status.value, t.is_default] for t in parsed.terms],
+        "month_columns": [[str(m), letter] for m, letter in parsed.month_columns.items()],
+    }
+
+
+def parsed_from_json(data: dict) -> ParsedPlan:
+    """The ``ParsedPlan`` that ``parsed_as_json`` kept; ValueError for another format's."""
+    if data.get("format") != JSON_FORMAT:
+        raise ValueError("A parse kept in another format.")
+    return ParsedPlan(
+        title=data["title"],
+        first_month=Month.parse(data["first_month"]),
+        months=data["months"],
+        organisation=data["organisation"],
+        priorities=[ParsedPriority(**p) for p in data["priorities"]],
+        measures=[ParsedMeasure(**m) for m in data["measures"]],
+        actions=[
+            ParsedAction(
+                **{name: a[name] for name in _ACTION_TEXT},
+                grid={
+                    Month.parse(m): Cell(Status(status) if status else None, word, planned)
+                    for m, status, word, planned in a["grid"]
+                },
+                original_target=to_month(a["original_target"]),
+                revised_target=to_month(a["revised_target"]),
+            )
+            for a in data["actions"]
+        ],
+        terms=[ParsedTerm(word, Status(status), is_default) for word, status, is_default in data["terms"]],
+        month_columns={Month.parse(m): letter for m, letter in data["month_columns"]},
+    )
+
+
+_ACTION_TEXT = ("priority", "measure", "ref", "description", "leads", "corrective_action", "row")
+
+
+def _month_text(month: Month | None) -> str | None:
+    return str(month) if month else None
 
 
 def _key(value) -> str:

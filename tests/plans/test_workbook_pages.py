@@ -95,6 +95,32 @@ def test_upload_preview_then_confirm(client_as):
     assert client.get(preview_url).status_code == 404
 
 
+def test_an_upload_is_read_once_for_its_preview_and_confirmation(client_as, monkeypatch):
+    from plans.workbook import reader
+
+    opened = []
+    load_workbook = reader.load_workbook
+    monkeypatch.setattr(reader, "load_workbook", lambda *a, **k: opened.append(1) or load_workbook(*a, **k))
+    client = client_as("performance")
+    preview_url = upload(client, FIXTURE.read_bytes(), slug="once")["Location"]
+    assert len(opened) == 1
+    assert "308 actions" in client.get(preview_url).content.decode()
+    client.post(preview_url)
+    assert len(opened) == 1, "neither the preview nor the confirmation reads the workbook again"
+    assert Plan.objects.get(slug="once").actions.count() == 308
+
+
+def test_an_upload_changed_in_the_store_since_its_preview_is_not_imported(client_as, media_root):
+    client = client_as("performance")
+    preview_url = upload(client, workbook(), slug="swapped")["Location"]
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    (media_root / "workbook-imports" / f"{token}.xlsx").write_bytes(
+        workbook(actions=[action_row(grid=["R"])])
+    )
+    assert client.post(preview_url).status_code == 404
+    assert not Plan.objects.filter(slug="swapped").exists()
+
+
 def test_reimport_from_the_page_updates_and_keeps_history(client_as, plan):
     client = client_as("performance")
     response = upload(client, workbook(
@@ -201,19 +227,20 @@ def test_an_upload_waits_in_the_shared_document_store_and_stale_ones_are_cleared
     import time
 
     client = client_as("performance")
+    pending = media_root / "workbook-imports"
     old_url = upload(client, workbook(), slug="old")["Location"]
-    [old_file] = (media_root / "workbook-imports").iterdir()
     two_days_ago = time.time() - 48 * 3600
-    os.utime(old_file, (two_days_ago, two_days_ago))
+    for old_file in pending.iterdir():  # the upload and its reading
+        os.utime(old_file, (two_days_ago, two_days_ago))
 
     new_url = upload(client, workbook(), slug="new")["Location"]
-    [new_file] = (media_root / "workbook-imports").iterdir()
-    assert new_file.name == new_url.rstrip("/").rsplit("/", 1)[-1] + ".xlsx"
+    token = new_url.rstrip("/").rsplit("/", 1)[-1]
+    assert sorted(f.name for f in pending.iterdir()) == [f"{token}.json", f"{token}.xlsx"]
     assert client.get(old_url).status_code == 404  # the day-old upload was cleared
     assert client.get(new_url).status_code == 200
     client.post(new_url)
     assert Plan.objects.filter(slug="new").exists()
-    assert not any((media_root / "workbook-imports").iterdir())
+    assert not any(pending.iterdir())
 
 
 def test_another_users_upload_cannot_be_seen(client_as, client, role_user):

@@ -260,3 +260,28 @@ def test_a_workbook_excel_saved_with_its_text_in_one_shared_table_reads_the_same
     parsed = read_workbook(as_excel_saves_it(data))
     assert (len(parsed.priorities), len(parsed.measures), len(parsed.actions)) == (22, 69, 308)
     assert parsed == read_workbook(data)
+
+
+def test_a_reading_kept_as_json_for_the_confirmation_is_the_same_reading():
+    import json
+
+    from plans.workbook.reader import parsed_as_json, parsed_from_json
+
+    data = workbook(
+        actions=[
+            action_row(
+                grid=["G ■", "Slipped", "", "■"], lead="PS /PM", tail=("Chase", "July 2008", "2008-12")
+            )
+        ],
+        terms=[["Slipped", "RED", "Yes"]],
+    )
+    parsed = read_workbook(data)
+    kept = parsed_from_json(json.loads(json.dumps(parsed_as_json(parsed))))
+    assert kept == parsed
+    assert kept.month_columns == parsed.month_columns
+    assert [(str(m), c.status, c.word, c.planned) for m, c in kept.actions[0].grid.items()] == [
+        ("2008-07", Status.GREEN, "", True),
+        ("2008-08", Status.RED, "Slipped", False),
+        ("2008-10", None, "", True),
+    ]
+    assert (kept.actions[0].original_target, kept.actions[0].revised_target) == (JULY, Month(2008, 12))
