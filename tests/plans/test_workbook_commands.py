@@ -22,6 +22,23 @@ def run(*args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture
+def from_the_shell(monkeypatch, capsys):
+    """Run ``manage.py import_plan ...`` as a shell would: its exit status and what it wrote to
+    stderr. The command closes the database connections as it ends, which would end the test's
+    own transaction on PostgreSQL, so here it leaves them open."""
+    from django.core.management import base, execute_from_command_line
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+
+    def shell(*args: str) -> tuple[int, list[str]]:
+        with pytest.raises(SystemExit) as caught:
+            execute_from_command_line(["manage.py", *args])
+        return caught.value.code, capsys.readouterr().err.splitlines()
+
+    return shell
+
+
 def test_import_the_bromsgrove_fixture():
     output = run("import_plan", str(FIXTURE), "--slug", "bromsgrove-2007-08")
     plan = Plan.objects.get(slug="bromsgrove-2007-08")
@@ -68,19 +85,17 @@ def test_errors_exit_with_status_1(tmp_path):
 
 
 @pytest.mark.parametrize("kind", DAMAGED)
-def test_a_damaged_or_hostile_file_exits_1_with_one_line_and_no_traceback(tmp_path, capsys, kind):
-    from django.core.management import execute_from_command_line
-
+def test_a_damaged_or_hostile_file_exits_1_with_one_line_and_no_traceback(tmp_path, from_the_shell, kind):
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(damaged(kind))
     plans = Plan.objects.count()
-    with pytest.raises(SystemExit) as caught:
-        execute_from_command_line(["manage.py", "import_plan", str(path)])
-    assert caught.value.code == 1
-    assert capsys.readouterr().err.splitlines() == [
-        f"CommandError: {path}: 1 problem(s); nothing was saved.",
-        "  The file is not an Excel workbook (.xlsx). Save it from Excel as “Excel Workbook (.xlsx)” and try again.",
-    ]
+    assert from_the_shell("import_plan", str(path)) == (
+        1,
+        [
+            f"CommandError: {path}: 1 problem(s); nothing was saved.",
+            "  The file is not an Excel workbook (.xlsx). Save it from Excel as “Excel Workbook (.xlsx)” and try again.",
+        ],
+    )
     assert Plan.objects.count() == plans
 
 
@@ -119,9 +134,7 @@ def test_export_an_unknown_plan():
         run("export_plan", "--plan", "nope", "-o", "/tmp/never.xlsx")
 
 
-def test_a_reimport_changing_a_closed_month_exits_1_and_saves_nothing(tmp_path, capsys):
-    from django.core.management import execute_from_command_line
-
+def test_a_reimport_changing_a_closed_month_exits_1_and_saves_nothing(tmp_path, from_the_shell):
     from plans.models import MonthClose, MonthlyStatus
 
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
@@ -129,14 +142,14 @@ def test_a_reimport_changing_a_closed_month_exits_1_and_saves_nothing(tmp_path, 
     run("import_plan", str(first), "--slug", "p")
     MonthClose.objects.create(plan=Plan.objects.get(slug="p"), month=date(2008, 7, 1))
     second.write_bytes(workbook(actions=[action_row(grid=["R", "A"], text="Reworded")]))
-    with pytest.raises(SystemExit) as caught:
-        execute_from_command_line(["manage.py", "import_plan", str(second), "--slug", "p"])
-    assert caught.value.code == 1
-    assert capsys.readouterr().err.splitlines() == [
-        f"CommandError: {second}: 1 problem(s); nothing was saved.",
-        "  sheet Actions, row 2, column F: July 2008 is closed (published); its statuses cannot be changed "
-        "by an import.",
-    ]
+    assert from_the_shell("import_plan", str(second), "--slug", "p") == (
+        1,
+        [
+            f"CommandError: {second}: 1 problem(s); nothing was saved.",
+            "  sheet Actions, row 2, column F: July 2008 is closed (published); its statuses cannot be changed "
+            "by an import.",
+        ],
+    )
     assert [(s.month, s.status) for s in MonthlyStatus.objects.filter(action__plan__slug="p")] == [
         (date(2008, 7, 1), "GREEN")
     ]
