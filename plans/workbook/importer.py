@@ -270,8 +270,12 @@ def _status_writes(plan: Plan, action: Action, item: ParsedAction) -> list[servi
     writes = []
     for month, cell in item.statuses.items():
         record = recorded.get(month)
-        shown = cell.word or plan.status_word(cell.status)
-        if record is not None and record.status == cell.status and (record.word or shown) == shown:
+        plain = plan.status_word(cell.status)
+        if (
+            record is not None
+            and record.status == cell.status
+            and (record.word or plain) == (cell.word or plain)
+        ):
             continue
         writes.append(
             services.StatusWrite(

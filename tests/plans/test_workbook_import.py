@@ -300,3 +300,12 @@ def test_a_reimport_writes_through_the_services_one_version_bump_and_history_row
         ("planned", "", "", "2008-08"),
         ("status", "2008-08-01", "", "AMBER"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_same_status_under_the_plans_own_word_is_a_change():
+    plan = import_plan(read_workbook(workbook(actions=[action_row(grid=["R"])])), slug="p").plan
+    data = workbook(actions=[action_row(grid=["Slipped"])], terms=[["Slipped", "RED", ""]])
+    result = import_plan(read_workbook(data, plan=plan), plan=plan)
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 1 actions, 1 statuses."
+    assert MonthlyStatus.objects.get(action__plan=plan).word == "Slipped"
