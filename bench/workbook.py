@@ -27,15 +27,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from plans.status import COUNTED  # noqa: E402
-from plans.workbook import (  # noqa: E402
-    Cell,
-    ParsedPlan,
-    export_plan,
-    import_plan,
-    read_workbook,
-    workbook_bytes,
-    write_workbook,
-)
+from plans.workbook.importer import import_plan  # noqa: E402
+from plans.workbook.reader import Cell, ParsedPlan, read_workbook  # noqa: E402
+from plans.workbook.writer import export_plan, workbook_bytes, write_workbook  # noqa: E402
 
 FIXTURE = ROOT / "fixtures" / "bromsgrove-2007-08.xlsx"
 

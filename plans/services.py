@@ -194,7 +194,58 @@ def _write_status(
     return record
 
 
+@dataclass(frozen=True)
+class StatusWrite:
+    """One action's status for one month, as ``set_statuses`` records it."""
+
+    action: Action
+    month: Month
+    status: Status
+    word: str = ""
+    corrective_action: str = ""
+    note: str = ""
+
+
 @transaction.atomic
+def set_statuses(
+    *, plan: Plan | int, writes: list[StatusWrite], user=None, source: str = ActionChange.Source.OTHER
+) -> list[MonthlyStatus]:
+    """Record (or change) several statuses of one plan's actions, each kept in the history.
+
+    The one place a status is written: it locks the plan, refuses a closed month
+    (``MonthClosedError``) and a month the plan does not report on, all before writing any, so the
+    importer, the admin, a shell script and every later feature keep the published record as
+    Cabinet saw it.
+    """
+    plan = lock_plan(plan)
+    if any(write.action.plan_id != plan.pk for write in writes):
+        raise ValueError("Every status written together must be of an action of the one plan.")
+    months = sorted({write.month for write in writes})
+    for month in months:
+        ensure_reported(plan, month)
+    ensure_open(plan, months)
+    existing = {
+        (record.action_id, record.as_month): record
+        for record in MonthlyStatus.objects.filter(
+            action_id__in={write.action.pk for write in writes}, month__in=[m.first_day for m in months]
+        )
+    }
+    return [
+        _write_status(
+            action=write.action,
+            month=write.month,
+            status=write.status,
+            user=user,
+            source=source,
+            corrective_action=write.corrective_action,
+            note=write.note,
+            word=write.word,
+            existing=existing.get((write.action.pk, write.month)),
+        )
+        for write in writes
+    ]
+
+
 def set_status(
     *,
     action: Action,
@@ -206,27 +257,11 @@ def set_status(
     note: str = "",
     word: str = "",
 ) -> MonthlyStatus:
-    """Record (or change) an action's status for a month, keeping the old value in the history.
-
-    The one place a status is written: it locks the plan, refuses a closed month
-    (``MonthClosedError``) and a month the plan does not report on, so the importer, the admin, a
-    shell script and every later feature keep the published record as Cabinet saw it.
-    """
-    plan = lock_plan(action.plan_id)
-    ensure_reported(plan, month)
-    ensure_open(plan, [month])
-    existing = MonthlyStatus.objects.filter(action=action, month=month.first_day).first()
-    return _write_status(
-        action=action,
-        month=month,
-        status=status,
-        user=user,
-        source=source,
-        corrective_action=corrective_action,
-        note=note,
-        word=word,
-        existing=existing,
-    )
+    """Record (or change) an action's status for a month, keeping the old value in the history
+    (``set_statuses`` for one)."""
+    write = StatusWrite(action, month, status, word, corrective_action, note)
+    [record] = set_statuses(plan=action.plan_id, writes=[write], user=user, source=source)
+    return record
 
 
 @transaction.atomic

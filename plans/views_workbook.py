@@ -1,13 +1,16 @@
 """The plan workbook on the web: upload, preview, confirm; download a plan or the blank template.
 
-An upload is checked and read in full before anything is saved (``plans.workbook``). The file
-waits in a private temporary folder, named by a random token held in the uploader's session, while
-the performance team looks at the preview; confirming reads it again and imports it in one
-transaction.
+An upload is checked and read in full before anything is saved (``plans.workbook``), once: the
+file and that reading of it (JSON, with the SHA-256 of the file) wait in Django's default storage,
+named by a random token held in the uploader's session, while the performance team looks at the
+preview. Confirming imports the same reading in one transaction, once the file still hashes to
+the digest the session holds; the workbook is not read again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from datetime import timedelta
 
@@ -23,21 +26,12 @@ from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
 from plans.models import Plan
+from plans.permissions import RoleRequiredMixin
 from plans.status import COUNTED
-from plans.views import RoleRequiredMixin
-from plans.workbook import (
-    MAX_UPLOAD_BYTES,
-    RESERVED_SLUGS,
-    ImportRefused,
-    WorkbookInvalid,
-    blank_template,
-    export_plan,
-    import_plan,
-    plan_slug,
-    read_upload,
-    read_workbook,
-    workbook_bytes,
-)
+from plans.workbook.importer import RESERVED_SLUGS, ImportRefused, import_plan, plan_slug
+from plans.workbook.reader import ParsedPlan, parsed_as_json, parsed_from_json, read_workbook
+from plans.workbook.safety import MAX_UPLOAD_BYTES, WorkbookInvalid, read_upload
+from plans.workbook.writer import blank_template, export_plan, workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "workbook_imports"
@@ -46,10 +40,12 @@ SESSION_KEY = "workbook_imports"
 # uploader's session. MEDIA is never served by URL.
 PENDING_DIR = "workbook-imports"
 PENDING_HOURS = 24
+EXPIRED = "This upload has expired or was already imported."
 
 
-def pending_name(token: str) -> str:
-    return f"{PENDING_DIR}/{token}.xlsx"
+def pending_name(token: str, kind: str = "xlsx") -> str:
+    """The pending upload (``xlsx``) or its reading (``json``)."""
+    return f"{PENDING_DIR}/{token}.{kind}"
 
 
 def _download(data: bytes, filename: str) -> HttpResponse:
@@ -104,7 +100,7 @@ class UploadForm(forms.Form):
                     f"A plan called “{slug}” already exists: choose it under “Import into”, or give another.",
                 )
             cleaned["slug"] = slug
-        cleaned["data"] = data
+        cleaned["data"], cleaned["parsed"] = data, parsed
         return cleaned
 
 
@@ -116,13 +112,18 @@ class ImportUploadView(RoleRequiredMixin, FormView):
     def form_valid(self, form):
         token = secrets.token_urlsafe(24)
         _clear_stale()
-        default_storage.save(pending_name(token), ContentFile(form.cleaned_data["data"]))
+        data = form.cleaned_data["data"]
+        digest = hashlib.sha256(data).hexdigest()
+        reading = {"sha256": digest, "parsed": parsed_as_json(form.cleaned_data["parsed"])}
+        default_storage.save(pending_name(token), ContentFile(data))
+        default_storage.save(pending_name(token, "json"), ContentFile(json.dumps(reading).encode()))
         pending = self.request.session.get(SESSION_KEY, {})
         plan = form.cleaned_data.get("plan")
         pending[token] = {
             "name": form.cleaned_data["file"].name[:200],
             "plan": plan.pk if plan else None,
             "slug": "" if plan else form.cleaned_data["slug"],
+            "sha256": digest,
         }
         self.request.session[SESSION_KEY] = pending
         return redirect("plans:import-preview", token=token)
@@ -140,7 +141,7 @@ def _clear_stale() -> None:
     cutoff = timezone.now() - timedelta(hours=PENDING_HOURS)
     for name in default_storage.listdir(PENDING_DIR)[1]:
         path = f"{PENDING_DIR}/{name}"
-        if name.endswith(".xlsx") and default_storage.get_modified_time(path) < cutoff:
+        if name.endswith((".xlsx", ".json")) and default_storage.get_modified_time(path) < cutoff:
             default_storage.delete(path)
 
 
@@ -154,12 +155,13 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         self.token = token
         self.pending = self.request.session.get(SESSION_KEY, {}).get(token)
         self.path = pending_name(token)
-        if self.pending is None or not default_storage.exists(self.path):
-            raise Http404("This upload has expired or was already imported.")
+        if self.pending is None or not default_storage.exists(pending_name(token, "json")):
+            raise Http404(EXPIRED)
         self.plan = Plan.objects.filter(pk=self.pending["plan"]).first() if self.pending["plan"] else None
 
     def _forget(self) -> None:
         default_storage.delete(self.path)
+        default_storage.delete(pending_name(self.token, "json"))
         pending = self.request.session.get(SESSION_KEY, {})
         pending.pop(self.token, None)
         self.request.session[SESSION_KEY] = pending
@@ -168,15 +170,30 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         self._load(token)
         return super().get(request, *args, token=token, **kwargs)
 
-    def _read(self):
+    def _parsed(self) -> ParsedPlan:
+        """The upload as it was read for the preview: the workbook is not read again."""
+        with default_storage.open(pending_name(self.token, "json"), "rb") as handle:
+            reading = json.load(handle)
+        if reading.get("sha256") != self.pending.get("sha256"):
+            raise Http404(EXPIRED)
+        try:
+            return parsed_from_json(reading["parsed"])
+        except ValueError as exc:  # kept by an earlier version of the site
+            raise Http404(EXPIRED) from exc
+
+    def _check_upload(self) -> None:
+        """The file waiting is the one read for the preview (by its SHA-256)."""
+        if not default_storage.exists(self.path):
+            raise Http404(EXPIRED)
         with default_storage.open(self.path, "rb") as handle:
-            return read_workbook(handle.read(), plan=self.plan)
+            if hashlib.sha256(handle.read()).hexdigest() != self.pending.get("sha256"):
+                raise Http404(EXPIRED)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(pending=self.pending, plan=self.plan, statuses=COUNTED)
         try:
-            parsed = self._read()
+            parsed = self._parsed()
             outcome = import_plan(parsed, plan=self.plan, slug=self.pending["slug"], dry_run=True)
         except (WorkbookInvalid, ImportRefused) as problem:
             context["problems"] = getattr(problem, "errors", [str(problem)])
@@ -201,9 +218,10 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
 
     def post(self, request, *args, token: str, **kwargs):
         self._load(token)
+        self._check_upload()
         try:
             result = import_plan(
-                self._read(), plan=self.plan, slug=self.pending["slug"], user=request.user,
+                self._parsed(), plan=self.plan, slug=self.pending["slug"], user=request.user,
                 filename=self.pending["name"],
             )  # fmt: skip
         except (WorkbookInvalid, ImportRefused):

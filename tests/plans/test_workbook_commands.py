@@ -1,13 +1,15 @@
 """``manage.py import_plan`` and ``export_plan``."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from plans.models import Action, Plan
-from plans.workbook import parsed_from_plan
+from plans.workbook.writer import parsed_from_plan
 from tests.plans.test_workbook_import import FIXTURE
-from tests.plans.workbook_helpers import action_row, workbook
+from tests.plans.workbook_helpers import DAMAGED, action_row, damaged, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +20,23 @@ def run(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture
+def from_the_shell(monkeypatch, capsys):
+    """Run ``manage.py import_plan ...`` as a shell would: its exit status and what it wrote to
+    stderr. The command closes the database connections as it ends, which would end the test's
+    own transaction on PostgreSQL, so here it leaves them open."""
+    from django.core.management import base, execute_from_command_line
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+
+    def shell(*args: str) -> tuple[int, list[str]]:
+        with pytest.raises(SystemExit) as caught:
+            execute_from_command_line(["manage.py", *args])
+        return caught.value.code, capsys.readouterr().err.splitlines()
+
+    return shell
 
 
 def test_import_the_bromsgrove_fixture():
@@ -65,6 +84,21 @@ def test_errors_exit_with_status_1(tmp_path):
     assert caught.value.code == 1
 
 
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_a_damaged_or_hostile_file_exits_1_with_one_line_and_no_traceback(tmp_path, from_the_shell, kind):
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(damaged(kind))
+    plans = Plan.objects.count()
+    assert from_the_shell("import_plan", str(path)) == (
+        1,
+        [
+            f"CommandError: {path}: 1 problem(s); nothing was saved.",
+            "  The file is not an Excel workbook (.xlsx). Save it from Excel as “Excel Workbook (.xlsx)” and try again.",
+        ],
+    )
+    assert Plan.objects.count() == plans
+
+
 def test_a_title_slug_that_exists_is_not_overwritten_silently():
     run("import_plan", str(FIXTURE))
     with pytest.raises(CommandError) as caught:
@@ -98,3 +132,25 @@ def test_export_then_import_gives_the_same_plan(tmp_path):
 def test_export_an_unknown_plan():
     with pytest.raises(CommandError, match="No plan with slug 'nope'"):
         run("export_plan", "--plan", "nope", "-o", "/tmp/never.xlsx")
+
+
+def test_a_reimport_changing_a_closed_month_exits_1_and_saves_nothing(tmp_path, from_the_shell):
+    from plans.models import MonthClose, MonthlyStatus
+
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    first.write_bytes(workbook(actions=[action_row(grid=["G"])]))
+    run("import_plan", str(first), "--slug", "p")
+    MonthClose.objects.create(plan=Plan.objects.get(slug="p"), month=date(2008, 7, 1))
+    second.write_bytes(workbook(actions=[action_row(grid=["R", "A"], text="Reworded")]))
+    assert from_the_shell("import_plan", str(second), "--slug", "p") == (
+        1,
+        [
+            f"CommandError: {second}: 1 problem(s); nothing was saved.",
+            "  sheet Actions, row 2, column F: July 2008 is closed (published); its statuses cannot be changed "
+            "by an import.",
+        ],
+    )
+    assert [(s.month, s.status) for s in MonthlyStatus.objects.filter(action__plan__slug="p")] == [
+        (date(2008, 7, 1), "GREEN")
+    ]
+    assert Action.objects.get(plan__slug="p").description == "An action"

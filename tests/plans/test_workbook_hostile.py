@@ -2,46 +2,43 @@
 
 import io
 import itertools
+import os
 import time
 import zipfile
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 
 from plans.models import Plan
-from plans.workbook import (
+from plans.workbook import reader
+from plans.workbook.importer import import_plan
+from plans.workbook.reader import ParsedPlan, read_workbook
+from plans.workbook.safety import (
+    MAX_PART_BYTES,
+    MAX_SHARED_STRINGS,
     MAX_UPLOAD_BYTES,
+    MAX_XML_ELEMENTS,
     NOT_XLSX,
-    ParsedPlan,
     WorkbookInvalid,
-    import_plan,
+    check_archive,
     read_upload,
-    read_workbook,
 )
-from tests.plans.workbook_helpers import ACTION_HEADINGS, action_row, workbook
-
-
-def replace_entry(data: bytes, name: str, content: bytes, extra: dict | None = None) -> bytes:
-    """The workbook with one part's content replaced (and other parts added)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            target.writestr(item.filename, content if item.filename == name else source.read(item.filename))
-        for extra_name, extra_content in (extra or {}).items():
-            target.writestr(extra_name, extra_content)
-    return out.getvalue()
-
-
-def sheet_xml(rows: str) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"<sheetData>{rows}</sheetData></worksheet>"
-    ).encode()
+from plans.workbook.writer import workbook_bytes, write_workbook
+from tests.plans.test_workbook_import import FIXTURE
+from tests.plans.workbook_helpers import (
+    ACTION_HEADINGS,
+    DAMAGED,
+    MAIN_NS,
+    action_row,
+    as_excel_saves_it,
+    damaged,
+    replace_entry,
+    sheet_xml,
+    workbook,
+)
 
 
 def refused(data: bytes) -> list[str]:
@@ -101,6 +98,84 @@ def test_100000_empty_rows():
     assert errors[0].startswith(
         ("sheet Actions: The sheet has more than 5,000 rows", "The workbook is compressed")
     )
+
+
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_a_damaged_or_hostile_part_is_not_a_workbook(kind):
+    assert refused(damaged(kind)) == [NOT_XLSX]
+
+
+def letters(size: int, alphabet: bytes = b"abcd") -> str:
+    """Text that deflate packs about 4:1, as real text packs: random letters from four."""
+    return os.urandom(size).translate(bytes(alphabet[i % len(alphabet)] for i in range(256))).decode()
+
+
+def never_opened(monkeypatch):
+    """openpyxl must not be given the file at all."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError("openpyxl opened a file the checks should have refused")
+
+    monkeypatch.setattr(reader, "load_workbook", fail)
+
+
+def test_shared_strings_that_unpack_too_large_are_refused_before_openpyxl(monkeypatch):
+    never_opened(monkeypatch)
+    # As a 3.9 MB upload whose shared strings unpack to 57 MB, a little over the limit here.
+    table = f'<sst xmlns="{MAIN_NS}"><si><t>{letters(MAX_PART_BYTES + 1024 * 1024)}</t></si></sst>'
+    data = replace_entry(workbook(), "", None, extra={"xl/sharedStrings.xml": table}, compresslevel=1)
+    assert len(data) < 7 * 1024 * 1024
+    assert refused(data) == [
+        "The workbook's shared text (xl/sharedStrings.xml) unpacks to 21.0 MB; at most 20 MB is accepted for "
+        "one part."
+    ]
+
+
+def test_too_many_shared_strings_are_refused_before_openpyxl(monkeypatch):
+    never_opened(monkeypatch)
+    entries = "".join(f"<si><t>{n}</t></si>" for n in range(MAX_SHARED_STRINGS + 1))
+    data = replace_entry(
+        workbook(), "", None, extra={"xl/sharedStrings.xml": f'<sst xmlns="{MAIN_NS}">{entries}</sst>'}
+    )
+    assert refused(data) == [
+        "The workbook holds more than 100,000 different texts (xl/sharedStrings.xml); a plan has a few thousand."
+    ]
+
+
+def test_a_sheet_of_too_many_cells_is_refused_before_openpyxl(monkeypatch):
+    never_opened(monkeypatch)
+    columns = [get_column_letter(n) for n in range(1, 52)]
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in columns) + "</row>"
+        for r in range(1, 5_001)
+    )
+    data = replace_entry(workbook(), "xl/worksheets/sheet4.xml", sheet_xml(rows))
+    assert refused(data) == [
+        "sheet Actions: The sheet has more than 250,000 cells; a plan has a few thousand."
+    ]
+
+
+def test_a_flood_of_xml_elements_is_refused_before_openpyxl(monkeypatch):
+    never_opened(monkeypatch)
+    # Elements of no kind the checks count otherwise (not <c>, <row>, <si>).
+    tags = "".join(f"<{letter}/>" for letter in letters(MAX_XML_ELEMENTS + 1000, b"wxyz"))
+    data = replace_entry(workbook(), "", None, extra={"customXml/item1.xml": f"<r>{tags}</r>"})
+    assert refused(data) == [
+        "The workbook holds more than 1,000,000 XML elements, far more than any plan; it was not opened."
+    ]
+
+
+def test_the_limits_admit_a_plan_ten_times_the_2007_08_plan_as_excel_saves_it():
+    parsed = read_workbook(FIXTURE.read_bytes())
+    parsed.priorities = [replace(p, code=f"{p.code}-{n}") for n in range(10) for p in parsed.priorities]
+    parsed.measures = [replace(m, priority=f"{m.priority}-{n}") for n in range(10) for m in parsed.measures]
+    parsed.actions = [
+        replace(a, priority=f"{a.priority}-{n}", description=f"{a.description} ({n})")
+        for n in range(10)
+        for a in parsed.actions
+    ]
+    data = as_excel_saves_it(workbook_bytes(write_workbook(parsed)))
+    check_archive(data)  # nothing refused
 
 
 def test_formulas_are_refused_cell_by_cell_never_run():

@@ -9,14 +9,10 @@ from openpyxl import load_workbook
 from plans.models import Action, ActionChange, MonthlyStatus, Plan
 from plans.periods import Month
 from plans.status import Status
-from plans.workbook import (
-    ImportRefused,
-    WorkbookInvalid,
-    export_plan,
-    import_plan,
-    parsed_from_plan,
-    read_workbook,
-)
+from plans.workbook.importer import ImportRefused, import_plan
+from plans.workbook.reader import read_workbook, status_vocabulary
+from plans.workbook.safety import WorkbookInvalid
+from plans.workbook.writer import export_plan, parsed_from_plan
 from tests.plans.workbook_helpers import action_row, workbook
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"
@@ -178,9 +174,7 @@ def test_export_fills_the_grid_with_word_and_colour_and_no_formula():
 
 def test_status_colour_words_read_back_from_the_export():
     # The exported words are the standard labels, each read back as its status.
-    from plans.workbook import _vocabulary
-
-    vocab = _vocabulary([])
+    vocab = status_vocabulary([])
     assert {label: vocab[label.lower().replace("-", "")][0] for label in ("Green", "Re-programmed")} == {
         "Green": Status.GREEN,
         "Re-programmed": Status.REPRO,
@@ -237,3 +231,81 @@ def test_reimporting_the_export_into_the_same_plan_changes_nothing():
     result = import_plan(read_workbook(exported, plan=plan), plan=plan)
     assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses."
     assert result.lines()[3] == "Left as they were: 2 priorities, 2 measures, 1 actions, 3 statuses."
+
+
+# --- closed months: the published record is never changed by an import -------------------------------
+CLOSED_JULY = "sheet Actions, row {row}, column F: July 2008 is closed (published); its statuses cannot be changed by an import."
+
+
+def close(plan, month: Month):
+    from plans.models import MonthClose
+
+    MonthClose.objects.create(plan=plan, month=month.first_day)
+
+
+@pytest.mark.django_db
+def test_a_reimport_changing_a_closed_month_fails_as_a_whole():
+    plan = import_plan(read_workbook(workbook(actions=[action_row(grid=["G", "A"])])), slug="p").plan
+    close(plan, JULY)
+    history = ActionChange.objects.count()
+    # July changes (closed); August and the action's text change too, but nothing may be saved.
+    rows = [action_row(grid=["R", "G"], text="A new text"), action_row("1.1.2", grid=["A"])]
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_plan(read_workbook(workbook(actions=rows), plan=plan), plan=plan)
+    assert [str(e) for e in caught.value.errors] == [CLOSED_JULY.format(row=2), CLOSED_JULY.format(row=3)]
+    assert grid(plan) == [("1.1.1", "2008-07", "GREEN"), ("1.1.1", "2008-08", "AMBER")]
+    assert [(a.ref, a.description) for a in Action.objects.filter(plan=plan)] == [("1.1.1", "An action")]
+    assert ActionChange.objects.count() == history
+
+
+@pytest.mark.django_db
+def test_a_closed_month_the_workbook_shows_as_recorded_is_no_obstacle():
+    plan = import_plan(read_workbook(workbook(actions=[action_row(grid=["G", "A"])])), slug="p").plan
+    close(plan, JULY)
+    # The export writes July's status as "Green"; the grid's "G" reads as the same status.
+    result = import_plan(read_workbook(export_plan(plan), plan=plan), plan=plan)
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses."
+    result = import_plan(read_workbook(workbook(actions=[action_row(grid=["G", "R"])]), plan=plan), plan=plan)
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 1 actions, 1 statuses."
+    assert grid(plan) == [("1.1.1", "2008-07", "GREEN"), ("1.1.1", "2008-08", "RED")]
+
+
+@pytest.mark.django_db
+def test_a_status_in_a_month_the_plan_does_not_report_on_is_an_error():
+    plan = import_plan(read_workbook(workbook()), slug="p").plan
+    plan.reporting_interval = 2  # reports on August, October ...
+    plan.save()
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_plan(read_workbook(workbook(actions=[action_row(grid=["G", "A"])]), plan=plan), plan=plan)
+    assert [str(e) for e in caught.value.errors] == [
+        "sheet Actions, row 2, column F: July 2008 is not a reporting month of this plan; leave the cell blank."
+    ]
+    assert grid(plan) == []
+
+
+@pytest.mark.django_db
+def test_a_reimport_writes_through_the_services_one_version_bump_and_history_row_each(role_user):
+    user = role_user("performance")
+    plan = import_plan(read_workbook(workbook(actions=[action_row(grid=["G"])])), slug="p").plan
+    action = Action.objects.get(plan=plan)
+    version = action.version
+    rows = [action_row(grid=["G", "A ■"], text="Reworded", lead="PS /PM")]
+    import_plan(read_workbook(workbook(actions=rows), plan=plan), plan=plan, user=user)
+    action.refresh_from_db()
+    assert action.version == version + 1
+    changes = ActionChange.objects.filter(action=action, changed_by=user, source="import")
+    assert sorted((c.field, str(c.month or ""), c.old_value, c.new_value) for c in changes) == [
+        ("description", "", "An action", "Reworded"),
+        ("leads", "", "PS", "PM /PS"),
+        ("planned", "", "", "2008-08"),
+        ("status", "2008-08-01", "", "AMBER"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_same_status_under_the_plans_own_word_is_a_change():
+    plan = import_plan(read_workbook(workbook(actions=[action_row(grid=["R"])])), slug="p").plan
+    data = workbook(actions=[action_row(grid=["Slipped"])], terms=[["Slipped", "RED", ""]])
+    result = import_plan(read_workbook(data, plan=plan), plan=plan)
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 1 actions, 1 statuses."
+    assert MonthlyStatus.objects.get(action__plan=plan).word == "Slipped"

@@ -8,9 +8,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from plans.models import Action, ActionChange, Plan
-from plans.workbook import MAX_UPLOAD_BYTES
+from plans.workbook.safety import MAX_UPLOAD_BYTES
 from tests.plans.test_workbook_import import FIXTURE
-from tests.plans.workbook_helpers import action_row, workbook
+from tests.plans.workbook_helpers import DAMAGED, action_row, damaged, workbook
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("plans:import")
@@ -95,6 +95,32 @@ def test_upload_preview_then_confirm(client_as):
     assert client.get(preview_url).status_code == 404
 
 
+def test_an_upload_is_read_once_for_its_preview_and_confirmation(client_as, monkeypatch):
+    from plans.workbook import reader
+
+    opened = []
+    load_workbook = reader.load_workbook
+    monkeypatch.setattr(reader, "load_workbook", lambda *a, **k: opened.append(1) or load_workbook(*a, **k))
+    client = client_as("performance")
+    preview_url = upload(client, FIXTURE.read_bytes(), slug="once")["Location"]
+    assert len(opened) == 1
+    assert "308 actions" in client.get(preview_url).content.decode()
+    client.post(preview_url)
+    assert len(opened) == 1, "neither the preview nor the confirmation reads the workbook again"
+    assert Plan.objects.get(slug="once").actions.count() == 308
+
+
+def test_an_upload_changed_in_the_store_since_its_preview_is_not_imported(client_as, media_root):
+    client = client_as("performance")
+    preview_url = upload(client, workbook(), slug="swapped")["Location"]
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    (media_root / "workbook-imports" / f"{token}.xlsx").write_bytes(
+        workbook(actions=[action_row(grid=["R"])])
+    )
+    assert client.post(preview_url).status_code == 404
+    assert not Plan.objects.filter(slug="swapped").exists()
+
+
 def test_reimport_from_the_page_updates_and_keeps_history(client_as, plan):
     client = client_as("performance")
     response = upload(client, workbook(
@@ -110,6 +136,29 @@ def test_reimport_from_the_page_updates_and_keeps_history(client_as, plan):
     assert [s.status for s in action.statuses.all()] == ["RED"]
     change = ActionChange.objects.get(action=action, field="status", source="import")
     assert (change.old_value, change.new_value) == ("AMBER", "RED")
+
+
+def test_a_reimport_changing_a_closed_month_shows_the_problem_and_saves_nothing(client_as, plan):
+    from plans.models import MonthClose, MonthlyStatus
+
+    MonthClose.objects.create(plan=plan, month=plan.first_month)
+    client = client_as("performance")
+    response = upload(client, workbook(
+        priorities=[["Code", "Title"], ["CP1", "Town Centre"]],
+        measures=[["Priority", "Ref", "Measure of success"], ["CP1", "1.1", "A measure of success"]],
+        actions=[action_row(grid=["R"])],
+    ), plan=plan.pk)  # fmt: skip
+    preview_url = response["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "This workbook cannot be imported" in page
+    assert (
+        "<td>Actions</td><td>2</td><td>F</td><td>July 2008 is closed (published); its statuses cannot be "
+        "changed by an import.</td>"
+    ) in page
+    assert "Import this plan" not in page
+    page = client.post(preview_url).content.decode()
+    assert "July 2008 is closed (published)" in page
+    assert [s.status for s in MonthlyStatus.objects.filter(action__plan=plan)] == ["AMBER"]
 
 
 def test_every_problem_is_shown_and_nothing_saved(client_as):
@@ -142,6 +191,13 @@ def test_hostile_uploads_get_a_clear_error_not_a_500(client_as, data, message):
     assert message in response.content.decode()
 
 
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_a_damaged_or_hostile_upload_is_not_a_workbook_never_a_500(client_as, kind):
+    response = upload(client_as("performance"), damaged(kind))
+    assert response.status_code == 200
+    assert "The file is not an Excel workbook (.xlsx)." in response.content.decode()
+
+
 def test_an_upload_over_10_mb_is_refused(client_as):
     response = upload(client_as("performance"), b"x" * (MAX_UPLOAD_BYTES + 1))
     assert response.status_code == 200
@@ -171,19 +227,20 @@ def test_an_upload_waits_in_the_shared_document_store_and_stale_ones_are_cleared
     import time
 
     client = client_as("performance")
+    pending = media_root / "workbook-imports"
     old_url = upload(client, workbook(), slug="old")["Location"]
-    [old_file] = (media_root / "workbook-imports").iterdir()
     two_days_ago = time.time() - 48 * 3600
-    os.utime(old_file, (two_days_ago, two_days_ago))
+    for old_file in pending.iterdir():  # the upload and its reading
+        os.utime(old_file, (two_days_ago, two_days_ago))
 
     new_url = upload(client, workbook(), slug="new")["Location"]
-    [new_file] = (media_root / "workbook-imports").iterdir()
-    assert new_file.name == new_url.rstrip("/").rsplit("/", 1)[-1] + ".xlsx"
+    token = new_url.rstrip("/").rsplit("/", 1)[-1]
+    assert sorted(f.name for f in pending.iterdir()) == [f"{token}.json", f"{token}.xlsx"]
     assert client.get(old_url).status_code == 404  # the day-old upload was cleared
     assert client.get(new_url).status_code == 200
     client.post(new_url)
     assert Plan.objects.filter(slug="new").exists()
-    assert not any((media_root / "workbook-imports").iterdir())
+    assert not any(pending.iterdir())
 
 
 def test_another_users_upload_cannot_be_seen(client_as, client, role_user):

@@ -6,7 +6,8 @@ import pytest
 
 from plans.periods import Month
 from plans.status import Status
-from plans.workbook import WorkbookInvalid, read_workbook
+from plans.workbook.reader import read_workbook
+from plans.workbook.safety import WorkbookInvalid
 from tests.factories import make_plan
 from tests.plans.workbook_helpers import ACTION_HEADINGS, MEASURES, PRIORITIES, action_row, workbook
 
@@ -237,7 +238,8 @@ def test_a_title_row_above_the_headings_is_skipped():
 
 
 def test_a_plan_longer_than_a_year_heads_its_months_with_the_year(db):
-    from plans.workbook import export_plan, import_plan
+    from plans.workbook.importer import import_plan
+    from plans.workbook.writer import export_plan
 
     headings = ACTION_HEADINGS[:5] + ["Jul 2008", "Jul 2009"] + ACTION_HEADINGS[17:]
     plan_rows = [["Title", "Three years"], ["First month", "July 2008"], ["Months", 36]]
@@ -248,3 +250,38 @@ def test_a_plan_longer_than_a_year_heads_its_months_with_the_year(db):
         JULY: Status.GREEN,
         Month(2009, 7): Status.RED,
     }
+
+
+def test_a_workbook_excel_saved_with_its_text_in_one_shared_table_reads_the_same():
+    from tests.plans.test_workbook_import import FIXTURE
+    from tests.plans.workbook_helpers import as_excel_saves_it
+
+    data = FIXTURE.read_bytes()
+    parsed = read_workbook(as_excel_saves_it(data))
+    assert (len(parsed.priorities), len(parsed.measures), len(parsed.actions)) == (22, 69, 308)
+    assert parsed == read_workbook(data)
+
+
+def test_a_reading_kept_as_json_for_the_confirmation_is_the_same_reading():
+    import json
+
+    from plans.workbook.reader import parsed_as_json, parsed_from_json
+
+    data = workbook(
+        actions=[
+            action_row(
+                grid=["G ■", "Slipped", "", "■"], lead="PS /PM", tail=("Chase", "July 2008", "2008-12")
+            )
+        ],
+        terms=[["Slipped", "RED", "Yes"]],
+    )
+    parsed = read_workbook(data)
+    kept = parsed_from_json(json.loads(json.dumps(parsed_as_json(parsed))))
+    assert kept == parsed
+    assert kept.month_columns == parsed.month_columns
+    assert [(str(m), c.status, c.word, c.planned) for m, c in kept.actions[0].grid.items()] == [
+        ("2008-07", Status.GREEN, "", True),
+        ("2008-08", Status.RED, "Slipped", False),
+        ("2008-10", None, "", True),
+    ]
+    assert (kept.actions[0].original_target, kept.actions[0].revised_target) == (JULY, Month(2008, 12))

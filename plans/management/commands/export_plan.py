@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
-from plans.workbook import export_plan
+from plans.workbook.writer import export_plan
 
 
 class Command(BaseCommand):

@@ -4,7 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
 from plans.status import COUNTED
-from plans.workbook import ImportRefused, WorkbookInvalid, import_plan, plan_slug, read_upload, read_workbook
+from plans.workbook.importer import ImportRefused, import_plan, plan_slug
+from plans.workbook.reader import read_workbook
+from plans.workbook.safety import WorkbookInvalid, read_upload
 
 
 class Command(BaseCommand):
