@@ -263,11 +263,11 @@ def check_2007_08() -> None:
     marks = sum(len(a["planned"]) for a in actions)
     marked_rows = sum(1 for a in actions if a["planned"])
     print(
-        f"\n2007/08 transcription: {len(module.PRIORITIES)} priorities, {n_measures} measures, {len(actions)} actions"
-        f" ({sum(1 for a in actions if not a['description'])} ref-only placeholders), {marks} planned marks"
-        f" on {marked_rows} rows"
+        f"\n2007/08 transcription: {len(module.PRIORITIES)} priorities, {n_measures} measures, {len(actions)} actions,"
+        f" {marks} planned marks on {marked_rows} rows"
     )
-    assert len(module.PRIORITIES) == 22
+    assert (len(module.PRIORITIES), n_measures, len(actions)) == (22, 67, 291)
+    assert all(a["description"] for a in actions), "a ref alone is a blank row of the form, not an action"
     text = _seed_text("001")
     if text is None:
         print("  seed 001 not found; row count not checked")
@@ -278,8 +278,9 @@ def check_2007_08() -> None:
         if len(cells) < 15 or cells[1] == "Action" or (len(cells) > 2 and cells[2] == "Lead"):
             continue  # not an action-table row, or a table header
         three_part = re.match(r"^\d+\.\d+\.\d+\.?$", cells[0])
-        # a numbered action, or a row with a lead (2.1 ... 2.6 under CP2, the un-numbered row under 18.2)
-        if three_part or cells[2]:
+        # a numbered action with its text (a ref alone is a blank row of the printed form), or a row
+        # with a lead (2.1 ... 2.6 under CP2, the un-numbered row under 18.2)
+        if (three_part and cells[1]) or cells[2]:
             rows += 1
     seed_marks = text.count("■")
     seed_marked_rows = sum(1 for line in text.split("\n") if "■" in line)

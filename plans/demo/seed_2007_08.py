@@ -5,15 +5,20 @@ measure of success and action in the order the seed gives them. Plain data, no D
 
 Transcription rules (see also the notes in plans/demo/check.py):
 - Codes, refs and texts are as written, spelling mistakes and irregular refs included
-  ("1.1." style refs on actions, "20 2", duplicate refs such as two 4.1.3, misnumbered actions such
-  as 4.5.6 under 4.3 or 19.3.4 under 20.5 stay where the seed puts them).
+  ("1.1." style refs on actions, the measure "20.4.", duplicate refs such as two 4.1.3, actions
+  numbered like measures (2.1-2.6 under CP2), misnumbered actions such as 4.5.6 under 4.3 or
+  19.3.4 under 20.5 stay where the seed puts them).
 - A measure row continued on further rows with no ref (e.g. 5.3, 9.1, 15.1) is joined with spaces;
   a lead repeated on the continuation rows ("HB HB HB") is given once.
 - The 12.1 measure row repeated at the top of the next page (a repeated table-header row) is kept once.
-- Action-table headings that match no measure ("2.1, 2.2, 2.3,", "20 2", "20.4.", "20.5") become
+- An action-table heading files its actions under the measure it names: "20 2" is measure 20.2
+  (Equal pay for equal work: the Single Status actions), and "2.1, 2.2, 2.3," heads the actions that
+  serve all three of CP2's measures, filed under 2.1, the first it names. "20.4." and "20.5" name
+  measures whose rows the extraction lost (the Progress Update lists 20.1-20.5): they become
   measures with only a ref and title, placed where the heading is.
-- An action description running on after a page break is joined to the action before it; ref-only
-  placeholder rows are kept with an empty description; the un-numbered row "Agreement of Community
+- An action description running on after a page break is joined to the action before it; a row
+  that carries only a ref (9.2.1, 15.3.1-15.3.5, 19.2.1-19.2.5, 19.3.1-19.3.5) is a blank row of
+  the printed form, not an action, and is left out; the un-numbered row "Agreement of Community
   Strategy by Full Council" (lead HB, under 18.2) is kept as an action with ref "".
 - planned: month indexes 0..11 (0 = July ... 11 = June) where a mark survives in the extraction.
 """
@@ -117,33 +122,6 @@ PRIORITIES = [
                 "timescales": "31 May 2007",
                 "lead": "PS",
                 "resources": "Approved Budget Planning Team",
-                "actions": [],
-            },
-            {
-                "ref": "2.2",
-                "title": "500 to 700 Houses (35% to be affordable).",
-                "actions_required": "Agreement of Bromsgrove District Council Area Action Plan",
-                "timescales": "31 May 2007",
-                "lead": "PS",
-                "resources": "Approved Budget Planning Team",
-                "actions": [],
-            },
-            {
-                "ref": "2.3",
-                "title": "Community Facilities providing a sense of community for new residents.",
-                "actions_required": "Agreement of Area Action Plans by both authorities.",
-                "timescales": "31 March 2007",
-                "lead": "PS",
-                "resources": "Approved Budget Planning Team",
-                "actions": [],
-            },
-            {
-                "ref": "2.1, 2.2, 2.3,",
-                "title": "Creation of Employment Mixed Housing Community Facilities",
-                "actions_required": "",
-                "timescales": "",
-                "lead": "",
-                "resources": "",
                 "actions": [
                     {
                         "ref": "2.1",
@@ -188,6 +166,24 @@ PRIORITIES = [
                         "corrective_action": "",
                     },
                 ],
+            },
+            {
+                "ref": "2.2",
+                "title": "500 to 700 Houses (35% to be affordable).",
+                "actions_required": "Agreement of Bromsgrove District Council Area Action Plan",
+                "timescales": "31 May 2007",
+                "lead": "PS",
+                "resources": "Approved Budget Planning Team",
+                "actions": [],
+            },
+            {
+                "ref": "2.3",
+                "title": "Community Facilities providing a sense of community for new residents.",
+                "actions_required": "Agreement of Area Action Plans by both authorities.",
+                "timescales": "31 March 2007",
+                "lead": "PS",
+                "resources": "Approved Budget Planning Team",
+                "actions": [],
             },
         ],
     },
@@ -1291,15 +1287,7 @@ PRIORITIES = [
                 "timescales": "Contract Let 31 December 2007",
                 "lead": "HB MB",
                 "resources": "Approved Budget Service Business Plans",
-                "actions": [
-                    {
-                        "ref": "9.2.1",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                ],
+                "actions": [],
             },
         ],
     },
@@ -2079,50 +2067,7 @@ PRIORITIES = [
                 "timescales": "31 December 2007",
                 "lead": "DP",
                 "resources": "E government, Customer Services Department and Legal and democratic Department",
-                "actions": [
-                    {
-                        "ref": "15.3.1",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "15.3.2",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "15.3.3",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "15.3.4",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "15.3.5",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "15.3.5",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                ],
+                "actions": [],
             },
         ],
     },
@@ -2505,43 +2450,7 @@ PRIORITIES = [
                 "timescales": "On Going",
                 "lead": "HP/JP",
                 "resources": "All Managers",
-                "actions": [
-                    {
-                        "ref": "19.2.1",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.2.2",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.2.3",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.2.4",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.2.5",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                ],
+                "actions": [],
             },
             {
                 "ref": "19.3",
@@ -2550,43 +2459,7 @@ PRIORITIES = [
                 "timescales": "30 September 2007",
                 "lead": "JP/HP",
                 "resources": "Named individuals in plan",
-                "actions": [
-                    {
-                        "ref": "19.3.1",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.3.2",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.3.3",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.3.4",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                    {
-                        "ref": "19.3.5",
-                        "description": "",
-                        "leads": "",
-                        "planned": [],
-                        "corrective_action": "",
-                    },
-                ],
+                "actions": [],
             },
         ],
     },
@@ -2655,12 +2528,12 @@ PRIORITIES = [
                 ],
             },
             {
-                "ref": "20 2",
-                "title": "Single Status",
-                "actions_required": "",
-                "timescales": "",
-                "lead": "",
-                "resources": "",
+                "ref": "20.2",
+                "title": "Equal pay for equal work",
+                "actions_required": "Proposed new pay structure and terms and conditions developed",
+                "timescales": "30 April 2008",
+                "lead": "JP/HP",
+                "resources": "Approved single status budget. WMLGA",
                 "actions": [
                     {
                         "ref": "20.2.1",
@@ -2712,15 +2585,6 @@ PRIORITIES = [
                         "corrective_action": "",
                     },
                 ],
-            },
-            {
-                "ref": "20.2",
-                "title": "Equal pay for equal work",
-                "actions_required": "Proposed new pay structure and terms and conditions developed",
-                "timescales": "30 April 2008",
-                "lead": "JP/HP",
-                "resources": "Approved single status budget. WMLGA",
-                "actions": [],
             },
             {
                 "ref": "20.3",
