@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "archive",
+    "demo",
 ]
 
 MIDDLEWARE = [
