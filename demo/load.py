@@ -13,7 +13,6 @@ are queued for the background worker.
 from __future__ import annotations
 
 import json
-from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -31,7 +30,6 @@ FIXTURES = settings.BASE_DIR / "fixtures"
 SOURCE = ActionChange.Source.DEMO
 
 
-@cache
 def read_demo() -> dict:
     return json.loads((FIXTURES / "demo.json").read_text(encoding="utf-8"))
 
@@ -96,18 +94,27 @@ def load_plan(spec: dict, users: dict[str, User]) -> Plan:
     if unknown:
         raise ValueError(f"demo.json names actions that {spec['workbook']} does not hold: {sorted(unknown)}")
     entries = [(actions[key], entry) for key, entry in spec["actions"].items()]
+    # Completions first: deciding a request saves the action afresh, after which these
+    # instances are only the actions' ids.
+    record_completions(plan, entries, performance)
+    make_requests(entries, users)
+    record_corrective_actions(plan, entries, performance)
+    for month in spec["close"]:
+        close_month(plan, Month.parse(month), performance)
+    return plan
 
-    services.lock_plan(plan)
+
+def record_completions(plan: Plan, entries: list[tuple[Action, dict]], user: User) -> None:
+    services.lock_plan(plan)  # update_action's caller holds the plan's lock
     for action, entry in entries:
         if "completed" in entry:
-            services.update_action(
-                action=action,
-                user=performance,
-                source=SOURCE,
-                completed_month=Month.parse(entry["completed"]).first_day,
-            )
-    # Requests in the order they were made. Deciding one records the status of its month; the
-    # months after it are in the workbook as the performance team reported them.
+            completed = Month.parse(entry["completed"]).first_day
+            services.update_action(action=action, user=user, source=SOURCE, completed_month=completed)
+
+
+def make_requests(entries: list[tuple[Action, dict]], users: dict[str, User]) -> None:
+    """Each request made and decided, in the order they were made. Approving records the status
+    of the request's month; the months after it are in the workbook, as they were reported."""
     requests = sorted(
         ((request["month"], action.position, action, request) for action, entry in entries
          for request in entry.get("requests", [])),
@@ -119,12 +126,12 @@ def load_plan(spec: dict, users: dict[str, User]) -> Plan:
             month=Month.parse(request["month"]), reason=request["reason"], new_target=_month(request.get("new_target")),
         )  # fmt: skip
         if request["state"] != ChangeRequest.State.PENDING:
-            services.decide_request(
-                user=users[request["decided_by"]],
-                request=made,
-                approve=request["state"] == ChangeRequest.State.APPROVED,
-            )
-    # The corrective action given with each status (the grid of a workbook holds the status only).
+            approve = request["state"] == ChangeRequest.State.APPROVED
+            services.decide_request(user=users[request["decided_by"]], request=made, approve=approve)
+
+
+def record_corrective_actions(plan: Plan, entries: list[tuple[Action, dict]], user: User) -> None:
+    """The corrective action given with each status: a workbook's month grid holds the status only."""
     records = {(r.action_id, r.as_month): r for r in MonthlyStatus.objects.in_plan(plan)}
     for action, entry in entries:
         for text, months in entry.get("corrective_actions", {}).items():
@@ -134,11 +141,8 @@ def load_plan(spec: dict, users: dict[str, User]) -> Plan:
                     raise ValueError(f"demo.json: {action.ref} has no status in {month.name} to explain")
                 services.set_status(
                     action=action, month=month, status=record.status, word=record.word, note=record.note,
-                    corrective_action=text, user=performance, source=SOURCE,
+                    corrective_action=text, user=user, source=SOURCE,
                 )  # fmt: skip
-    for month in spec["close"]:
-        close_month(plan, Month.parse(month), performance)
-    return plan
 
 
 def remove_plans(slugs: list[str]) -> None:
