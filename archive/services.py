@@ -36,6 +36,7 @@ from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -44,6 +45,16 @@ FORMAT = "improvement-plan-archive"
 VERSION = 1
 # Apps whose every model is archived (a model a later issue adds is archived without a change here).
 DATA_APPS = ["plans", "reports", "audit"]
+
+
+class _ExactTimes(DjangoJSONEncoder):
+    """Times to the microsecond. Django's encoder keeps milliseconds, and a restored report must
+    show exactly the times it showed before (when a published month was closed)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class ArchiveError(Exception):
@@ -119,7 +130,11 @@ def export_archive(target: str | Path | io.BufferedIOBase) -> ArchiveSummary:
         models_ = archived_models()
         counts = {model._meta.label: model._default_manager.count() for model in models_}
         data = serializers.serialize(
-            "json", _rows(models_), use_natural_foreign_keys=True, use_natural_primary_keys=True
+            "json",
+            _rows(models_),
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+            cls=_ExactTimes,
         )
         files = _stored_files()
         manifest = {

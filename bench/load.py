@@ -80,6 +80,9 @@ def set_up_data(officers: int, actions_each: int, readers: int) -> None:
     call_command("migrate", "--noinput", verbosity=0)
     if not Plan.objects.filter(slug="bromsgrove-2009-10").exists():
         call_command("load_demo", "--force", verbosity=0)
+        # The demo publishes 2008/09 and queues its 24 PDFs: rendered now, not by the worker
+        # while the load runs.
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     with transaction.atomic():
         Plan.objects.filter(slug=PLAN_SLUG).delete()
         User.objects.filter(username__startswith="load-").delete()

@@ -1,7 +1,6 @@
 import pytest
-from django.core.management import call_command
 
-from tests.factories import ROLE_GROUPS, make_user
+from tests.factories import ROLE_GROUPS, load_demo, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +50,7 @@ def client_as(client, role_user):
 def demo_db(django_db_setup, django_db_blocker):
     """The demo plans, loaded once for the whole session (tests that use it must not write)."""
     with django_db_blocker.unblock():
-        call_command("load_demo", "--force", verbosity=0)
+        load_demo()
     yield
 
 

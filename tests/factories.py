@@ -5,10 +5,14 @@ from __future__ import annotations
 import itertools
 
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditEvent
 from plans import roles
 from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority
 from plans.periods import Month
+from reports.models import Document
 
 _counter = itertools.count(1)
 
@@ -146,3 +150,14 @@ def make_sized_plan(actions: int, *, first_month: str = "2009-07", months_report
         for i, a in enumerate(created)
     )
     return plan
+
+
+def load_demo() -> None:
+    """``manage.py load_demo``, less what loading it leaves for people and the worker rather than
+    for tests: the audit record of the load (the import, the approvals, the closes) and the renders
+    of the published months its closes queued. Tests count the events and renders they cause
+    themselves; ``tests/plans/test_demo.py`` checks that a load leaves both."""
+    call_command("load_demo", "--force", verbosity=0)
+    AuditEvent.objects.all().delete()
+    Document.objects.all().delete()
+    DBTaskResult.objects.all().delete()

@@ -31,7 +31,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 MB = 1024 * 1024
 
 # --- Limits for untrusted files --------------------------------------------------------------
-# For scale: the 2007/08 plan (308 actions) is a 45 KB file whose largest part, the Actions sheet,
+# For scale: the 2007/08 plan (291 actions) is a 45 KB file whose largest part, the Actions sheet,
 # unpacks to 0.2 MB (309 rows, 6,180 cells). A plan ten times its size (bench/workbook.py) unpacks
 # to 3.5 MB, 3,081 rows and 61,620 cells, some 190,000 XML elements in all. Each limit admits
 # several times that.

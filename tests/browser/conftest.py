@@ -67,14 +67,14 @@ def page(browser):
 def demo_site(live_server, transactional_db):
     """The live server with the demo plans and logins loaded."""
     from django.apps import apps
-    from django.core.management import call_command
 
     from plans.roles import sync_groups
+    from tests.factories import load_demo
 
     # A transactional test's flush empties every table, the role groups made by the migration
     # included; put them back before loading the demo.
     sync_groups(apps)
-    call_command("load_demo", "--force", verbosity=0)
+    load_demo()
     return live_server
 
 

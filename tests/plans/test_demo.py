@@ -3,11 +3,18 @@
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
 
-from plans.models import Action, ChangeRequest
+from audit.models import AuditEvent
+from plans import services
+from plans.models import Action, ActionChange, ChangeRequest, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
+from plans.status import Status, approved_status
 from reports.builders import month_figures
+from reports.exception_report import exception_report
+from reports.models import Document
 
 JULY_2009_JSON = {
     "plan": "bromsgrove-2009-10",
@@ -145,3 +152,64 @@ def test_demo_logins_have_their_roles():
     assert not User.objects.get(username="clerk").has_perm("plans.update_own_actions")
     assert User.objects.get(username="admin").is_superuser
     assert officer.check_password("demo")
+
+
+def test_every_month_of_2008_09_is_published_and_july_2009_is_the_open_draft(demo):
+    closed = MonthClose.objects.closed().filter(plan=demo["2008"]).order_by("month")
+    assert [str(Month.from_date(close.month)) for close in closed] == list(PAPER_2008_09)
+    assert [close.closed_by.username for close in closed] == ["performance"] * 12
+    for month in PAPER_2008_09:
+        report = exception_report(demo["2008"], Month.parse(month))
+        # Published once everything was recorded: nothing has changed since.
+        assert report.state.is_closed and report.state.changes_since_total == 0
+    assert not MonthClose.objects.filter(plan=demo["2009"]).exists()
+    assert exception_report(demo["2009"], Month(2009, 7)).state.is_draft
+
+
+def test_officers_cannot_change_2008_09_any_more(demo):
+    officer = User.objects.get(username="officer")
+    action = Action.objects.filter(plan=demo["2008"]).led_by(officer).filter(statuses__isnull=False).first()
+    record = action.statuses.order_by("month").first()
+    update = services.ActionUpdate(action.pk, action.version, Status.GREEN, corrective_action="Done")
+    with pytest.raises(services.MonthClosedError, match=f"{record.as_month.name} is closed"):
+        services.update_month(user=officer, plan=demo["2008"], month=record.as_month, updates=[update])
+
+
+def test_every_reported_month_has_a_status_for_each_live_action_and_no_other(demo):
+    reported = [(demo["2008"], month) for month in demo["2008"].month_list] + [(demo["2009"], Month(2009, 7))]
+    for plan, month in reported:
+        live = set(Action.objects.filter(plan=plan).live_in(month).values_list("pk", flat=True))
+        recorded = MonthlyStatus.objects.in_plan(plan).in_month(month).values_list("action_id", flat=True)
+        assert live == set(recorded), month
+        assert services.outstanding_by_lead(plan=plan, month=month) == []
+
+
+def test_re_programmed_and_suspended_statuses_are_reported_under_an_approval(demo):
+    """Approving records the status of the request's month; every later month's REPRO or SUSP
+    was reported, and an approval covers it."""
+    plans = demo.values()
+    approved = ChangeRequest.objects.filter(action__plan__in=plans, state="APPROVED").select_related("action")
+    assert approved.count() == 26  # 21 re-programmes in 2008/09, July 2009's 5 suspensions
+    for request in approved:
+        month = Month.from_date(request.month)
+        assert request.action.status_for(month).status == request.approval.status
+    decisions = ActionChange.objects.filter(action__plan__in=plans, source="approval", field="request")
+    assert decisions.count() == 26
+    records = MonthlyStatus.objects.filter(action__plan__in=plans, status__in=[Status.REPRO, Status.SUSP])
+    approvals = services.approvals_for(records.values_list("action_id", flat=True))
+    assert records.count() == 135
+    for record in records:
+        assert approved_status(record.as_month, approvals[record.action_id]) == record.status
+
+
+@pytest.mark.django_db
+def test_a_load_queues_the_published_pdfs_and_keeps_its_audit_record():
+    call_command("load_demo", "--force", "--reset", verbosity=0)
+    plan = Plan.objects.get(slug="bromsgrove-2008-09")
+    queued = Document.objects.filter(plan=plan, published=True, state=Document.State.PENDING)
+    assert queued.count() == 24  # the appendix and cover of each of the 12 months
+    assert DBTaskResult.objects.filter(status="READY").count() == 24
+    events = AuditEvent.objects.filter(plan__slug__startswith="bromsgrove-")
+    assert events.filter(kind="import").count() == 2
+    assert events.filter(kind="approval").count() == 26
+    assert events.filter(kind="month-close").count() == 12

@@ -103,7 +103,7 @@ def test_closing_twice_is_refused(plan, performance):
 def test_a_month_without_statuses_cannot_be_closed(plan, performance):
     with pytest.raises(MonthCloseError, match="nothing to publish"):
         close_month(plan, Month(2009, 8), performance)
-    assert not MonthClose.objects.exists()
+    assert not MonthClose.objects.filter(plan=plan).exists()
 
 
 def test_a_report_failing_its_consistency_check_is_not_published(
@@ -117,7 +117,7 @@ def test_a_report_failing_its_consistency_check_is_not_published(
     )
     with pytest.raises(MonthCloseError, match="consistency check failed"):
         close_month(plan, JULY, performance)
-    assert not MonthClose.objects.exists()
+    assert not MonthClose.objects.filter(plan=plan).exists()
     html = performance_client.get(url(plan)).content.decode()
     assert "Not final: the consistency check failed." in html
     response = performance_client.post(url(plan, "close/"), follow=True)

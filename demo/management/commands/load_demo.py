@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.demo.load import DEMO_USERS, load_demo
+from demo.load import load_demo, read_demo
 
 
 class Command(BaseCommand):
@@ -17,4 +17,4 @@ class Command(BaseCommand):
                                "use --force if you really mean it.")  # fmt: skip
         for slug, outcome in load_demo(reset=reset):
             self.stdout.write(f"{slug}: {outcome}")
-        self.stdout.write("Demo logins (password 'demo'): " + ", ".join(DEMO_USERS))
+        self.stdout.write("Demo logins (password 'demo'): " + ", ".join(read_demo()["logins"]))

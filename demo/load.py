@@ -1,0 +1,173 @@
+"""Load the demo: Bromsgrove's Improvement Plans 2008/09 and 2009/10 and the demo logins.
+
+The data is in ``fixtures/``: each plan is a workbook in the product's own format (its month grid
+holds every status), and ``fixtures/demo.json`` holds what a workbook does not: the logins, lead
+names, each plan's previous year and cover report settings, and per action the month it was
+completed, the corrective action given with its statuses, and its requests with their decisions.
+It goes in the way a council's would, through the same code: the importer, then the services as
+the performance team uses them (``request_change``, ``decide_request``, ``set_status``,
+``update_action``) and ``close_month`` for each month of the previous year, whose published PDFs
+are queued for the background worker.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from plans import services
+from plans.models import Action, ActionChange, ChangeRequest, Lead, MonthlyStatus, Plan
+from plans.periods import Month
+from plans.workbook import import_plan, read_workbook
+from reports import documents
+from reports.closing import close_month
+from reports.models import Document
+
+FIXTURES = settings.BASE_DIR / "fixtures"
+SOURCE = ActionChange.Source.DEMO
+
+
+def read_demo() -> dict:
+    return json.loads((FIXTURES / "demo.json").read_text(encoding="utf-8"))
+
+
+def load_users(logins: dict, password: str) -> dict[str, User]:
+    users = {}
+    for username, login in logins.items():
+        user, _ = User.objects.get_or_create(username=username, defaults={"email": login["email"]})
+        user.is_superuser = user.is_staff = login.get("superuser", False)
+        user.set_password(password)
+        user.save()
+        if "role" in login:
+            user.groups.set([Group.objects.get(name=login["role"])])
+        users[username] = user
+    return users
+
+
+def load_leads(leads: dict, logins: dict, users: dict[str, User]) -> None:
+    """Names and addresses of leads the workbooks name by their initials, and the logins that lead
+    actions (the officer is PS). Before the plans: a lead's requests are made through their login."""
+    for initials, details in leads.items():
+        lead, _ = Lead.objects.get_or_create(initials=initials)
+        lead.name = details.get("name", lead.name)
+        lead.email = details.get("email", lead.email)
+        lead.save(update_fields=["name", "email"])
+    for username, login in logins.items():
+        if "lead" in login:
+            lead, _ = Lead.objects.get_or_create(initials=login["lead"])
+            Lead.objects.filter(user=users[username]).exclude(pk=lead.pk).update(user=None)
+            lead.user = users[username]
+            lead.save(update_fields=["user"])
+
+
+def action_keys(plan: Plan) -> dict[str, Action]:
+    """The plan's actions by their key in demo.json: the ref as written, and "4.1.3 #2" for the
+    second action whose ref is 4.1.3 (real plans repeat refs)."""
+    seen: dict[str, int] = {}
+    keys = {}
+    for action in plan.actions.in_plan_order():
+        seen[action.ref] = seen.get(action.ref, 0) + 1
+        keys[action.ref if seen[action.ref] == 1 else f"{action.ref} #{seen[action.ref]}"] = action
+    return keys
+
+
+def _month(text: str | None) -> Month | None:
+    return Month.parse(text) if text else None
+
+
+def load_plan(spec: dict, users: dict[str, User]) -> Plan:
+    performance = users["performance"]
+    parsed = read_workbook((FIXTURES / spec["workbook"]).read_bytes())
+    plan = import_plan(parsed, slug=spec["slug"], user=performance, filename=spec["workbook"]).plan
+    # The plan's settings, as the admin and the cover settings page keep them.
+    if spec["previous_plan"]:
+        plan.previous_plan = Plan.objects.get(slug=spec["previous_plan"])
+    for name, value in spec["cover"].items():
+        setattr(plan, name, value)
+    plan.save(update_fields=["previous_plan", *spec["cover"]])
+
+    actions = action_keys(plan)
+    unknown = set(spec["actions"]) - set(actions)
+    if unknown:
+        raise ValueError(f"demo.json names actions that {spec['workbook']} does not hold: {sorted(unknown)}")
+    entries = [(actions[key], entry) for key, entry in spec["actions"].items()]
+    # Completions first: deciding a request saves the action afresh, after which these
+    # instances are only the actions' ids.
+    record_completions(plan, entries, performance)
+    make_requests(entries, users)
+    record_corrective_actions(plan, entries, performance)
+    for month in spec["close"]:
+        close_month(plan, Month.parse(month), performance)
+    return plan
+
+
+def record_completions(plan: Plan, entries: list[tuple[Action, dict]], user: User) -> None:
+    services.lock_plan(plan)  # update_action's caller holds the plan's lock
+    for action, entry in entries:
+        if "completed" in entry:
+            completed = Month.parse(entry["completed"]).first_day
+            services.update_action(action=action, user=user, source=SOURCE, completed_month=completed)
+
+
+def make_requests(entries: list[tuple[Action, dict]], users: dict[str, User]) -> None:
+    """Each request made and decided, in the order they were made. Approving records the status
+    of the request's month; the months after it are in the workbook, as they were reported."""
+    requests = sorted(
+        ((request["month"], action.position, action, request) for action, entry in entries
+         for request in entry.get("requests", [])),
+        key=lambda item: item[:2],
+    )  # fmt: skip
+    for _, _, action, request in requests:
+        made = services.request_change(
+            user=users[request["requested_by"]], action=action, kind=request["kind"],
+            month=Month.parse(request["month"]), reason=request["reason"], new_target=_month(request.get("new_target")),
+        )  # fmt: skip
+        if request["state"] != ChangeRequest.State.PENDING:
+            approve = request["state"] == ChangeRequest.State.APPROVED
+            services.decide_request(user=users[request["decided_by"]], request=made, approve=approve)
+
+
+def record_corrective_actions(plan: Plan, entries: list[tuple[Action, dict]], user: User) -> None:
+    """The corrective action given with each status: a workbook's month grid holds the status only."""
+    records = {(r.action_id, r.as_month): r for r in MonthlyStatus.objects.in_plan(plan)}
+    for action, entry in entries:
+        for text, months in entry.get("corrective_actions", {}).items():
+            for month in map(Month.parse, months):
+                record = records.get((action.pk, month))
+                if record is None:
+                    raise ValueError(f"demo.json: {action.ref} has no status in {month.name} to explain")
+                services.set_status(
+                    action=action, month=month, status=record.status, word=record.word, note=record.note,
+                    corrective_action=text, user=user, source=SOURCE,
+                )  # fmt: skip
+
+
+def remove_plans(slugs: list[str]) -> None:
+    """The demo plans go, and with them their stored PDFs (files deleted once this commits)."""
+    kinds = list(Document.Kind.values)
+    for plan in Plan.objects.filter(slug__in=slugs):
+        for month in plan.month_list:
+            documents.discard(plan, month, kinds)
+        plan.delete()
+
+
+@transaction.atomic
+def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
+    """Create what is missing; with ``reset``, replace the demo plans. Running it twice changes
+    nothing the second time."""
+    data = read_demo()
+    if reset:
+        remove_plans([spec["slug"] for spec in data["plans"]])
+    users = load_users(data["logins"], data["password"])
+    load_leads(data["leads"], data["logins"], users)
+    report = []
+    for spec in data["plans"]:
+        if Plan.objects.filter(slug=spec["slug"]).exists():
+            report.append((spec["slug"], "already loaded"))
+            continue
+        load_plan(spec, users)
+        report.append((spec["slug"], "loaded"))
+    return report
