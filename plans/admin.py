@@ -29,6 +29,20 @@ from plans.models import (
 from plans.periods import Month
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What is evidence or published record: shown to read, never added, edited or deleted by hand
+    (history, published months, stored PDFs, the audit record)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class StatusTermInline(admin.TabularInline):
     model = StatusTerm
     extra = 0
@@ -348,7 +362,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionChange)
-class ActionChangeAdmin(admin.ModelAdmin):
+class ActionChangeAdmin(ReadOnlyAdmin):
     """History is read-only: nothing is ever deleted or rewritten."""
 
     list_display = [
@@ -364,15 +378,6 @@ class ActionChangeAdmin(admin.ModelAdmin):
     list_filter = ["source", "field", "action__plan"]
     search_fields = ["action__ref", "old_value", "new_value"]
     list_select_related = ["action", "changed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StatusTerm)
@@ -395,19 +400,6 @@ class MeasureProgressAdmin(admin.ModelAdmin):
     list_filter = ["month", "measure__priority__plan"]
     search_fields = ["measure__ref", "text"]
     raw_id_fields = ["measure"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The published record: a month is closed and re-opened on its report page, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MonthClose)

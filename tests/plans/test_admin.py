@@ -46,6 +46,24 @@ def status_form(record: MonthlyStatus, **changes) -> dict:
     return {**data, **changes}
 
 
+def action_form(action, **changes) -> dict:
+    """The admin's change form of an action as it stands, with ``changes``."""
+    data = {
+        "measure": action.measure_id,
+        "ref": action.ref,
+        "description": action.description,
+        "position": action.position,
+        "original_target": "2009-07-01",
+        "corrective_action": "",
+        "leads": [lead.pk for lead in action.leads.all()],
+        "planned-TOTAL_FORMS": 0,
+        "planned-INITIAL_FORMS": 0,
+        "statuses-TOTAL_FORMS": 0,
+        "statuses-INITIAL_FORMS": 0,
+    }
+    return {**data, **changes}
+
+
 def test_the_admin_cannot_change_a_status_in_a_closed_month(admin_client, action, role_user):
     july = make_status(action, "2009-07", "GREEN")
     close_month(action.plan, july.as_month, role_user("performance"))
@@ -87,26 +105,20 @@ def test_the_status_inline_refuses_a_closed_month(admin_client, action, role_use
     close_month(action.plan, july.as_month, role_user("performance"))
     page = admin_client.get(f"/admin/plans/action/{action.pk}/change/")
     assert page.status_code == 200
-    data = {
-        "measure": action.measure_id,
-        "ref": action.ref,
-        "description": action.description,
-        "position": action.position,
-        "original_target": "2009-07-01",
-        "corrective_action": "",
-        "leads": [lead.pk for lead in action.leads.all()],
-        "planned-TOTAL_FORMS": 0,
-        "planned-INITIAL_FORMS": 0,
-        "statuses-TOTAL_FORMS": 1,
-        "statuses-INITIAL_FORMS": 1,
-        "statuses-0-id": july.pk,
-        "statuses-0-action": action.pk,
-        "statuses-0-month": "2009-07-01",
-        "statuses-0-status": "RED",
-        "statuses-0-word": "",
-        "statuses-0-corrective_action": "",
-        "statuses-0-note": "",
-    }
+    data = action_form(
+        action,
+        **{
+            "statuses-TOTAL_FORMS": 1,
+            "statuses-INITIAL_FORMS": 1,
+            "statuses-0-id": july.pk,
+            "statuses-0-action": action.pk,
+            "statuses-0-month": "2009-07-01",
+            "statuses-0-status": "RED",
+            "statuses-0-word": "",
+            "statuses-0-corrective_action": "",
+            "statuses-0-note": "",
+        },
+    )
     response = admin_client.post(f"/admin/plans/action/{action.pk}/change/", data)
     assert "July 2009 is closed" in response.content.decode()
     july.refresh_from_db()
@@ -116,19 +128,7 @@ def test_the_status_inline_refuses_a_closed_month(admin_client, action, role_use
 def test_editing_an_action_in_the_admin_bumps_its_version_and_keeps_history(admin_client, action):
     page = admin_client.get(f"/admin/plans/action/{action.pk}/change/")
     assert page.status_code == 200
-    data = {
-        "measure": action.measure_id,
-        "ref": action.ref,
-        "description": "Town centre study, phase 2",
-        "position": action.position,
-        "original_target": "2009-07-01",
-        "corrective_action": "",
-        "leads": [lead.pk for lead in action.leads.all()],
-        "planned-TOTAL_FORMS": 0,
-        "planned-INITIAL_FORMS": 0,
-        "statuses-TOTAL_FORMS": 0,
-        "statuses-INITIAL_FORMS": 0,
-    }
+    data = action_form(action, description="Town centre study, phase 2")
     response = admin_client.post(f"/admin/plans/action/{action.pk}/change/", data)
     assert response.status_code == 302, (
         response.context["adminform"].form.errors,
