@@ -164,6 +164,18 @@ def test_report_page_queries_do_not_grow_with_the_plan(db, client_as, django_ass
 
 
 @pytest.mark.parametrize("size", [10, 1000])
+def test_summary_json_queries_do_not_grow_with_the_plan(db, client_as, django_assert_max_num_queries, size):
+    # The JSON is the report object's: the report page's queries less the picker's plans, and for
+    # a closed month fewer (the snapshot).
+    previous = make_sized_plan(size, first_month="2008-07")
+    plan = make_sized_plan(size, previous=previous, months_reported=1)
+    client = client_as("cmt")
+    with django_assert_max_num_queries(REPORT_QUERIES - 1):
+        response = client.get(f"/reports/{plan.slug}/2009-07/summary.json")
+    assert response.json()["total"] == size
+
+
+@pytest.mark.parametrize("size", [10, 1000])
 def test_dashboard_queries_do_not_grow_with_the_plan(
     db, client_as, role_user, django_assert_max_num_queries, size
 ):
