@@ -6,7 +6,7 @@ HTML, PDF, Excel, JSON and the management commands all take their figures from h
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -77,6 +77,36 @@ MARKERS: dict[str, Marker] = {
         "exception report once approved",
     ),
 }
+
+# Seed 000's legend prints the statuses in this order; the progress table counts them in COUNTED's.
+LEGEND_ORDER: tuple[Status, ...] = (Status.GREEN, Status.AMBER, Status.RED, Status.REPRO, Status.SUSP)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend: a status in the plan's own word, or a marker of the strip."""
+
+    key: str  # css name: a status ("green") or a marker ("original")
+    word: str
+    meaning: str
+    letter: str
+    status: Status | None = None
+
+    @property
+    def css(self) -> str:
+        return self.key
+
+
+def status_legend(
+    word_for: Callable[[Status], str], order: Iterable[Status] = COUNTED
+) -> tuple[LegendEntry, ...]:
+    """The statuses' legend in the plan's own words (``word_for``, e.g. ``Plan.status_word``)."""
+    return tuple(LegendEntry(s.value.lower(), word_for(s), MEANINGS[s], LETTERS[s], s) for s in order)
+
+
+def marker_legend(keys: Iterable[str]) -> tuple[LegendEntry, ...]:
+    return tuple(LegendEntry(k, MARKERS[k].word, MARKERS[k].meaning, MARKERS[k].symbol) for k in keys)
+
 
 ONE_DP = Decimal("0.1")
 

@@ -22,9 +22,8 @@ from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
 from plans.models import Action, ChangeRequest, Lead, MonthClose, MonthlyStatus, Plan
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from plans.selectors import current_month
-from plans.status import MARKERS, NEEDS_APPROVAL
+from plans.status import MARKERS, NEEDS_APPROVAL, status_legend
 from plans.tables import ActionTable, as_csv, as_xlsx
-from reports.documents import legend_for
 
 
 class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
@@ -58,7 +57,7 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         for action in context["table"].paginated_rows.data:
             action.plan = self.plan
         context["plan"] = self.plan
-        context["legend"] = legend_for(self.plan)  # the full-plan PDF's legend too
+        context["legend"] = status_legend(self.plan.status_word)  # the full-plan PDF's legend too
         context["marks"] = [MARKERS[name] for name in ("planned", "original", "reprogrammed", "revised")]
         context["update_month"] = current_month(self.plan)
         context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)

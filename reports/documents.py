@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 
 from plans.models import Action, ActionChange, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
-from plans.status import COUNTED, LETTERS, MEANINGS, Status
+from plans.status import LETTERS, LegendEntry, Status, status_legend
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
@@ -94,18 +94,6 @@ class PlanSection:
 
 
 @dataclass(frozen=True)
-class LegendEntry:
-    status: Status
-    word: str
-    letter: str
-    meaning: str
-
-    @property
-    def css(self) -> str:
-        return self.status.value.lower()
-
-
-@dataclass(frozen=True)
 class FullPlan:
     plan_title: str
     organisation: str
@@ -127,13 +115,6 @@ class FullPlan:
     def column_count(self) -> int:
         # ref, action, lead, the months, corrective action
         return len(self.months) + 4
-
-
-def legend_for(plan: Plan) -> tuple[LegendEntry, ...]:
-    return tuple(
-        LegendEntry(status=s, word=plan.status_word(s), letter=LETTERS[s], meaning=MEANINGS[s])
-        for s in COUNTED
-    )
 
 
 def build_full_plan(plan: Plan, month: Month) -> FullPlan:
@@ -174,7 +155,7 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
         month=month,
         months=months,
         sections=tuple(sections),
-        legend=legend_for(plan),
+        legend=status_legend(plan.status_word),
         action_count=len(actions),
         is_draft=not MonthClose.objects.is_closed(plan, month),
         produced=timezone.localdate(as_at),

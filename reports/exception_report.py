@@ -32,17 +32,16 @@ from plans.periods import Month, to_month
 from plans.status import (
     COUNTED,
     EXCEPTIONS,
-    LETTERS,
-    MEANINGS,
+    LEGEND_ORDER,
+    LegendEntry,
     Status,
     StatusCounts,
     count_statuses,
+    marker_legend,
     percent_text,
     percentage,
     revised_date_text,
-)
-from plans.status import (
-    MARKERS as STRIP_MARKERS,
+    status_legend,
 )
 from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
 
@@ -124,14 +123,6 @@ class ChangedActions:
     action: str
     reason: str
     status: str  # REPRO or SUSP
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    key: str  # css name: a status ("green") or a marker ("original")
-    word: str
-    meaning: str
-    letter: str
 
 
 @dataclass(frozen=True)
@@ -279,12 +270,7 @@ class ExceptionReport:
 
     @property
     def legend(self) -> tuple[LegendEntry, ...]:
-        entries = [
-            LegendEntry(s.value.lower(), self.word(s), MEANINGS[s], LETTERS[s])
-            for s in (Status.GREEN, Status.AMBER, Status.RED, Status.REPRO, Status.SUSP)
-        ]
-        entries += [LegendEntry(key, word, meaning, letter) for key, word, meaning, letter in MARKERS]
-        return tuple(entries)
+        return status_legend(self.word, LEGEND_ORDER) + marker_legend(("planned", "original", "reprogrammed"))
 
     @property
     def month_list(self) -> tuple[Month, ...]:
@@ -419,13 +405,6 @@ class ExceptionReport:
             built_at=datetime.fromisoformat(data["built_at"]),
             state=state or ReportState(),
         )
-
-
-# The markers of the legend besides the five statuses (seed 000, Appendix 1 "Where:").
-MARKERS = tuple(
-    (m.key, m.word, m.meaning, m.symbol)
-    for m in (STRIP_MARKERS[k] for k in ("planned", "original", "reprogrammed"))
-)
 
 
 def _counts_json(figures: StatusCounts) -> dict[str, int]:
