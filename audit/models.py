@@ -49,6 +49,7 @@ class AuditEvent(models.Model):
         ARCHIVE_IMPORT = "archive-import", "Archive restored"
         UNLOCK = "unlock", "Locked-out log-in unlocked"
         RESET_THROTTLED = "reset-throttled", "Password reset refused: too many requests"
+        ROLL_OVER = "roll-over", "Plan rolled over into the next year"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)

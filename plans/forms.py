@@ -220,3 +220,35 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
             self.add_error("comment", "Say why the request is rejected.")
         return data
+
+
+class RollOverForm(forms.Form):
+    """The new plan year: when it begins, what it is called."""
+
+    first_month = forms.ChoiceField(label="The new year's first month")
+    title = forms.CharField(label="Title of the new plan year", max_length=200)
+    slug = forms.SlugField(
+        label="Web address name",
+        max_length=80,
+        help_text="Letters, numbers and hyphens; it appears in the new plan's web addresses.",
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The year after the old one ends, or a later start within the following year.
+        self.fields["first_month"].choices = [(str(plan.end + i), (plan.end + i).name) for i in range(1, 13)]
+
+    def clean_first_month(self) -> Month:
+        return Month.parse(self.cleaned_data["first_month"])
+
+
+class CodeForm(forms.Form):
+    """What one priority code of the old year becomes: its own code, another (merged), a new one,
+    or nothing (dropped)."""
+
+    old_code = forms.CharField(widget=forms.HiddenInput)
+    new_code = forms.CharField(label="Code in the new year", required=False, max_length=30)
+    new_title = forms.CharField(label="Title in the new year", required=False, max_length=200)
+
+
+CodeFormSet = forms.formset_factory(CodeForm, extra=0)

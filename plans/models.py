@@ -286,6 +286,14 @@ class Action(models.Model):
     )
     completed_month = models.DateField(null=True, blank=True)
     corrective_action = models.TextField(blank=True, max_length=CORRECTIVE_ACTION_MAX)
+    carried_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_into",
+        help_text="The action of the previous plan year this one was carried from at the roll-over.",
+    )
     # Optimistic locking: a save carries the version it was read at, and is refused if it moved.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -475,6 +483,7 @@ class ActionChange(models.Model):
         APPROVAL = "approval", "Approvals"
         ADMIN = "admin", "Admin"
         IMPORT = "import", "Workbook import"
+        ROLL_OVER = "roll-over", "Roll-over to the next year"
         DEMO = "demo", "Demo data"
         OTHER = "other", "Other"
 

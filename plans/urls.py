@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 import plans.converters  # noqa: F401  (the month converter)
-from plans import views, views_workbook
+from plans import views, views_rollover, views_workbook
 
 app_name = "plans"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("<slug:slug>/chase/<month:month>/", views.ChaseView.as_view(), name="chase"),
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
+    path("<slug:slug>/roll-over/", views_rollover.RollOverView.as_view(), name="roll-over"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
     # The full plan as PDF is a report (reports/urls.py); its first address still works.
     path(

@@ -38,7 +38,10 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
 
     @cached_property
     def plan(self) -> Plan:
-        return get_object_or_404(Plan.objects.prefetch_related("status_terms"), slug=self.kwargs["slug"])
+        return get_object_or_404(
+            Plan.objects.select_related("previous_plan").prefetch_related("status_terms", "next_plans"),
+            slug=self.kwargs["slug"],
+        )
 
     def get_queryset(self):
         return Action.objects.filter(plan=self.plan).with_grid()
@@ -97,7 +100,7 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Action.objects.with_grid().select_related("plan"),
+            Action.objects.with_grid().select_related("plan", "carried_from__plan"),
             plan__slug=self.kwargs["slug"],
             pk=self.kwargs["pk"],
         )
@@ -106,6 +109,9 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["changes"] = self.object.changes.select_related("changed_by")
         context["requests"] = self.object.change_requests.select_related("requested_by", "decided_by")
+        context["carried_into"] = (
+            Action.objects.select_related("plan").filter(carried_from=self.object).first()
+        )
         return context
 
 

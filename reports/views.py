@@ -129,7 +129,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
     template_name = "reports/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        plans = list(Plan.objects.prefetch_related("status_terms"))
+        plans = list(
+            Plan.objects.select_related("previous_plan").prefetch_related("status_terms", "next_plans")
+        )
         return super().get_context_data(
             rows=dashboard_rows(plans),
             picker=ReportPickerForm(plans=plans),
