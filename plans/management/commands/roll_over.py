@@ -72,13 +72,15 @@ class Command(BaseCommand):
         )
 
     def actor(self, username):
+        """Whom the history and audit record name: --user (who must be able to roll over), else
+        the first superuser, else nobody (recorded as the command line)."""
         users = get_user_model().objects
-        found = (
-            users.filter(username=username).first() if username else users.filter(is_superuser=True).first()
-        )
+        if not username:
+            return users.filter(is_superuser=True).order_by("pk").first()
+        found = users.filter(username=username).first()
         if found is None or not found.has_perm(IMPORT_PLAN):
             raise CommandError(
-                "Give --user: a performance-team login (or a superuser) the roll-over is recorded as."
+                f"{username!r} is not a login that may roll a plan over (the performance team)."
             )
         return found
 
