@@ -17,6 +17,7 @@ from plans.models import (
     ChangeRequest,
     Lead,
     Measure,
+    MeasureChange,
     MeasureProgress,
     MonthClose,
     MonthEvent,
@@ -127,9 +128,18 @@ class ActionInline(admin.TabularInline):
 
 
 class MeasureProgressInline(admin.TabularInline):
+    """The measure's progress updates, to read: each is written on its own page (or an officer's
+    month page), through the service and into the measure's history."""
+
     model = MeasureProgress
     extra = 0
     fields = ["month", "text", "updated_by", "updated_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Measure)
@@ -394,12 +404,76 @@ class PlannedMonthAdmin(admin.ModelAdmin):
     raw_id_fields = ["action"]
 
 
+class MeasureProgressAdminForm(forms.ModelForm):
+    """Refused beside the month when it is closed or not one the plan reports on; the service
+    checks again under the plan's lock."""
+
+    class Meta:
+        model = MeasureProgress
+        fields = ["measure", "month", "text"]
+
+    def clean(self):
+        data = super().clean()
+        measure = data.get("measure") or getattr(self.instance, "measure", None)
+        day = data.get("month") or self.instance.month
+        if measure is None or day is None:
+            return data
+        plan, month = measure.priority.plan, Month.from_date(day)
+        if MonthClose.objects.is_closed(plan, month):
+            raise forms.ValidationError(
+                f"{month.name} is closed: its report is published and takes no more updates."
+            )
+        if month not in plan.reporting_month_list:
+            self.add_error("month", f"{month.name} is not a reporting month of {plan.title}.")
+        return data
+
+
 @admin.register(MeasureProgress)
 class MeasureProgressAdmin(admin.ModelAdmin):
+    form = MeasureProgressAdminForm
     list_display = ["measure", "month", "updated_by", "updated_at"]
     list_filter = ["month", "measure__priority__plan"]
     search_fields = ["measure__ref", "text"]
     raw_id_fields = ["measure"]
+    readonly_fields = ["updated_by", "updated_at"]
+    actions = None  # no bulk delete: each removal goes through the service, one by one
+
+    def get_readonly_fields(self, request, obj=None):
+        # Another month's or measure's update is a new one: its history stays with its own.
+        return [*self.readonly_fields, "measure", "month"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        stored = self._write(request, obj, obj.text)
+        obj.pk, obj.updated_by, obj.updated_at = stored.pk, stored.updated_by, stored.updated_at
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and MonthClose.objects.is_closed(obj.measure.priority.plan, obj.as_month):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        self._write(request, obj, "")
+
+    @staticmethod
+    def _write(request, obj, text: str) -> MeasureProgress | None:
+        return services.update_measure_progress(
+            user=request.user,
+            plan=obj.measure.priority.plan_id,
+            month=obj.as_month,
+            measure=obj.measure,
+            text=text,
+            source=ActionChange.Source.ADMIN,
+        )
+
+
+@admin.register(MeasureChange)
+class MeasureChangeAdmin(ReadOnlyAdmin):
+    """A measure's progress-update history is read-only, like an action's."""
+
+    list_display = ["measure", "month", "old_text", "new_text", "changed_by", "changed_at", "source"]
+    list_filter = ["source", "measure__priority__plan"]
+    search_fields = ["measure__ref", "old_text", "new_text"]
+    list_select_related = ["measure", "changed_by"]
 
 
 @admin.register(MonthClose)

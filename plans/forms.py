@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from plans import services
-from plans.models import CORRECTIVE_ACTION_MAX, Action, ChangeRequest, Plan
+from plans.models import CORRECTIVE_ACTION_MAX, Action, ChangeRequest, Measure, MeasureProgress, Plan
 from plans.periods import Month, to_month
 from plans.status import NEEDS_APPROVAL, Status, suggested_status
 
@@ -175,6 +175,33 @@ class ActionMonthForm(forms.Form):
                     f"The dates suggest {suggested.label}: say why the status is {Status(status).label}.",
                 )
         return data
+
+
+class MeasureProgressForm(forms.Form):
+    """A measure's progress update for the month (seed 001's "Progress Update" rows), on the month
+    page of whoever leads an action under it. ``read`` is the text as the page showed it: saving
+    over someone else's later update is refused (``services.StaleProgressError``)."""
+
+    read = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    text = forms.CharField(
+        required=False,
+        max_length=CORRECTIVE_ACTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+    )
+
+    def __init__(self, *args, measure: Measure, month: Month, progress: MeasureProgress | None, **kwargs):
+        self.measure = measure
+        self.month = month
+        text = progress.text if progress else ""
+        kwargs.setdefault("initial", {"read": text, "text": text})
+        super().__init__(*args, prefix=f"m{measure.pk}", **kwargs)
+        self.fields["text"].label = f"Progress update for {measure.ref} ({month.name})"
+
+    def needs_saving(self) -> bool:
+        """Written when the text differs from what the page showed (not from what is stored now:
+        an untouched field never clears a colleague's update made meanwhile)."""
+        data = self.cleaned_data
+        return services.progress_text(data["text"]) != services.progress_text(data["read"])
 
 
 class ChangeRequestForm(forms.Form):

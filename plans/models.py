@@ -188,13 +188,20 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
 
+    @property
+    def latest_progress(self) -> MeasureProgress | None:
+        """The measure's latest progress update; from the prefetched updates when a page fetched
+        them (``ActionQuerySet.with_measure_progress``), so no query per measure row."""
+        updates = list(self.progress.all())
+        return max(updates, key=lambda update: update.month) if updates else None
+
 
 class MeasureProgress(models.Model):
     """The progress update text of a measure for one month."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="progress")
     month = models.DateField()
-    text = models.TextField()
+    text = models.TextField(max_length=CORRECTIVE_ACTION_MAX)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -208,6 +215,10 @@ class MeasureProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.ref} {Month.from_date(self.month)}"
+
+    @property
+    def as_month(self) -> Month:
+        return Month.from_date(self.month)
 
 
 class Lead(models.Model):
@@ -266,6 +277,11 @@ class ActionQuerySet(models.QuerySet):
     def with_grid(self):
         """Everything a plan row needs, fetched in a fixed number of queries."""
         return self.select_related("measure__priority").prefetch_related("leads", "planned", "statuses")
+
+    def with_measure_progress(self):
+        """The progress updates of the actions' measures, in one query (the plan page's measure
+        rows show the latest)."""
+        return self.prefetch_related("measure__progress")
 
 
 class Action(models.Model):
@@ -501,6 +517,30 @@ class ActionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action.ref} {self.field}: {self.old_value!r} -> {self.new_value!r}"
+
+
+class MeasureChange(models.Model):
+    """History of a measure's progress update for a month: the text before and after a write (an
+    empty text is no update). Nothing is ever deleted by an update."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="changes")
+    month = models.DateField()
+    old_text = models.TextField(blank=True)
+    new_text = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    changed_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(
+        max_length=10, choices=ActionChange.Source.choices, default=ActionChange.Source.OTHER
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=first_of_month("month"), name="measure_change_month_is_1st"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.ref} {Month.from_date(self.month)} progress update"
 
 
 # --- The reporting calendar: which months are published ------------------------------------

@@ -54,6 +54,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "view_changerequest",
         "change_changerequest",
         "view_actionchange",
+        "view_measurechange",
         *_STRUCTURE,
     ],
     CMT: ["view_plan", "approve_change", "export_reports"],

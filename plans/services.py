@@ -16,7 +16,18 @@ from django.utils import timezone
 
 import audit
 from plans import roles
-from plans.models import Action, ActionChange, ChangeRequest, MonthClose, MonthlyStatus, Plan
+from plans.models import (
+    CORRECTIVE_ACTION_MAX,
+    Action,
+    ActionChange,
+    ChangeRequest,
+    Measure,
+    MeasureChange,
+    MeasureProgress,
+    MonthClose,
+    MonthlyStatus,
+    Plan,
+)
 from plans.periods import Month
 from plans.status import NEEDS_APPROVAL, Approval, Status, approved_status
 
@@ -427,6 +438,86 @@ def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], sourc
             existing=existing.get(action.pk),
         )
     return len(updates)
+
+
+# --- A measure's progress update for a month (issue 14) -------------------------------------------
+
+
+class StaleProgressError(Exception):
+    """Someone else wrote the measure's progress update after the form was read."""
+
+    def __init__(self, measure: Measure, current: MeasureChange | None):
+        super().__init__(f"The progress update of {measure.ref} was changed by someone else")
+        self.measure = measure
+        self.current = current  # their write: who, when and the text as they left it
+
+
+def progress_text(text: str | None) -> str:
+    """A progress update as kept: a browser sends a textarea's line ends as CRLF."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+@transaction.atomic
+def update_measure_progress(
+    *,
+    user,
+    plan: Plan | int,
+    month: Month,
+    measure: Measure,
+    text: str,
+    read: str | None = None,
+    source: str = ActionChange.Source.MY_MONTH,
+) -> MeasureProgress | None:
+    """Write a measure's progress update for a reporting month, kept in its history
+    (``MeasureChange``). Returns the update, or None when the measure has none for the month.
+
+    Anyone who leads an action under the measure may write it, and whoever may update any action.
+    An empty text clears the month's update (recorded, the old text kept in the history); an empty
+    text where there was none, or the same text again, writes nothing. ``read`` is the text the
+    writer's form was read with: if someone else changed it since, nothing is written and
+    ``StaleProgressError`` says who (None: not checked, as in the admin).
+    """
+    plan = lock_plan(plan)
+    ensure_reported(plan, month)
+    ensure_open(plan, [month])
+    if not Measure.objects.filter(pk=measure.pk, priority__plan=plan).exists():
+        raise PermissionDenied("The measure is not in this plan.")
+    if not user.has_perm(roles.UPDATE_ANY) and not (
+        user.has_perm(roles.UPDATE_OWN)
+        and Action.objects.filter(plan=plan, measure=measure).led_by(user).exists()
+    ):
+        raise PermissionDenied(
+            "You may only write the progress update of a measure you lead an action under."
+        )
+    text = progress_text(text)
+    if len(text) > CORRECTIVE_ACTION_MAX:
+        raise ValidationError(
+            f"A progress update is at most {CORRECTIVE_ACTION_MAX:,} characters (it has {len(text):,})."
+        )
+    existing = (
+        MeasureProgress.objects.select_for_update(of=("self",))
+        .filter(measure=measure, month=month.first_day)
+        .first()
+    )
+    old = progress_text(existing.text) if existing else ""
+    if read is not None and progress_text(read) != old:
+        latest = measure.changes.filter(month=month.first_day).select_related("changed_by").first()
+        raise StaleProgressError(measure, latest)
+    if text == old:
+        return existing
+    if text:
+        progress = existing or MeasureProgress(measure=measure, month=month.first_day)
+        progress.text = text
+        progress.updated_by = user
+        progress.updated_at = timezone.now()
+        progress.save()
+    else:
+        existing.delete()
+        progress = None
+    MeasureChange.objects.create(
+        measure=measure, month=month.first_day, old_text=old, new_text=text, changed_by=user, source=source
+    )
+    return progress
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -18,8 +19,17 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from plans import roles, services
 from plans.filters import ActionFilter
-from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm
-from plans.models import Action, ChangeRequest, Lead, MonthClose, MonthlyStatus, Plan
+from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm, MeasureProgressForm
+from plans.models import (
+    Action,
+    ChangeRequest,
+    Lead,
+    Measure,
+    MeasureProgress,
+    MonthClose,
+    MonthlyStatus,
+    Plan,
+)
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from plans.selectors import current_month
 from plans.status import MARKERS, NEEDS_APPROVAL, status_legend
@@ -44,7 +54,7 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         )
 
     def get_queryset(self):
-        return Action.objects.filter(plan=self.plan).with_grid()
+        return Action.objects.filter(plan=self.plan).with_grid().with_measure_progress()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "plan": self.plan}
@@ -108,6 +118,7 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["changes"] = self.object.changes.select_related("changed_by")
+        context["measure_changes"] = self.object.measure.changes.select_related("changed_by")
         context["requests"] = self.object.change_requests.select_related("requested_by", "decided_by")
         context["carried_into"] = (
             Action.objects.select_related("plan").filter(carried_from=self.object).first()
@@ -153,6 +164,16 @@ class MonthRow:
     last_month: MonthlyStatus | None
     suggestion: str
     pending: ChangeRequest | None
+
+
+@dataclass
+class MeasureBlock:
+    """A measure on the monthly update page: its actions' rows, then its progress update."""
+
+    measure: Measure
+    rows: list[MonthRow]
+    form: MeasureProgressForm
+    progress: MeasureProgress | None
 
 
 class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
@@ -217,43 +238,87 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             )
         return rows
 
+    def build_measures(self, rows: list[MonthRow], data=None) -> list[MeasureBlock]:
+        """The rows grouped by measure, in the order the measures first come, each with its
+        progress update form for the month (one query for the month's updates)."""
+        blocks: dict[int, list[MonthRow]] = {}
+        for row in rows:
+            blocks.setdefault(row.action.measure_id, []).append(row)
+        progress = {
+            update.measure_id: update
+            for update in MeasureProgress.objects.filter(measure_id__in=blocks, month=self.month.first_day)
+        }
+        measures = []
+        for measure_id, measure_rows in blocks.items():
+            measure = measure_rows[0].action.measure
+            form = MeasureProgressForm(
+                data, measure=measure, month=self.month, progress=progress.get(measure_id)
+            )
+            if data is None and self.closed:
+                form.fields["text"].disabled = True
+            measures.append(MeasureBlock(measure, measure_rows, form, progress.get(measure_id)))
+        return measures
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows = kwargs.get("rows") or self.build_rows()
+        measures = kwargs.get("measures") or self.build_measures(rows)
         context["rows"] = rows
+        context["measures"] = measures
         context["heading"] = self.heading()
         context["lead"] = self.lead
         context["closed"] = self.closed
-        context["editable"] = any(row.form for row in rows) and not context["closed"]
-        context["errors"] = kwargs.get("errors") or error_summary(rows)
+        # Every measure shown takes a progress update, even when its actions' rows are approvals.
+        context["editable"] = bool(measures) and not context["closed"]
+        context["errors"] = kwargs.get("errors") or error_summary(measures)
         return context
 
     def post(self, request, *args, **kwargs):
         data = request.POST.copy()
         rows = self.build_rows(data)
+        measures = self.build_measures(rows, data)
         forms_by_pk = {row.action.pk: row.form for row in rows if row.form}
+        progress_by_pk = {block.measure.pk: block.form for block in measures}
         try:
             submitted = {int(value) for value in data.getlist("action")}
+            submitted_measures = {int(value) for value in data.getlist("measure")}
         except ValueError:
             raise PermissionDenied("Not an action of yours.") from None
         if not submitted <= set(forms_by_pk):
             # A tampered form: an action this person does not lead, or not live this month.
             raise PermissionDenied("You may only update the actions you lead that are live this month.")
+        if not submitted_measures <= set(progress_by_pk):
+            raise PermissionDenied("You may only write the progress update of a measure of your actions.")
         forms = [forms_by_pk[pk] for pk in sorted(submitted)]
+        progress_forms = [progress_by_pk[pk] for pk in sorted(submitted_measures)]
+        context = {"rows": rows, "measures": measures}
         if self.closed:
             errors = [
                 ("#main", f"{self.month.name} is closed: its report is published and takes no more updates.")
             ]
-            return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
-        if not all(form.is_valid() for form in forms):
-            return self.render_to_response(self.get_context_data(rows=rows))
+            return self.render_to_response(self.get_context_data(**context, errors=errors))
+        if not all([form.is_valid() for form in [*forms, *progress_forms]]):
+            return self.render_to_response(self.get_context_data(**context))
         updates = [form.as_update() for form in forms if form.needs_saving()]
+        progress = [form for form in progress_forms if form.needs_saving()]
         try:
-            saved = services.update_month(
-                user=request.user, plan=self.plan, month=self.month, updates=updates, source="my-month"
-            )
+            # One save: the actions and the progress updates are written together or not at all.
+            with transaction.atomic():
+                saved = services.update_month(
+                    user=request.user, plan=self.plan, month=self.month, updates=updates, source="my-month"
+                )
+                for form in progress:
+                    services.update_measure_progress(
+                        user=request.user,
+                        plan=self.plan,
+                        month=self.month,
+                        measure=form.measure,
+                        text=form.cleaned_data["text"],
+                        read=form.cleaned_data["read"],
+                        source="my-month",
+                    )
         except services.MonthClosedError as error:
-            return self.render_to_response(self.get_context_data(rows=rows, errors=[("#main", str(error))]))
+            return self.render_to_response(self.get_context_data(**context, errors=[("#main", str(error))]))
         except services.StaleUpdateError as error:
             errors = []
             for conflict in error.conflicts:
@@ -261,18 +326,32 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
                 # version, so saving again (after reading their values) is a deliberate overwrite.
                 data[f"a{conflict.action.pk}-version"] = str(conflict.action.version)
                 errors.append((f"#action-{conflict.action.pk}", conflict_message(conflict)))
-            rows = self.build_rows(data)
-            for row in rows:
-                if row.form:
-                    row.form.is_valid()
-            return self.render_to_response(self.get_context_data(rows=rows, errors=errors))
-        if saved:
-            messages.success(
-                request, f"Saved {saved} action{'s' if saved != 1 else ''} for {self.month.name}."
-            )
+            return self.render_to_response(self.get_context_data(**self.rebuilt(data), errors=errors))
+        except services.StaleProgressError as error:
+            # As for an action: refused, what was typed kept, and saving again overwrites theirs.
+            current = error.current.new_text if error.current else ""
+            data[f"m{error.measure.pk}-read"] = current
+            context = self.rebuilt(data)
+            for block in context["measures"]:
+                if block.measure.pk == error.measure.pk:
+                    block.form.add_error("text", progress_conflict_message(error))
+            return self.render_to_response(self.get_context_data(**context))
+        written = [f"{saved} action{'s' if saved != 1 else ''}"] if saved else []
+        if progress:
+            written.append(f"{len(progress)} progress update{'s' if len(progress) != 1 else ''}")
+        if written:
+            messages.success(request, f"Saved {' and '.join(written)} for {self.month.name}.")
         else:
             messages.info(request, f"Nothing to save: no value for {self.month.name} was changed.")
         return HttpResponseRedirect(request.path)
+
+    def rebuilt(self, data) -> dict:
+        """The page's forms bound again to ``data`` (changed by a refused save), validated."""
+        rows = self.build_rows(data)
+        measures = self.build_measures(rows, data)
+        for form in [row.form for row in rows if row.form] + [block.form for block in measures]:
+            form.is_valid()
+        return {"rows": rows, "measures": measures}
 
 
 class LeadMonthView(MyMonthView):
@@ -305,8 +384,29 @@ def conflict_message(conflict: services.Conflict) -> str:
     return text + " Your values are kept below: check them and save again."
 
 
-def error_summary(rows: list[MonthRow]) -> list[tuple[str, str]]:
+def progress_conflict_message(error: services.StaleProgressError) -> str:
+    change = error.current
+    who = change.changed_by.get_username() if change and change.changed_by else "someone else"
+    when = timezone.localtime(change.changed_at).strftime("%H:%M") if change else ""
+    text = f"{error.measure.ref}'s progress update was changed by {who}{' at ' + when if when else ''} while you were editing, so it was not saved."
+    if change and change.new_text:
+        text += f" Theirs: \u201c{change.new_text}\u201d."
+    return text + " Yours is kept below: check it and save again."
+
+
+def error_summary(measures: list[MeasureBlock]) -> list[tuple[str, str]]:
     """(link, message) for every error in the forms, in page order, for the summary at the top."""
+    errors = []
+    for block in measures:
+        errors += _row_errors(block.rows)
+        form = block.form
+        if form.is_bound:
+            field = form["text"]
+            errors += [(f"#{field.auto_id}", f"{field.label}: {message}") for message in field.errors]
+    return errors
+
+
+def _row_errors(rows: list[MonthRow]) -> list[tuple[str, str]]:
     errors = []
     for row in rows:
         form = row.form

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from plans.models import Action, ActionChange, MonthClose, MonthlyStatus, Plan
+from plans.models import Action, ActionChange, MeasureChange, MeasureProgress, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
 from plans.status import LETTERS, LegendEntry, Status, status_legend
 from reports.exception_report import ExceptionReport, exception_report
@@ -83,6 +83,8 @@ class MeasureRows:
     ref: str
     title: str
     rows: tuple[PlanRow, ...]
+    progress_month: Month | None = None  # the month of the progress update shown, if any
+    progress: str = ""  # the measure's progress update as at the document's month
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,19 @@ class FullPlan:
 
 def build_full_plan(plan: Plan, month: Month) -> FullPlan:
     """The whole plan with each action's month strip as it stood at the end of ``month``: statuses
-    of that month and before, planned marks for the months after. Queries: the actions with their
-    measure and priority, leads, planned months, statuses (4), the status words (1), the close (1)."""
+    of that month and before, planned marks for the months after, and each measure's progress
+    update as at ``month`` (its latest of that month or before). Queries: the actions with their
+    measure and priority, leads, planned months, statuses (4), the status words (1), the progress
+    updates (1), the close (1)."""
     as_at = timezone.now()
     plan._terms_cache = list(plan.status_terms.all())
     actions = list(Action.objects.filter(plan=plan).in_plan_order().with_grid())
+    progress = {
+        update.measure_id: update  # in month order: the last one kept is the latest
+        for update in MeasureProgress.objects.filter(
+            measure__priority__plan=plan, month__lte=month.first_day
+        ).order_by("month")
+    }
     months = tuple(plan.month_list)
     sections: list[PlanSection] = []
     by_priority: dict[int, dict[int, list[PlanRow]]] = {}
@@ -143,7 +153,13 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
                 title=priority.title,
                 expected_outcome=priority.expected_outcome,
                 measures=tuple(
-                    MeasureRows(ref=measures[m].ref, title=measures[m].title, rows=tuple(rows))
+                    MeasureRows(
+                        ref=measures[m].ref,
+                        title=measures[m].title,
+                        rows=tuple(rows),
+                        progress_month=progress[m].as_month if m in progress else None,
+                        progress=progress[m].text if m in progress else "",
+                    )
                     for m, rows in measure_rows.items()
                 ),
             )
@@ -352,11 +368,13 @@ PUBLISHED_KINDS = (Document.Kind.APPENDIX, Document.Kind.COVER)
 
 
 def plan_last_changed(plan: Plan) -> datetime | None:
-    """When anything a plan's PDFs show last changed: an action, a status, or a recorded change."""
+    """When anything a plan's PDFs show last changed: an action, a status, a recorded change, or a
+    measure's progress update (each written with a ``MeasureChange``)."""
     stamps = [
         Action.objects.filter(plan=plan).aggregate(at=Max("updated_at"))["at"],
         MonthlyStatus.objects.in_plan(plan).aggregate(at=Max("set_at"))["at"],
         ActionChange.objects.filter(action__plan=plan).aggregate(at=Max("changed_at"))["at"],
+        MeasureChange.objects.filter(measure__priority__plan=plan).aggregate(at=Max("changed_at"))["at"],
     ]
     stamps = [s for s in stamps if s is not None]
     return max(stamps) if stamps else None
@@ -408,12 +426,15 @@ def is_current_draft(document: Document | None, source: DocumentSource) -> bool:
 
 def changes_since(document: Document) -> int:
     """The recorded changes a stored copy does not show: to the statuses of its month and the
-    months before it, or to the actions themselves, made after its figures were read."""
+    months before it, to the actions themselves, or to the measures' progress updates of those
+    months, made after its figures were read."""
     return (
         ActionChange.objects.filter(action__plan_id=document.plan_id, changed_at__gt=document.as_at)
         .filter(Q(month__lte=document.month) | Q(month__isnull=True))
         .count()
-    )
+    ) + MeasureChange.objects.filter(
+        measure__priority__plan_id=document.plan_id, changed_at__gt=document.as_at, month__lte=document.month
+    ).count()
 
 
 def keep_draft(plan: Plan, month: Month, kind: str, source: DocumentSource, rendered: RenderedPDF) -> None:

@@ -197,3 +197,28 @@ def test_a_plan_or_action_with_a_published_month_cannot_be_deleted_in_the_admin(
     assert admin_client.post(f"/admin/plans/action/{action.pk}/delete/", {"post": "yes"}).status_code == 403
     assert MonthClose.objects.filter(plan=action.plan).count() == 1
     action.refresh_from_db()
+
+
+def test_a_progress_update_written_in_the_admin_goes_through_the_service(admin_client, action, role_user):
+    from plans.models import MeasureChange, MeasureProgress
+
+    measure = action.measure
+    add = "/admin/plans/measureprogress/add/"
+    response = admin_client.post(add, {"measure": measure.pk, "month": "2009-07-01", "text": "Study begun"})
+    assert response.status_code == 302
+    progress = MeasureProgress.objects.get(measure=measure)
+    assert progress.text == "Study begun"
+    [change] = MeasureChange.objects.all()
+    assert (change.new_text, change.source) == ("Study begun", "admin")
+    make_status(action, "2009-07", "GREEN")
+    close_month(action.plan, Month(2009, 7), role_user("performance"))
+    response = admin_client.post(
+        f"/admin/plans/measureprogress/{progress.pk}/change/", {"text": "Rewritten after publication"}
+    )
+    assert response.status_code == 200
+    assert "July 2009 is closed" in response.content.decode()
+    assert MeasureProgress.objects.get().text == "Study begun"
+    assert (
+        admin_client.post(f"/admin/plans/measureprogress/{progress.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )

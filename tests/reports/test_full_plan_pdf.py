@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from plans import services
 from plans.models import ActionChange
 from plans.periods import Month
 from reports import documents, renders
@@ -114,6 +115,39 @@ def test_statuses_after_the_month_are_not_shown(plan):
     assert [c.letter for c in later.cells[:3]] == ["G", "", ""]
     assert [c.planned for c in later.cells[:3]] == [False, True, True]
     assert doc.is_draft is True
+
+
+def test_each_measure_shows_its_progress_update_as_at_the_month(plan, role_user):
+    measure = plan.priorities.get().measures.get()
+    officer = role_user("officer")
+    make_lead("PS", user=officer)
+    write = {"user": officer, "plan": plan, "measure": measure}
+    services.update_measure_progress(**write, month=Month(2009, 7), text="Specialists <engaged>")
+    services.update_measure_progress(**write, month=Month(2009, 8), text="Partner shortlisted")
+    july = documents.build_full_plan(plan, Month(2009, 7)).sections[0].measures[0]
+    assert (july.progress_month, july.progress) == (Month(2009, 7), "Specialists <engaged>")
+    # A later month without an update of its own shows the latest before it.
+    september = documents.build_full_plan(plan, Month(2009, 9)).sections[0].measures[0]
+    assert (september.progress_month, september.progress) == (Month(2009, 8), "Partner shortlisted")
+    source = documents.full_plan_source(plan, Month(2009, 7))
+    assert "Specialists &lt;engaged&gt;" in source.html and "Partner shortlisted" not in source.html
+    [text] = page_texts(documents.render_full_plan(plan, Month(2009, 7), seconds=None).content)
+    assert "Progress update (July 2009): Specialists <engaged>" in text
+
+
+def test_a_progress_update_makes_the_stored_copy_stale(client_as, plan, role_user):
+    client = client_as("clerk")
+    client.get(url())
+    run_worker()
+    measure = plan.priorities.get().measures.get()
+    services.update_measure_progress(
+        user=role_user("performance"), plan=plan, month=Month(2009, 7), measure=measure, text="New words"
+    )
+    response = client.get(url())
+    assert response["X-Document-Changes-Since"] == "1"
+    run_worker()
+    response = client.get(url())
+    assert "Progress update (July 2009): New words" in page_texts(b"".join(response.streaming_content))[0]
 
 
 def test_asking_twice_queues_one_render(client_as, plan):
@@ -266,11 +300,11 @@ def test_building_the_full_plan_takes_the_same_queries_for_a_plan_ten_times_the_
     plan, django_assert_max_num_queries
 ):
     # status words 1; actions with measure and priority 1; leads, planned months, statuses 3;
-    # whether the month is closed 1
-    with django_assert_max_num_queries(6):
+    # the measures' progress updates 1; whether the month is closed 1
+    with django_assert_max_num_queries(7):
         small = documents.build_full_plan(plan, Month(2009, 7))
     grow(plan, 20)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         large = documents.build_full_plan(plan, Month(2009, 7))
     assert (small.action_count, large.action_count) == (2, 22)
 
@@ -282,14 +316,15 @@ def test_serving_a_stored_copy_takes_the_same_queries_whatever_the_plans_size(
     client.get(url())
     run_worker()
     client.get(url())
-    # session, user, permissions (2), plan, document, the plan's last change (3), and the session's
-    # refresh (a savepoint, the update, its release)
-    with django_assert_max_num_queries(12):
+    # session, user, permissions (2), plan, document, the plan's last change (4: actions, statuses,
+    # their history, the measures' progress history), and the session's refresh (a savepoint, the
+    # update, its release)
+    with django_assert_max_num_queries(13):
         assert client.get(url()).status_code == 200
     grow(plan, 20)
     client.get(url())
     run_worker()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(url()).status_code == 200
 
 
