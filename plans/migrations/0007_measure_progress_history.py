@@ -15,7 +15,7 @@ def sync_role_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0005_unlock_accounts"),
+        ("plans", "0006_roll_over"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                             ("approval", "Approvals"),
                             ("admin", "Admin"),
                             ("import", "Workbook import"),
+                            ("roll-over", "Roll-over to the next year"),
                             ("demo", "Demo data"),
                             ("other", "Other"),
                         ],
