@@ -14,7 +14,7 @@ from plans.models import Action, ChangeRequest, MonthlyStatus
 from plans.periods import TARGET_MONTHS_AFTER_PLAN, Month
 from plans.status import Status, is_live
 from plans.workbook.importer import import_plan
-from plans.workbook.reader import read_workbook
+from plans.workbook.reader import parse_month, read_workbook
 from plans.workbook.writer import export_plan
 from reports import documents
 from reports.exception_report import build_exception_report
@@ -201,3 +201,8 @@ def test_a_revised_date_in_the_next_year_exports_and_imports(plan, approved):
     import_plan(read_workbook(exported, plan=plan), plan=plan)
     approved.refresh_from_db()
     assert approved.revised_target == datetime.date(2010, 12, 1)
+
+
+@pytest.mark.parametrize("text", ["December 2010", "Dec 10", "2010-12", datetime.date(2010, 12, 1)])
+def test_the_reader_reads_a_revised_date_in_a_later_plan_year(plan, text):
+    assert parse_month(text, plan.month_list) == DECEMBER_2010
