@@ -206,3 +206,13 @@ def test_a_revised_date_in_the_next_year_exports_and_imports(plan, approved):
 @pytest.mark.parametrize("text", ["December 2010", "Dec 10", "2010-12", datetime.date(2010, 12, 1)])
 def test_the_reader_reads_a_revised_date_in_a_later_plan_year(plan, text):
     assert parse_month(text, plan.month_list) == DECEMBER_2010
+
+
+def test_a_recorded_revised_date_beyond_the_window_is_kept_by_the_form(plan, action):
+    # An imported date may lie beyond the window: offered as it is, so saving the row keeps it.
+    action.revised_target = datetime.date(2013, 1, 1)
+    action.save()
+    form = ActionMonthForm(action=action, plan=plan, month=Month(2009, 8))
+    assert '<option value="2013-01" selected>January 2013 (2012/13 plan year)</option>' in str(
+        form["revised_target"]
+    )
