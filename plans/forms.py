@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from plans import services
 from plans.models import CORRECTIVE_ACTION_MAX, Action, ChangeRequest, Measure, MeasureProgress, Plan
-from plans.periods import Month, to_month
+from plans.periods import TARGET_MONTHS_AFTER_PLAN, Month, plan_year_note, to_month
 from plans.status import NEEDS_APPROVAL, Status, suggested_status
 
 # The statuses an officer may choose: re-programmed and suspended need an approved request.
@@ -18,16 +18,17 @@ OFFICER_STATUSES = [s for s in Status if s not in NEEDS_APPROVAL]
 
 
 class MonthField(forms.Field):
-    """A month of the plan picked from a list; a value outside the plan (a tampered form) gets a
-    message naming the plan's months rather than Django's generic "not a valid choice"."""
+    """A month picked from a list; a value outside the list (a tampered form) gets a message
+    naming the months allowed rather than Django's generic "not a valid choice"."""
 
     widget = forms.Select
 
-    def __init__(self, *, months: list[Month], blank_label: str, **kwargs):
+    def __init__(self, *, months: list[Month], blank_label: str, choices=None, outside: str = "", **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.months = months
-        self.widget.choices = [("", blank_label)] + [(str(m), m.name) for m in months]
+        self.outside = outside or f"Choose a month of the plan, {months[0].name} to {months[-1].name}."
+        self.widget.choices = [("", blank_label)] + (choices or [(str(m), m.name) for m in months])
 
     def prepare_value(self, value):
         if isinstance(value, str):
@@ -51,11 +52,39 @@ class MonthField(forms.Field):
         except ValueError:
             raise forms.ValidationError("Choose a month from the list.", code="invalid") from None
         if month not in self.months:
-            first, last = self.months[0], self.months[-1]
-            raise forms.ValidationError(
-                f"Choose a month of the plan, {first.name} to {last.name}.", code="outside_plan"
-            )
+            raise forms.ValidationError(self.outside, code="outside_plan")
         return month
+
+
+def target_month_field(
+    *, plan: Plan, label: str, blank_label: str, after: Month | None = None, keep: Month | None = None
+) -> MonthField:
+    """A revised or re-programmed target: a month of the plan or of the
+    ``TARGET_MONTHS_AFTER_PLAN`` after it (an action moved past the year end), later than
+    ``after`` when given. The months are grouped by plan year and those past the year end say so
+    ("December 2010 (next plan year)"). ``keep`` is the recorded date, offered even when outside
+    the window (an imported one) so that saving the form does not clear it."""
+    months = [m for m in plan.target_month_list if after is None or m > after]
+    if keep is not None and keep not in months and (after is None or keep > after):
+        months = sorted([*months, keep])
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for month in months:
+        note = plan_year_note(month, plan.start, plan.months)
+        text = f"{month.name} ({note})" if note else month.name
+        heading = f"{note[0].upper()}{note[1:]}" if note else f"This plan year, {plan.year_label}"
+        groups.setdefault(heading, []).append((str(month), text))
+    last = plan.target_month_list[-1]
+    first = months[0] if months else (after + 1 if after else plan.start)
+    return MonthField(
+        label=label,
+        months=months,
+        blank_label=blank_label,
+        choices=list(groups.items()),
+        outside=(
+            f"Choose a month from {first.name} to {last.name}: a target may be up to "
+            f"{TARGET_MONTHS_AFTER_PLAN} months after the plan's last month, {plan.end.name}."
+        ),
+    )
 
 
 class ActionMonthForm(forms.Form):
@@ -98,8 +127,11 @@ class ActionMonthForm(forms.Form):
         if approved is not None:
             # Approved for this month: the lead reports it as the approval says (or Green once done).
             self.fields["status"].choices = [*self.fields["status"].choices, (approved.value, approved.label)]
-        self.fields["revised_target"] = MonthField(
-            label="Revised date", months=plan.month_list, blank_label="No revised date"
+        self.fields["revised_target"] = target_month_field(
+            plan=plan,
+            label="Revised date",
+            blank_label="No revised date",
+            keep=to_month(action.revised_target),
         )
         if action.reprogrammed:
             self.fields["revised_target"].disabled = True
@@ -214,11 +246,11 @@ class ChangeRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         self.month = month
-        later = [m for m in plan.month_list if m > month]
-        self.fields["new_target"] = MonthField(
+        self.fields["new_target"] = target_month_field(
+            plan=plan,
             label="New target month (for a re-programme)",
-            months=later or [month],
             blank_label="Choose a month",
+            after=month,
         )
         self.order_fields(["kind", "new_target", "reason"])
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.periods import Month, month_range, plan_year_label, reporting_months, to_month
+from plans.periods import Month, month_range, plan_year_label, reporting_months, target_months, to_month
 from plans.status import COUNTED, MEANINGS, Approval, Status, approved_status, effective_target
 
 CORRECTIVE_ACTION_MAX = 4000
@@ -98,6 +98,12 @@ class Plan(models.Model):
     @property
     def reporting_month_list(self) -> list[Month]:
         return reporting_months(self.start, self.months, self.reporting_interval)
+
+    @property
+    def target_month_list(self) -> list[Month]:
+        """The months a revised or re-programmed target may be set in: the plan's and, for an
+        action moved past the year end, ``periods.TARGET_MONTHS_AFTER_PLAN`` more."""
+        return target_months(self.start, self.months)
 
     @property
     def year_label(self) -> str:

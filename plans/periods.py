@@ -20,6 +20,13 @@ GRID_ABBREVIATIONS = (
     "July", "Aug.", "Sep.", "Oct.", "Nov.", "Dec.",
 )  # fmt: skip
 
+# How far past the plan's last month a revised or re-programmed target may be set. Actions are
+# re-programmed past the year end (seed 000: 14.1.1 "put on hold ... revised date Dec 10"; seed
+# 001: "Re-programme to 08/09"), so the plan's own months are not enough; two further plan years
+# cover every such date in the council's plans, and a later one is far more likely a slip of the
+# list than a real target.
+TARGET_MONTHS_AFTER_PLAN = 24
+
 _ISO = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -104,3 +111,20 @@ def reporting_months(first: Month, count: int, every: int) -> list[Month]:
     """The months a plan reports on: every month, or every second month (Rotherham) and so on,
     counted from the plan's first month and always including its last month's report cycle."""
     return [first + i for i in range(every - 1, count, every)] if every > 1 else month_range(first, count)
+
+
+def target_months(first: Month, count: int) -> list[Month]:
+    """The months a revised or re-programmed target may be set in: the plan's own months and the
+    ``TARGET_MONTHS_AFTER_PLAN`` after its last."""
+    return month_range(first, count + TARGET_MONTHS_AFTER_PLAN)
+
+
+def plan_year_note(month: Month, first: Month, count: int = 12) -> str:
+    """ "" for a month of the plan year starting ``first``; "next plan year" for a month of the
+    year after; else the plan year it falls in ("2011/12 plan year")."""
+    years_on = (month - first) // count
+    if years_on <= 0:
+        return ""
+    if years_on == 1:
+        return "next plan year"
+    return f"{plan_year_label(first + years_on * count, count)} plan year"

@@ -539,6 +539,13 @@ def request_change(
     ensure_open(plan, [month])
     if ChangeRequest.objects.filter(action=action, state=ChangeRequest.State.PENDING).exists():
         raise ValidationError("This action already has a request waiting for a decision.")
+    if kind == ChangeRequest.Kind.REPROGRAMME:
+        # The form offers only these months; a command or a tampered post gets the same answer.
+        last = plan.target_month_list[-1]
+        if new_target is None or not month < new_target <= last:
+            raise ValidationError(
+                f"The new target month must be after {month.name} and no later than {last.name}."
+            )
     request = ChangeRequest(
         action=action,
         kind=kind,

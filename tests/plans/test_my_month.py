@@ -197,7 +197,11 @@ def test_completing_the_action_makes_green_the_suggestion(client, officer, actio
         ({"status": "PURPLE"}, "Select a valid choice. PURPLE is not one of the available choices."),
         ({"status": "SUSP"}, "Select a valid choice. SUSP is not one of the available choices."),
         (
-            {"status": "AMBER", "revised_target": "2010-07"},
+            {"status": "AMBER", "revised_target": "2012-07"},
+            "Choose a month from July 2009 to June 2012: a target may be up to 24 months after",
+        ),
+        (
+            {"status": "AMBER", "completed": "2010-07"},
             "Choose a month of the plan, July 2009 to June 2010.",
         ),
         ({"status": "AMBER", "revised_target": "2009-6"}, "Choose a month from the list."),
