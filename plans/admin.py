@@ -196,9 +196,9 @@ def save_status_through_service(request, form, action: Action) -> None:
     month = Month.from_date(data["month"])
     record = form.instance
     if record.pk and MonthlyStatus.objects.filter(pk=record.pk).exclude(month=data["month"]).exists():
-        record = services.move_status(
-            record=record, month=month, user=request.user, source=ActionChange.Source.ADMIN
-        )
+        # The move writes the form's values into the new month: nothing is left to set.
+        services.move_status(record=record, month=month, user=request.user, source=ActionChange.Source.ADMIN)
+        return
     services.set_status(
         action=action,
         month=month,

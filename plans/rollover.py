@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -140,10 +139,6 @@ def default_slug(plan: Plan, first: Month) -> str:
     if old and old in plan.slug:
         return plan.slug.replace(old, new)
     return slugify(f"{plan.slug}-{new}")[:SLUG_MAX]
-
-
-def identity_mapping(priorities: Iterable[Priority]) -> list[CodeMapping]:
-    return [CodeMapping(p.code, p.code, p.title) for p in priorities]
 
 
 def read_codes_csv(text: str) -> list[CodeMapping]:

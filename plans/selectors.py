@@ -23,10 +23,6 @@ class CalendarPosition:
     month: Month | None  # None: the plan year has not begun
     closed: bool  # the month shown is a published (closed) one
 
-    @property
-    def is_open(self) -> bool:
-        return self.month is not None and not self.closed
-
 
 def today_month() -> Month:
     return Month.from_date(timezone.localdate())

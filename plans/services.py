@@ -297,9 +297,9 @@ def move_status(*, record: MonthlyStatus, month: Month, user, source: str) -> Mo
     """A status entered against the wrong month moves to ``month``: the old month's record goes
     and the new month's is written, both in the history; neither month may be closed."""
     plan = lock_plan(record.action.plan_id)
-    old = Month.from_date(MonthlyStatus.objects.values_list("month", flat=True).get(pk=record.pk))
+    stale = MonthlyStatus.objects.get(pk=record.pk)  # as stored: ``record`` may hold edited values
     ensure_reported(plan, month)
-    ensure_open(plan, [old, month])
+    ensure_open(plan, [stale.as_month, month])
     values = {name: getattr(record, name) for name in ("status", "word", "corrective_action", "note")}
     if (
         MonthlyStatus.objects.filter(action_id=record.action_id, month=month.first_day)
@@ -307,7 +307,6 @@ def move_status(*, record: MonthlyStatus, month: Month, user, source: str) -> Mo
         .exists()
     ):
         raise ValidationError(f"This action already has a status for {month.name}.")
-    stale = MonthlyStatus.objects.get(pk=record.pk)
     delete_status(record=stale, user=user, source=source)
     return _write_status(action=record.action, month=month, user=user, source=source, **values)
 

@@ -30,7 +30,7 @@ from plans.models import (
     MonthlyStatus,
     Plan,
 )
-from plans.permissions import PlanMonthMixin, RoleRequiredMixin
+from plans.permissions import PlanMonthMixin, RoleRequiredMixin, plan_or_404
 from plans.selectors import current_month
 from plans.status import MARKERS, NEEDS_APPROVAL, status_legend
 from plans.tables import ActionTable, as_csv, as_xlsx
@@ -85,7 +85,7 @@ class PlanExportView(RoleRequiredMixin, View):
     def get(self, request, slug: str, fmt: str):
         if fmt not in ("csv", "xlsx"):
             raise Http404("Exports are CSV or Excel")
-        plan = get_object_or_404(Plan, slug=slug)
+        plan = plan_or_404(slug)
         queryset = Action.objects.filter(plan=plan).with_grid()
         filterset = ActionFilter(request.GET, queryset=queryset, plan=plan, request=request)
         table = ActionTable(filterset.qs if filterset.is_valid() else queryset.none(), plan=plan)
@@ -506,7 +506,7 @@ class ApprovalsView(RoleRequiredMixin, TemplateView):
 
     @cached_property
     def plan(self) -> Plan:
-        return get_object_or_404(Plan, slug=self.kwargs["slug"])
+        return plan_or_404(self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

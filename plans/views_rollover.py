@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -86,7 +87,7 @@ class RollOverView(RoleRequiredMixin, TemplateView):
             try:
                 result = rollover.roll_over(user=request.user, plan=self.plan, **arguments)
             except rollover.RollOverError as error:
-                preview = rollover.RollOverPlan(**{**preview.__dict__, "problems": tuple(error.problems)})
+                preview = replace(preview, problems=tuple(error.problems))
             else:
                 messages.success(
                     request,

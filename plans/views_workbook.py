@@ -19,14 +19,14 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
 from plans.models import Plan
-from plans.permissions import RoleRequiredMixin
+from plans.permissions import RoleRequiredMixin, plan_or_404
 from plans.status import COUNTED
 from plans.workbook.importer import RESERVED_SLUGS, ImportRefused, import_plan, plan_slug
 from plans.workbook.reader import ParsedPlan, parsed_as_json, parsed_from_json, read_workbook
@@ -249,7 +249,7 @@ class PlanWorkbookView(RoleRequiredMixin, View):
     permission_required = roles.EXPORT
 
     def get(self, request, slug: str):
-        plan = get_object_or_404(Plan, slug=slug)
+        plan = plan_or_404(slug)
         return _download(export_plan(plan), f"{plan.slug}.xlsx")
 
 
