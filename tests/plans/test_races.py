@@ -87,6 +87,25 @@ def red_save(officer, plan, mine):
     return services.update_month(user=officer, plan=plan, month=JULY, updates=[update])
 
 
+def during_the_close(monkeypatch, plan, performance, write):
+    """Close July while ``write`` runs in another connection, started between the report's own
+    queries (after the month is counted, before the exceptions are listed) and seen waiting for the
+    close's plan lock. Returns ``write``'s outcome: ("ok", value) or ("error", exception)."""
+    results: dict = {}
+    real = report_module.exceptions_by_priority
+
+    def started_between_the_queries(plan_, month):
+        results["thread"] = run(write, results, "write")
+        assert waiting_for_a_lock(), "the write must wait for the close's plan lock"
+        return real(plan_, month)
+
+    monkeypatch.setattr(report_module, "exceptions_by_priority", started_between_the_queries)
+    closing.close_month(plan, JULY, performance)
+    monkeypatch.setattr(report_module, "exceptions_by_priority", real)
+    results["thread"].join(10)
+    return results["write"]
+
+
 def test_a_save_that_has_checked_open_finishes_before_the_close_reads_the_figures(world, monkeypatch):
     officer, performance, plan, mine = world
     checked, release = threading.Event(), threading.Event()
@@ -118,22 +137,9 @@ def test_a_save_that_has_checked_open_finishes_before_the_close_reads_the_figure
 
 def test_a_save_arriving_during_the_close_is_refused_and_the_snapshot_is_not_torn(world, monkeypatch):
     officer, performance, plan, mine = world
-    results: dict = {}
-    real = report_module.exceptions_by_priority
-
-    def save_between_the_reports_queries(plan_, month):
-        # The close has counted the month; an officer presses Save now, before the listing is read.
-        results["save-thread"] = run(lambda: red_save(officer, plan, mine), results, "save")
-        assert waiting_for_a_lock(), "the save must wait for the close's plan lock"
-        return real(plan_, month)
-
-    monkeypatch.setattr(report_module, "exceptions_by_priority", save_between_the_reports_queries)
-    closing.close_month(plan, JULY, performance)
-    monkeypatch.setattr(report_module, "exceptions_by_priority", real)
-    results["save-thread"].join(10)
-
-    outcome, error = results["save"]
-    assert outcome == "error" and isinstance(error, services.MonthClosedError), results
+    # The close has counted the month; an officer presses Save now, before the listing is read.
+    outcome, error = during_the_close(monkeypatch, plan, performance, lambda: red_save(officer, plan, mine))
+    assert outcome == "error" and isinstance(error, services.MonthClosedError), error
     published = exception_report(plan, JULY)
     assert published.consistent
     assert (published.figures.count("RED"), published.exception_count) == (0, 0)
@@ -142,28 +148,16 @@ def test_a_save_arriving_during_the_close_is_refused_and_the_snapshot_is_not_tor
 
 def test_a_save_of_another_month_during_the_close_is_listed_as_a_change_since(world, monkeypatch):
     officer, performance, plan, mine = world
-    results: dict = {}
-    real = report_module.exceptions_by_priority
-    august = Month(2009, 8)
 
-    def august_save(plan_, month):
-        def save():
-            mine.refresh_from_db()
-            update = services.ActionUpdate(
-                action_id=mine.pk, version=mine.version, status="GREEN", corrective_action="Back on track"
-            )
-            return services.update_month(user=officer, plan=plan, month=august, updates=[update])
+    def august_save():
+        mine.refresh_from_db()
+        update = services.ActionUpdate(
+            action_id=mine.pk, version=mine.version, status="GREEN", corrective_action="Back on track"
+        )
+        return services.update_month(user=officer, plan=plan, month=Month(2009, 8), updates=[update])
 
-        results["thread"] = run(save, results, "save")
-        assert waiting_for_a_lock()
-        return real(plan_, month)
-
-    monkeypatch.setattr(report_module, "exceptions_by_priority", august_save)
-    closing.close_month(plan, JULY, performance)
-    monkeypatch.setattr(report_module, "exceptions_by_priority", real)
-    results["thread"].join(10)
-
-    assert results["save"][0] == "ok", results
+    outcome, result = during_the_close(monkeypatch, plan, performance, august_save)
+    assert outcome == "ok", result
     published = exception_report(plan, JULY)
     # Written after the close committed: "changes since closing" must not miss it.
     assert [(c.ref, c.field, c.new) for c in published.state.changes_since] == [
@@ -197,25 +191,13 @@ def test_an_approval_during_the_close_is_refused(world, monkeypatch):
     request = services.request_change(
         user=officer, action=mine, kind="SUSPENSION", month=JULY, reason="Budget jury suspended"
     )
-    results: dict = {}
-    real = report_module.exceptions_by_priority
-
-    def approve_now(plan_, month):
-        results["thread"] = run(
-            lambda: services.decide_request(user=performance, request=request, approve=True),
-            results,
-            "approve",
-        )
-        assert waiting_for_a_lock()
-        return real(plan_, month)
-
-    monkeypatch.setattr(report_module, "exceptions_by_priority", approve_now)
-    closing.close_month(plan, JULY, performance)
-    monkeypatch.setattr(report_module, "exceptions_by_priority", real)
-    results["thread"].join(10)
-
-    outcome, error = results["approve"]
-    assert outcome == "error" and isinstance(error, services.MonthClosedError), results
+    outcome, error = during_the_close(
+        monkeypatch,
+        plan,
+        performance,
+        lambda: services.decide_request(user=performance, request=request, approve=True),
+    )
+    assert outcome == "error" and isinstance(error, services.MonthClosedError), error
     request.refresh_from_db()
     assert request.state == "PENDING"
     assert exception_report(plan, JULY).figures.count("SUSP") == 0
