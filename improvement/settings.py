@@ -4,11 +4,14 @@ The demo needs nothing set: DEBUG defaults to on and the database to a SQLite fi
 project. Production is this same module with the environment set (see README, "Settings").
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from improvement import storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -123,7 +126,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # MEDIA_ROOT, or S3-compatible object storage when S3_BUCKET is set (improvement/storage.py).
+    "default": storage.default_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
