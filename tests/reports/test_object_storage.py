@@ -99,10 +99,14 @@ def test_published_pdfs_are_kept_in_the_bucket_and_served_from_it(
     run_worker()
 
     stored = bucket()
-    assert len(stored) == 2 and all(key.startswith("site/documents/") and key.endswith(".pdf") for key in stored)
+    assert len(stored) == 2 and all(
+        key.startswith("site/documents/") and key.endswith(".pdf") for key in stored
+    )
     assert not any(media_root.iterdir()), "nothing is written to the local folder"
 
-    response = client_as("clerk").get(reverse("reports:appendix-pdf", kwargs={"slug": "small", "month": JULY}))
+    response = client_as("clerk").get(
+        reverse("reports:appendix-pdf", kwargs={"slug": "small", "month": JULY})
+    )
     assert response.status_code == 200 and response.streaming
     pages = page_texts(b"".join(response.streaming_content))
     assert "Exception Report for July 2009 Improvement Plan Appendix 1" in pages[0]
