@@ -154,6 +154,14 @@ class IndicatorFigures:
         return self.text(self.target) or "No target"
 
     @property
+    def previous_actual_text(self) -> str:
+        return self.text(self.previous_actual)
+
+    @property
+    def last_year_actual_text(self) -> str:
+        return self.text(self.last_year_actual)
+
+    @property
     def tolerance_text(self) -> str:
         return f"{number_text(self.tolerance)}%"
 
