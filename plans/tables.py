@@ -170,10 +170,18 @@ class IndicatorTable(tables.Table):
     lead = tables.Column(accessor="lead", verbose_name="Lead", default="None")
     # Not sortable: a figure is compared only with its own indicator's target, never across units.
     target = tables.Column(
-        accessor="target", verbose_name="Target", orderable=False, attrs={"td": {"class": "number"}}
+        accessor="target",
+        verbose_name="Target",
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"class": "number"}},
     )
     actual = tables.Column(
-        accessor="actual", verbose_name="Actual", orderable=False, attrs={"td": {"class": "number"}}
+        accessor="actual",
+        verbose_name="Actual",
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"class": "number"}},
     )
     rag = tables.Column(accessor="rag", verbose_name="RAG", empty_values=())
     trend = tables.Column(accessor="trend_text", verbose_name="Since the last figure", orderable=False)

@@ -227,11 +227,11 @@ def _nice_step(span: Decimal) -> Decimal:
 
 
 def _scale(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
-    """The axis's bottom, top and step: from zero (or below, for negative figures) to a round
-    figure above the highest."""
-    low, high = min([Decimal(0), *values]), max([Decimal(0), *values])
+    """The axis's bottom, top and step: round figures just below the lowest and above the highest
+    (not from zero: 90% against a 97% target must not be a flat line at the top)."""
+    low, high = min(values, default=Decimal(0)), max(values, default=Decimal(1))
     if high == low:
-        high = low + 1
+        low, high = low - 1, high + 1
     step = _nice_step(high - low)
     bottom = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
     top = (high / step).to_integral_value(rounding=ROUND_CEILING) * step

@@ -249,3 +249,35 @@ def test_report_page_and_json_queries_do_not_grow_with_the_indicators(
     assert response.context["report"].indicator_counts["RED"] == 6  # BV8, and LPI0 to LPI4 under 5
     with django_assert_max_num_queries(len(few_json.captured_queries)):
         assert client.get("/reports/y2009/2009-07/summary.json").json()["indicators"]["total"] == 23
+
+
+def test_the_chart_draws_both_years_against_the_target_on_a_round_scale(plans):
+    from reports.chart import indicator_chart
+
+    bv8 = build_exception_report(plans["2009"], JULY).indicators[0]
+    chart = indicator_chart(bv8, "2009/10", "2008/09")
+    # 90% to 97%: a scale of round figures just around them, not from zero
+    assert [tick.label for tick in chart.y_ticks] == ["90", "92", "94", "96", "98"]
+    assert [line.word for line in chart.lines] == ["2009/10 target", "2008/09 actual", "2009/10 actual"]
+    this_year = chart.lines[-1]
+    assert [point.label for point in this_year.points] == ["July 2009: 2009/10 actual 90%"]
+    last_year = chart.lines[1]
+    assert [point.label for point in last_year.points] == [
+        "July 2008: 2008/09 actual 95%",
+        "June 2009: 2008/09 actual 96%",
+    ]
+    assert len(last_year.segments) == 2  # no line drawn across the months without a figure
+    # the text alternative: every month with its target, actual and the year before's
+    assert (
+        chart.months[0].month,
+        chart.months[0].target,
+        chart.months[0].actual,
+        chart.months[0].last_actual,
+    ) == (
+        JULY,
+        "97%",
+        "90%",
+        "95%",
+    )
+    assert chart.months[-1].last_actual == "96%"
+    assert chart.title == "BV8 Invoices paid within 30 days (%): actual against target, 2008/09 and 2009/10"
