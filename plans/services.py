@@ -792,6 +792,8 @@ def set_actuals(
     must lead every indicator written (or may update any action). A note needs an actual.
     """
     plan = lock_plan(plan)
+    if len({(write.indicator.pk, write.month) for write in writes}) != len(writes):
+        raise ValueError("An indicator's actual for a month is written once in a save.")
     ids = {write.indicator.pk for write in writes}
     indicators = {
         indicator.pk: indicator
