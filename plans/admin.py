@@ -5,6 +5,9 @@ history as every other screen, source "admin"); published months, their events a
 are read-only.
 """
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +18,9 @@ from plans.models import (
     Action,
     ActionChange,
     ChangeRequest,
+    Indicator,
+    IndicatorActual,
+    IndicatorChange,
     Lead,
     Measure,
     MeasureChange,
@@ -28,6 +34,7 @@ from plans.models import (
     StatusTerm,
 )
 from plans.periods import Month
+from plans.status import number_text
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -112,34 +119,33 @@ class PriorityAdmin(admin.ModelAdmin):
     inlines = [MeasureInline]
 
 
-class ActionInline(admin.TabularInline):
-    """The measure's actions, to read: an action's dates and texts change on its own page, where
-    the change goes through the service and into its history."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown to read under their parent, each changed on its own page, where the change goes
+    through its service and into its history."""
+
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ActionInline(ReadOnlyInline):
+    """The measure's actions: an action's dates and texts change on its own page."""
 
     model = Action
-    extra = 0
     fields = ["position", "ref", "description", "original_target", "revised_target", "completed_month"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class MeasureProgressInline(admin.TabularInline):
-    """The measure's progress updates, to read: each is written on its own page (or an officer's
-    month page), through the service and into the measure's history."""
+class MeasureProgressInline(ReadOnlyInline):
+    """The measure's progress updates: each is written on its own page or an officer's month page."""
 
     model = MeasureProgress
-    extra = 0
     fields = ["month", "text", "updated_by", "updated_at"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Measure)
@@ -486,3 +492,242 @@ class MonthCloseAdmin(ReadOnlyAdmin):
 class MonthEventAdmin(ReadOnlyAdmin):
     list_display = ["plan", "month", "kind", "by", "at", "reason"]
     list_filter = ["kind", "plan"]
+
+
+# --- Indicators (issue 17) ----------------------------------------------------------------------
+
+
+def _parse_months(text: str) -> list[Month]:
+    """ "2009-09, 2009-12" as months; a month that cannot be read is an error naming it."""
+    months = []
+    for token in re.split(r"[\s,;]+", text.strip()):
+        if token:
+            try:
+                months.append(Month.parse(token))
+            except ValueError:
+                raise forms.ValidationError(f"“{token}” is not a month: write it as 2009-07.") from None
+    return months
+
+
+def _parse_targets(text: str) -> dict[Month, Decimal]:
+    """One month target a line: "2009-07 20" (the month, then the target)."""
+    targets = {}
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 2:
+            raise forms.ValidationError(f"Line {number}: write a month and its target, e.g. 2009-07 20.")
+        [month] = _parse_months(parts[0])
+        try:
+            targets[month] = Decimal(parts[1].replace(",", ""))
+        except InvalidOperation:
+            raise forms.ValidationError(f"Line {number}: “{parts[1]}” is not a number.") from None
+        if not targets[month].is_finite():
+            raise forms.ValidationError(f"Line {number}: “{parts[1]}” is not a number.")
+    return targets
+
+
+class IndicatorAdminForm(forms.ModelForm):
+    """An indicator's definition, checked by ``services.check_indicator`` (beside the form) and
+    saved by ``services.save_indicator`` under the plan's lock."""
+
+    months_collected = forms.CharField(
+        required=False,
+        label="Months collected",
+        help_text="The months it is collected in, e.g. “2009-09, 2009-12, 2010-03, 2010-06”; "
+        "blank for every reporting month of the plan.",
+    )
+    month_targets = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Month targets",
+        help_text="A year-to-date profile, one month a line: “2009-07 20”. A month without one is "
+        "measured against the year's target.",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "plan",
+            "priority",
+            "measure",
+            "code",
+            "title",
+            "unit",
+            "polarity",
+            "target",
+            "tolerance",
+            "lead",
+            "position",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["months_collected"].initial = ", ".join(
+                str(Month.from_date(row.month)) for row in self.instance.collected.all()
+            )
+            self.fields["month_targets"].initial = "\n".join(
+                f"{Month.from_date(row.month)} {number_text(row.value).replace(',', '')}"
+                for row in self.instance.month_targets.all()
+            )
+
+    def clean_months_collected(self):
+        return _parse_months(self.cleaned_data["months_collected"])
+
+    def clean_month_targets(self):
+        return _parse_targets(self.cleaned_data["month_targets"])
+
+    def clean(self):
+        data = super().clean()
+        plan = data.get("plan") or getattr(self.instance, "plan", None)
+        if self.errors or plan is None or data.get("priority") is None:
+            return data
+        self.definition = services.IndicatorDefinition(
+            code=data["code"],
+            title=data["title"],
+            priority=data["priority"],
+            measure=data.get("measure"),
+            unit=data["unit"],
+            polarity=data["polarity"],
+            target=data.get("target"),
+            tolerance=data["tolerance"],
+            lead=data.get("lead"),
+            months=tuple(data["months_collected"]),
+            month_targets=data["month_targets"],
+            position=data.get("position"),
+        )
+        try:
+            services.check_indicator(
+                plan=plan, definition=self.definition, indicator=self.instance if self.instance.pk else None
+            )
+        except services.MonthClosedError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+
+class IndicatorActualInline(ReadOnlyInline):
+    """The indicator's actuals: each is entered on its own page or the lead's month page."""
+
+    model = IndicatorActual
+    fields = ["month", "value", "note", "entered_by", "entered_at"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorAdminForm
+    list_display = ["code", "title", "priority", "measure", "unit", "polarity", "target", "tolerance", "lead"]
+    list_filter = ["plan", "priority", "unit", "polarity"]
+    search_fields = ["code", "title", "lead__initials"]
+    list_select_related = ["priority", "measure", "lead"]
+    raw_id_fields = ["priority", "measure"]
+    inlines = [IndicatorActualInline]
+    actions = None  # no bulk delete: see has_delete_permission
+
+    def get_readonly_fields(self, request, obj=None):
+        # An indicator's actuals and history belong to its plan year: it never moves to another plan.
+        return ["plan"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # An indicator with an actual in a published month is part of the published record.
+        if (
+            obj is not None
+            and obj.actuals.filter(
+                month__in=MonthClose.objects.closed().filter(plan_id=obj.plan_id).values("month")
+            ).exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        saved = services.save_indicator(
+            user=request.user,
+            plan=form.cleaned_data.get("plan") or obj.plan,
+            definition=form.definition,
+            indicator=obj if change else None,
+            source=ActionChange.Source.ADMIN,
+        )
+        obj.pk, obj.position = saved.pk, saved.position
+        obj._state.adding = False
+
+
+class IndicatorActualAdminForm(forms.ModelForm):
+    """Refused beside the month when it is closed or not one the indicator is collected in; the
+    service checks again under the plan's lock."""
+
+    class Meta:
+        model = IndicatorActual
+        fields = ["indicator", "month", "value", "note"]
+
+    def clean(self):
+        data = super().clean()
+        indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
+        day = data.get("month") or self.instance.month
+        if indicator is None or day is None:
+            return data
+        month = Month.from_date(day)
+        if MonthClose.objects.is_closed(indicator.plan, month):
+            raise forms.ValidationError(
+                f"{month.name} is closed: its report is published and takes no more updates."
+            )
+        if not indicator.is_collected_in(month):
+            self.add_error("month", f"{indicator.code} is not collected in {month.name}.")
+        elif not self.instance.pk and IndicatorActual.objects.filter(indicator=indicator, month=day).exists():
+            self.add_error(
+                "month", f"{indicator.code} already has an actual for {month.name}: change that one."
+            )
+        return data
+
+
+@admin.register(IndicatorActual)
+class IndicatorActualAdmin(admin.ModelAdmin):
+    form = IndicatorActualAdminForm
+    list_display = ["indicator", "month", "value", "entered_by", "entered_at"]
+    list_filter = ["month", "indicator__plan"]
+    search_fields = ["indicator__code", "indicator__title", "note"]
+    list_select_related = ["indicator", "entered_by"]
+    raw_id_fields = ["indicator"]
+    readonly_fields = ["entered_by", "entered_at"]
+    actions = None  # no bulk delete: each removal goes through the service, one by one
+
+    def _closed(self, obj) -> bool:
+        return obj is not None and MonthClose.objects.is_closed(obj.indicator.plan, obj.as_month)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Another month's or indicator's actual is a new one: its history stays with its own.
+        return [*self.readonly_fields, "indicator", "month"] if obj is not None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return not self._closed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._closed(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        stored = self._write(request, obj, obj.value, obj.note)
+        obj.pk, obj.entered_by, obj.entered_at = stored.pk, stored.entered_by, stored.entered_at
+
+    def delete_model(self, request, obj):
+        self._write(request, obj, None, "")
+
+    @staticmethod
+    def _write(request, obj, value, note) -> IndicatorActual | None:
+        return services.set_actual(
+            user=request.user,
+            indicator=obj.indicator,
+            month=obj.as_month,
+            value=value,
+            note=note,
+            source=ActionChange.Source.ADMIN,
+        )
+
+
+@admin.register(IndicatorChange)
+class IndicatorChangeAdmin(ReadOnlyAdmin):
+    """An indicator's history is read-only, like an action's."""
+
+    list_display = ["indicator", "sentence", "changed_by", "changed_at", "source"]
+    list_filter = ["source", "field", "indicator__plan"]
+    search_fields = ["indicator__code", "old_value", "new_value"]
+    list_select_related = ["indicator", "changed_by"]

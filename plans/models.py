@@ -6,6 +6,8 @@ month; ``plans.periods.Month`` is the value type everywhere else.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,7 +15,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.periods import Month, month_range, plan_year_label, reporting_months, target_months, to_month
-from plans.status import COUNTED, MEANINGS, Approval, Status, approved_status, effective_target
+from plans.status import (
+    COUNTED,
+    FIGURE_DIGITS,
+    FIGURE_PLACES,
+    MEANINGS,
+    Approval,
+    Polarity,
+    Status,
+    Unit,
+    approved_status,
+    effective_target,
+    indicator_rag,
+    number_text,
+    value_text,
+)
 
 CORRECTIVE_ACTION_MAX = 4000
 
@@ -547,6 +563,259 @@ class MeasureChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.ref} {Month.from_date(self.month)} progress update"
+
+
+# --- Indicators: measures of success that are numbers (issue 17) -----------------------------
+
+
+# Up to 999,999,999,999.9999: a council's pounds and counts, and four places for the rates and
+# percentages councils publish (BV 17a 2.8%, a tolerance band of 0.27).
+INDICATOR_VALUE = {"max_digits": FIGURE_DIGITS, "decimal_places": FIGURE_PLACES}
+INDICATOR_NOTE_MAX = CORRECTIVE_ACTION_MAX
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def in_plan_order(self):
+        return self.order_by("priority__position", "priority_id", "position", "id")
+
+    def led_by(self, user):
+        return self.filter(lead__user=user)
+
+    def with_figures(self):
+        """Everything a row of indicators needs (priority, measure, lead, collected months, month
+        targets, actuals), in a fixed number of queries whatever the number of indicators."""
+        return self.select_related("plan", "priority", "measure", "lead").prefetch_related(
+            "collected", "month_targets", "actuals"
+        )
+
+
+class Indicator(models.Model):
+    """A measure of success that is a number (``BV199a`` litter, ``BV8`` invoices paid in 30 days),
+    under a measure of success or directly under a priority of one plan year.
+
+    Each plan year holds its own indicators, as it holds its own priorities; last year's figures are
+    those of the previous plan's indicator with the same code (national codes such as BV8 do not
+    change between years, unlike priority codes).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="indicators")
+    measure = models.ForeignKey(
+        Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(max_length=40, help_text="As written, e.g. 'BV199a'. Unique within one plan.")
+    title = models.CharField(max_length=300)
+    unit = models.CharField(max_length=7, choices=Unit.choices, default=Unit.NUMBER)
+    polarity = models.CharField(max_length=6, choices=Polarity.choices, default=Polarity.HIGHER)
+    target = models.DecimalField(
+        **INDICATOR_VALUE, null=True, blank=True, help_text="The target for the plan year."
+    )
+    tolerance = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="How far worse than target (percent of the target) is still Amber rather than Red.",
+    )
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order under its priority.")
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "priority__position", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_in_plan"),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0, tolerance__lte=100), name="indicator_tolerance_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__in=[u.value for u in Unit]), name="indicator_unit_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(polarity__in=[p.value for p in Polarity]), name="indicator_polarity_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:indicator", kwargs={"slug": self.plan.slug, "pk": self.pk})
+
+    @property
+    def reporting_month_list(self) -> list[Month]:
+        """The months the indicator is collected in: its own (quarterly, yearly), else every
+        reporting month of its plan. From the prefetched months (``with_figures``) when fetched."""
+        own = sorted(Month.from_date(row.month) for row in self.collected.all())
+        return own or self.plan.reporting_month_list
+
+    def is_collected_in(self, month: Month) -> bool:
+        return month in self.reporting_month_list
+
+    def target_for(self, month: Month) -> Decimal | None:
+        """The month's own target (a year-to-date profile) if it has one, else the year's."""
+        day = month.first_day
+        for row in self.month_targets.all():
+            if row.month == day:
+                return row.value
+        return self.target
+
+    def actual_for(self, month: Month) -> IndicatorActual | None:
+        day = month.first_day
+        for row in self.actuals.all():
+            if row.month == day:
+                return row
+        return None
+
+    def rag_in(self, month: Month):
+        """GREEN, AMBER or RED from the month's actual and target (``plans.status.indicator_rag``)."""
+        actual = self.actual_for(month)
+        return indicator_rag(
+            actual=actual.value if actual else None,
+            target=self.target_for(month),
+            polarity=Polarity(self.polarity),
+            tolerance=self.tolerance,
+        )
+
+    def text(self, value: Decimal | None) -> str:
+        """A figure of this indicator with its unit ("83.5%", "£1,250.50", "12 days")."""
+        return value_text(value, self.unit)
+
+    @property
+    def target_text(self) -> str:
+        return self.text(self.target)
+
+    @property
+    def tolerance_text(self) -> str:
+        return f"{number_text(self.tolerance)}%"
+
+
+class IndicatorMonth(models.Model):
+    """A month an indicator is collected in, when it is not every reporting month of the plan."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="collected")
+    month = models.DateField()
+
+    class Meta:
+        ordering = ["indicator", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="indicator_month_unique"),
+            models.CheckConstraint(condition=first_of_month("month"), name="indicator_month_is_1st"),
+        ]
+
+    def __str__(self) -> str:
+        return str(Month.from_date(self.month))
+
+
+class IndicatorTarget(models.Model):
+    """A month's own target (a year-to-date profile: 20% by July, 45% by October ...); a month
+    without one is measured against the indicator's year target."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="month_targets")
+    month = models.DateField()
+    value = models.DecimalField(**INDICATOR_VALUE)
+
+    class Meta:
+        ordering = ["indicator", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="indicator_target_unique_month"),
+            models.CheckConstraint(condition=first_of_month("month"), name="indicator_target_month_is_1st"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {Month.from_date(self.month)} target {self.value}"
+
+
+class IndicatorActual(models.Model):
+    """An indicator's actual for one month, with its lead's note: the RAG is worked out from it."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actuals")
+    month = models.DateField()
+    value = models.DecimalField(**INDICATOR_VALUE)
+    note = models.TextField(blank=True, max_length=INDICATOR_NOTE_MAX)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["indicator", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="one_actual_per_indicator_and_month"),
+            models.CheckConstraint(condition=first_of_month("month"), name="indicator_actual_month_is_1st"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {Month.from_date(self.month)}: {self.value}"
+
+    @property
+    def as_month(self) -> Month:
+        return Month.from_date(self.month)
+
+
+class IndicatorChange(models.Model):
+    """History of an indicator: each changed actual, note, target or setting, the value before and
+    after (as stored: "83.5", a lead's initials), who, when and which screen. Never deleted."""
+
+    class Field(models.TextChoices):
+        ACTUAL = "actual", "actual"
+        CODE = "code", "code"
+        NOTE = "note", "note"
+        TARGET = "target", "target"
+        TITLE = "title", "title"
+        UNIT = "unit", "unit"
+        POLARITY = "polarity", "which way is better"
+        TOLERANCE = "tolerance", "tolerance"
+        LEAD = "lead", "lead"
+        PLACE = "place", "place in the plan"
+        MONTHS = "months", "months collected"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="changes")
+    month = models.DateField(null=True, blank=True, help_text="The month of an actual, note or month target.")
+    field = models.CharField(max_length=10, choices=Field.choices)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    changed_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(
+        max_length=10, choices=ActionChange.Source.choices, default=ActionChange.Source.OTHER
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | first_of_month("month"),
+                name="indicator_change_month_is_1st",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sentence
+
+    @property
+    def sentence(self) -> str:
+        """The change in plain English: "The actual for July 2009 was changed from 81.5% to 78%."."""
+        figures = {self.Field.ACTUAL, self.Field.TARGET}
+        what = self.get_field_display()
+        if self.month:
+            what = f"{what} for {Month.from_date(self.month).name}"
+        if self.field in figures:
+            old = value_text(Decimal(self.old_value), self.indicator.unit) if self.old_value else ""
+            new = value_text(Decimal(self.new_value), self.indicator.unit) if self.new_value else ""
+        elif self.field in (self.Field.UNIT, self.Field.POLARITY):
+            choices = Unit if self.field == self.Field.UNIT else Polarity
+            old = choices(self.old_value).label if self.old_value else ""
+            new = choices(self.new_value).label if self.new_value else ""
+        else:
+            old, new = self.old_value, self.new_value
+        if self.field == self.Field.NOTE:
+            old, new = (f"“{old}”" if old else ""), (f"“{new}”" if new else "")
+        if not old:
+            return f"The {what} was set to {new}."
+        if not new:
+            return f"The {what} was removed (it was {old})."
+        return f"The {what} was changed from {old} to {new}."
 
 
 # --- The reporting calendar: which months are published ------------------------------------

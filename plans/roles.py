@@ -32,6 +32,10 @@ _STRUCTURE = [
         "action",
         "plannedmonth",
         "statusterm",
+        "indicator",
+        "indicatormonth",
+        "indicatortarget",
+        "indicatoractual",
     )
     for verb in ("add", "change", "delete", "view")
 ]
@@ -55,6 +59,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "change_changerequest",
         "view_actionchange",
         "view_measurechange",
+        "view_indicatorchange",
         *_STRUCTURE,
     ],
     CMT: ["view_plan", "approve_change", "export_reports"],

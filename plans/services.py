@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,15 +22,22 @@ from plans.models import (
     Action,
     ActionChange,
     ChangeRequest,
+    Indicator,
+    IndicatorActual,
+    IndicatorChange,
+    IndicatorMonth,
+    IndicatorTarget,
+    Lead,
     Measure,
     MeasureChange,
     MeasureProgress,
     MonthClose,
     MonthlyStatus,
     Plan,
+    Priority,
 )
 from plans.periods import Month
-from plans.status import NEEDS_APPROVAL, Approval, Status, approved_status
+from plans.status import NEEDS_APPROVAL, Approval, Polarity, Status, Unit, approved_status, number_text
 
 # Fields of an action whose changes are kept in its history.
 TRACKED_ACTION_FIELDS = (
@@ -701,3 +709,344 @@ def send_reminders(*, plan, month: Month, my_month_url) -> tuple[list, list]:
         sent.append(group.lead)
     send_mass_mail(messages, fail_silently=False)
     return sent, unreachable
+
+
+# --- Indicators: definitions, targets and monthly actuals (issue 17) ------------------------------
+
+
+class StaleActualError(Exception):
+    """Someone else wrote the indicator's actual or note for the month after the form was read."""
+
+    def __init__(self, indicator: Indicator, month: Month, current: IndicatorChange | None):
+        super().__init__(f"The {month.name} actual of {indicator.code} was changed by someone else")
+        self.indicator = indicator
+        self.month = month
+        self.current = current  # their write: who, when and the value as they left it
+
+
+@dataclass(frozen=True)
+class ActualWrite:
+    """An indicator's actual for one month as ``set_actuals`` records it: ``value`` None removes
+    the month's actual. ``read`` is the (value, note) the writer's form showed, to refuse a save
+    over a colleague's since; None: not checked (the admin, the importer)."""
+
+    indicator: Indicator
+    month: Month
+    value: Decimal | None
+    note: str = ""
+    read: tuple[Decimal | None, str] | None = None
+
+
+def indicator_changes(
+    indicator: Indicator,
+    changes: Iterable[tuple[str, str, str]],
+    *,
+    user,
+    source: str,
+    month: Month | None = None,
+) -> list[IndicatorChange]:
+    """The indicator's history rows (not yet saved) for each (field, old, new) that differs; with
+    ``month``, changes to that month's actual, note or target."""
+    now = timezone.now()
+    return [
+        IndicatorChange(
+            indicator=indicator,
+            month=month.first_day if month else None,
+            field=name,
+            old_value=old,
+            new_value=new,
+            changed_by=user,
+            changed_at=now,
+            source=source,
+        )
+        for name, old, new in changes
+        if old != new
+    ]
+
+
+def may_enter_actuals(user, indicators: Iterable[Indicator]) -> bool:
+    """Only an indicator's lead enters its actuals, or whoever may update any action (the
+    performance team). One query for any number of indicators."""
+    ids = {indicator.pk for indicator in indicators}
+    if user.has_perm(roles.UPDATE_ANY):
+        return True
+    if not user.has_perm(roles.UPDATE_OWN):
+        return False
+    return set(Indicator.objects.filter(pk__in=ids).led_by(user).values_list("pk", flat=True)) == ids
+
+
+def _figure(value: Decimal | None) -> str:
+    """A figure as the history keeps it: "83.5", never "83.5000"."""
+    return "" if value is None else number_text(value).replace(",", "")
+
+
+@transaction.atomic
+def set_actuals(
+    *, user, plan: Plan | int, writes: list[ActualWrite], source: str = ActionChange.Source.OTHER
+) -> list[IndicatorActual | None]:
+    """Record (change or remove) indicators' actuals and notes, each change kept in the
+    indicator's history (``IndicatorChange``), all or nothing.
+
+    The plan is locked first; then each month must be one the indicator is collected in and must
+    not be closed (a published month's figures are final, as its statuses are), and the writer
+    must lead every indicator written (or may update any action). A note needs an actual.
+    """
+    plan = lock_plan(plan)
+    if len({(write.indicator.pk, write.month) for write in writes}) != len(writes):
+        raise ValueError("An indicator's actual for a month is written once in a save.")
+    ids = {write.indicator.pk for write in writes}
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(plan=plan, pk__in=ids).prefetch_related("collected")
+    }
+    if len(indicators) != len(ids):
+        raise PermissionDenied("An indicator in the form is not in this plan.")
+    if not may_enter_actuals(user, indicators.values()):
+        raise PermissionDenied("You may only enter the actuals of the indicators you lead.")
+    for indicator in indicators.values():
+        indicator.plan = plan
+    for write in writes:
+        indicator = indicators[write.indicator.pk]
+        if not indicator.is_collected_in(write.month):
+            raise ValidationError(f"{indicator.code} is not collected in {write.month.name}.")
+        if write.value is None and progress_text(write.note):
+            raise ValidationError(
+                f"{indicator.code}: enter the actual for {write.month.name} that the note is about."
+            )
+    months = {write.month for write in writes}
+    ensure_open(plan, months)
+    existing = {
+        (row.indicator_id, row.as_month): row
+        for row in IndicatorActual.objects.select_for_update(of=("self",)).filter(
+            indicator_id__in=ids, month__in=[m.first_day for m in months]
+        )
+    }
+    now = timezone.now()
+    written, history = [], []
+    for write in writes:
+        indicator = indicators[write.indicator.pk]
+        row = existing.get((indicator.pk, write.month))
+        old = (row.value, progress_text(row.note)) if row else (None, "")
+        if write.read is not None and (_figure(write.read[0]), progress_text(write.read[1])) != (
+            _figure(old[0]),
+            old[1],
+        ):
+            latest = (
+                indicator.changes.filter(month=write.month.first_day).select_related("changed_by").first()
+            )
+            raise StaleActualError(indicator, write.month, latest)
+        new = (write.value, progress_text(write.note)) if write.value is not None else (None, "")
+        changes = [
+            (IndicatorChange.Field.ACTUAL, _figure(old[0]), _figure(new[0])),
+            (IndicatorChange.Field.NOTE, old[1], new[1]),
+        ]
+        history += indicator_changes(indicator, changes, user=user, source=source, month=write.month)
+        if new == old:
+            written.append(row)
+        elif new[0] is None:
+            row.delete()
+            written.append(None)
+        else:
+            row = row or IndicatorActual(indicator=indicator, month=write.month.first_day)
+            row.value, row.note, row.entered_by, row.entered_at = new[0], new[1], user, now
+            row.full_clean(
+                exclude=["indicator", "entered_by"], validate_unique=False, validate_constraints=False
+            )
+            row.save()
+            written.append(row)
+    IndicatorChange.objects.bulk_create(history)
+    return written
+
+
+def set_actual(
+    *,
+    user,
+    indicator: Indicator,
+    month: Month,
+    value: Decimal | None,
+    note: str = "",
+    source: str = ActionChange.Source.OTHER,
+) -> IndicatorActual | None:
+    """One indicator's actual for one month (``set_actuals`` for one)."""
+    [row] = set_actuals(
+        user=user, plan=indicator.plan_id, writes=[ActualWrite(indicator, month, value, note)], source=source
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    """What defines an indicator, as the admin, the workbook importer and the demo give it.
+
+    ``months``: the months it is collected in; empty for every reporting month of the plan.
+    ``month_targets``: the year-to-date profile, month by month; None leaves the stored profile
+    as it is, and an empty dict removes it. ``position`` None: after the priority's others."""
+
+    code: str
+    title: str
+    priority: Priority
+    measure: Measure | None = None
+    unit: str = Unit.NUMBER
+    polarity: str = Polarity.HIGHER
+    target: Decimal | None = None
+    tolerance: Decimal = Decimal("0")
+    lead: Lead | None = None
+    months: tuple[Month, ...] = ()
+    month_targets: dict[Month, Decimal] | None = None
+    position: int | None = None
+
+
+def _place_text(priority: Priority, measure: Measure | None) -> str:
+    return f"{priority.code} {measure.ref}" if measure else priority.code
+
+
+def _months_text(months: Iterable[Month]) -> str:
+    return ", ".join(m.name for m in sorted(months))
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """An indicator's collected months and month targets as stored (none for a new one)."""
+
+    months: frozenset[Month] = frozenset()
+    targets: dict[Month, Decimal] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, indicator: Indicator | None) -> _Stored:
+        if indicator is None or indicator.pk is None:
+            return cls()
+        days = IndicatorMonth.objects.filter(indicator=indicator).values_list("month", flat=True)
+        rows = IndicatorTarget.objects.filter(indicator=indicator)
+        return cls(
+            months=frozenset(Month.from_date(day) for day in days),
+            targets={Month.from_date(row.month): row.value for row in rows},
+        )
+
+    def targets_after(self, definition: IndicatorDefinition) -> dict[Month, Decimal]:
+        return self.targets if definition.month_targets is None else dict(definition.month_targets)
+
+    def changed_targets(self, definition: IndicatorDefinition) -> set[Month]:
+        after = self.targets_after(definition)
+        return {m for m in {*self.targets, *after} if _figure(self.targets.get(m)) != _figure(after.get(m))}
+
+
+def check_indicator(
+    *, plan: Plan, definition: IndicatorDefinition, indicator: Indicator | None = None
+) -> None:
+    """Refuse (``ValidationError``, ``MonthClosedError``) a definition that cannot be saved: no
+    code, a code the plan already has, a priority or measure of another plan, a month the plan does
+    not report on, no longer collecting a month that has an actual, a changed month target in a
+    closed month. Forms call it to show the refusal beside the form; ``save_indicator`` calls it
+    again under the plan's lock."""
+    d = definition
+    code = d.code.strip()
+    if not code:
+        raise ValidationError("An indicator needs a code (for example BV8).")
+    pk = indicator.pk if indicator is not None else None
+    if Indicator.objects.filter(plan=plan, code=code).exclude(pk=pk).exists():
+        raise ValidationError(f"{plan.title} already has an indicator {code}.")
+    if indicator is not None and indicator.pk and indicator.plan_id != plan.pk:
+        raise ValidationError("The indicator is not in this plan.")
+    if d.priority.plan_id != plan.pk or (d.measure is not None and d.measure.priority_id != d.priority.pk):
+        raise ValidationError("The indicator's measure must be under its priority, in its own plan.")
+    reporting = set(plan.reporting_month_list)
+    for month in sorted({*d.months, *(d.month_targets or {})}):
+        if month not in reporting:
+            raise ValidationError(f"{month.name} is not a reporting month of {plan.title}.")
+    stored = _Stored.of(indicator)
+    if pk and d.months and stored.months != set(d.months):
+        dropped = (stored.months or reporting) - set(d.months)
+        first = (
+            IndicatorActual.objects.filter(indicator_id=pk, month__in=[m.first_day for m in dropped])
+            .order_by("month")
+            .first()
+        )
+        if first is not None:
+            raise ValidationError(
+                f"{indicator.code} has an actual for {first.as_month.name}, so it is still collected in that month."
+            )
+    ensure_open(plan, stored.changed_targets(d))
+
+
+@transaction.atomic
+def save_indicator(
+    *,
+    user,
+    plan: Plan | int,
+    definition: IndicatorDefinition,
+    indicator: Indicator | None = None,
+    source: str = ActionChange.Source.OTHER,
+) -> Indicator:
+    """Create an indicator, or change ``indicator`` (else the plan's indicator with the
+    definition's code), under the plan's lock and after ``check_indicator``; every change to an
+    existing one is kept in its history (a new one is structure: it has none yet)."""
+    plan = lock_plan(plan)
+    d = definition
+    if indicator is None:
+        indicator = Indicator.objects.filter(plan=plan, code=d.code.strip()).first()
+    creating = indicator is None
+    if not user.has_perm("plans.add_indicator" if creating else "plans.change_indicator"):
+        raise PermissionDenied("You may not set up or change indicators.")
+    check_indicator(plan=plan, definition=d, indicator=indicator)
+    stored = _Stored.of(indicator)
+    if creating:
+        indicator = Indicator(plan=plan)
+    else:
+        indicator = Indicator.objects.select_related("priority", "measure", "lead").get(pk=indicator.pk)
+        before = _definition_texts(indicator, stored.months)
+    targets, changed_targets = stored.targets_after(d), stored.changed_targets(d)
+    indicator.code, indicator.title = d.code.strip(), d.title.strip()
+    indicator.priority, indicator.measure, indicator.lead = d.priority, d.measure, d.lead
+    indicator.unit, indicator.polarity = Unit(d.unit), Polarity(d.polarity)
+    indicator.target, indicator.tolerance = d.target, d.tolerance
+    if d.position is not None:
+        indicator.position = d.position
+    elif creating:
+        indicator.position = Indicator.objects.filter(plan=plan, priority=d.priority).count()
+    # Field rules (lengths, digits, the tolerance's range); the code's uniqueness was checked above.
+    indicator.full_clean(exclude=["plan", "priority", "measure", "lead"], validate_unique=False)
+    indicator.save()
+    if stored.months != set(d.months):
+        IndicatorMonth.objects.filter(indicator=indicator).delete()
+        IndicatorMonth.objects.bulk_create(
+            IndicatorMonth(indicator=indicator, month=m.first_day) for m in sorted(set(d.months))
+        )
+    if changed_targets:
+        IndicatorTarget.objects.filter(
+            indicator=indicator, month__in=[m.first_day for m in changed_targets]
+        ).delete()
+        for month in sorted(changed_targets & set(targets)):
+            row = IndicatorTarget(indicator=indicator, month=month.first_day, value=targets[month])
+            row.full_clean(exclude=["indicator"], validate_unique=False, validate_constraints=False)
+            row.save()
+    if creating:
+        return indicator
+    after = _definition_texts(indicator, set(d.months))
+    rows = indicator_changes(
+        indicator, [(name, before[name], after[name]) for name in after], user=user, source=source
+    )
+    for month in sorted(changed_targets):
+        target = (
+            IndicatorChange.Field.TARGET,
+            _figure(stored.targets.get(month)),
+            _figure(targets.get(month)),
+        )
+        rows += indicator_changes(indicator, [target], user=user, source=source, month=month)
+    IndicatorChange.objects.bulk_create(rows)
+    return indicator
+
+
+def _definition_texts(indicator: Indicator, months: set[Month]) -> dict[str, str]:
+    """An indicator's settings as its history keeps them."""
+    F = IndicatorChange.Field
+    return {
+        F.CODE: indicator.code,
+        F.TITLE: indicator.title,
+        F.UNIT: indicator.unit,
+        F.POLARITY: indicator.polarity,
+        F.TARGET: _figure(indicator.target),
+        F.TOLERANCE: _figure(indicator.tolerance),
+        F.LEAD: indicator.lead.initials if indicator.lead else "",
+        F.PLACE: _place_text(indicator.priority, indicator.measure),
+        F.MONTHS: _months_text(months) or "every reporting month",
+    }

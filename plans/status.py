@@ -271,3 +271,167 @@ def revised_date_text(*, revised: Month | None, suspended: bool) -> str:
     if revised is not None:
         return revised.short
     return "-" if suspended else "TBC"
+
+
+# --- Indicators: RAG from the numbers, trend and direction of travel (issue 17) ----------------
+#
+# An indicator's RAG is worked out from its actual and target, never chosen: GREEN, AMBER and RED
+# are the action statuses' own values (one colour scheme, one JSON vocabulary), with meanings of
+# their own. Every figure is a Decimal: a target of 0.3 with a 10% tolerance must put 0.27 exactly
+# on the Amber bound, which binary floats miss (0.3 * 0.9 == 0.27 is False in floats).
+
+
+class Polarity(models.TextChoices):
+    """Which way an indicator is better: more invoices paid on time, fewer days to process a claim."""
+
+    HIGHER = "HIGHER", "Higher is better"
+    LOWER = "LOWER", "Lower is better"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "PERCENT", "%"
+    NUMBER = "NUMBER", "Number"
+    DAYS = "DAYS", "Days"
+    POUNDS = "POUNDS", "£"
+
+
+class Trend(models.TextChoices):
+    IMPROVING = "IMPROVING", "Improving"
+    SAME = "SAME", "Same"
+    WORSENING = "WORSENING", "Worsening"
+
+
+INDICATOR_RAGS: tuple[Status, ...] = (Status.GREEN, Status.AMBER, Status.RED)
+INDICATOR_MEANINGS: dict[Status, str] = {
+    Status.GREEN: "On or better than target",
+    Status.AMBER: "Worse than target, within its tolerance",
+    Status.RED: "Worse than target by more than its tolerance",
+}
+# How a trend is printed where colour and arrows are not enough: a word, always.
+TREND_SYMBOLS: dict[Trend, str] = {Trend.IMPROVING: "▲", Trend.SAME: "▶", Trend.WORSENING: "▼"}
+
+
+def tolerance_bound(*, target: Decimal, polarity: Polarity, tolerance: Decimal) -> Decimal:
+    """The worst actual that is still AMBER: the target less (higher is better) or plus (lower is
+    better) ``tolerance`` percent of it. The band is a share of the target's size, so that a
+    negative target (a net change) gets a band on its worse side as a positive one does; for the
+    targets councils set (0 or more) this is exactly target × (1 ∓ tolerance/100)."""
+    band = abs(target) * Decimal(tolerance) / 100
+    return target - band if polarity == Polarity.HIGHER else target + band
+
+
+def indicator_rag(
+    *, actual: Decimal | None, target: Decimal | None, polarity: Polarity, tolerance: Decimal
+) -> Status | None:
+    """GREEN on or better than target; AMBER worse but within the tolerance (bound included);
+    RED beyond it. No actual (or no target) is no RAG: nothing to judge."""
+    if actual is None or target is None:
+        return None
+    bound = tolerance_bound(target=target, polarity=polarity, tolerance=tolerance)
+    if polarity == Polarity.HIGHER:
+        return Status.GREEN if actual >= target else Status.AMBER if actual >= bound else Status.RED
+    return Status.GREEN if actual <= target else Status.AMBER if actual <= bound else Status.RED
+
+
+def trend(*, current: Decimal | None, previous: Decimal | None, polarity: Polarity) -> Trend | None:
+    """Improving, the same or worsening from ``previous`` to ``current``, by the indicator's
+    polarity; None when either is missing."""
+    if current is None or previous is None:
+        return None
+    if current == previous:
+        return Trend.SAME
+    better = current > previous if polarity == Polarity.HIGHER else current < previous
+    return Trend.IMPROVING if better else Trend.WORSENING
+
+
+@dataclass(frozen=True)
+class DirectionOfTravel:
+    """How many indicators improved, stayed the same or worsened against the same month last year
+    (the Audit Commission's "direction of travel" is year on year; seed 003's minutes: "59% of
+    performance indicators are stable or improving"). Only indicators with both actuals count."""
+
+    improving: int = 0
+    same: int = 0
+    worsening: int = 0
+
+    @property
+    def compared(self) -> int:
+        return self.improving + self.same + self.worsening
+
+    @property
+    def percent_improving(self) -> Decimal:
+        return percentage(self.improving, self.compared)
+
+    @property
+    def percent_stable_or_improving(self) -> Decimal:
+        return percentage(self.improving + self.same, self.compared)
+
+    def as_json(self) -> dict:
+        return {
+            "count": self.improving,
+            "of": self.compared,
+            "percent": percent_text(self.percent_improving),
+        }
+
+
+def direction_of_travel(trends: Iterable[Trend | None]) -> DirectionOfTravel:
+    found = [t for t in trends if t is not None]
+    return DirectionOfTravel(
+        improving=found.count(Trend.IMPROVING),
+        same=found.count(Trend.SAME),
+        worsening=found.count(Trend.WORSENING),
+    )
+
+
+def number_text(value: Decimal) -> str:
+    """A Decimal as people write it: no trailing zeros, thousands separated (1,234.5; 0.27; 100)."""
+    return f"{Decimal(value).normalize():,f}"
+
+
+def value_text(value: Decimal | None, unit: Unit | str) -> str:
+    """An indicator's figure with its unit: "83.5%", "£1,250.50", "12 days", "1,234"; "" for none."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    unit = Unit(unit)
+    if unit == Unit.POUNDS:
+        amount = abs(value).normalize()
+        if amount.as_tuple().exponent == -1:  # pence are written with two figures: £1,250.50
+            amount = amount.quantize(Decimal("0.01"))
+        return f"{'-' if value < 0 else ''}£{amount:,f}"
+    text = number_text(value)
+    if unit == Unit.PERCENT:
+        return f"{text}%"
+    if unit == Unit.DAYS:
+        return f"{text} day" if value == 1 else f"{text} days"
+    return text
+
+
+FIGURE_PLACES = 4  # the decimal places an indicator's figures are kept to (plans.models)
+FIGURE_DIGITS = 16
+
+
+class FigureError(ValueError):
+    """A figure that cannot be read, with the message to show beside it."""
+
+
+def parse_figure(text: str) -> Decimal:
+    """A figure as people type it: "83.5", "83.5%", "£1,250.50", "12 days", " -3 ". Refused (with
+    a message a council officer understands): anything else, more than four decimal places, a
+    figure too large to keep."""
+    cleaned = str(text).strip().replace(",", "").replace("£", "").removesuffix("%").strip()
+    for word in (" days", " day"):
+        cleaned = cleaned.removesuffix(word)
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        raise FigureError(f"“{text}” is not a number: write it like 83.5.") from None
+    if not value.is_finite():
+        raise FigureError(f"“{text}” is not a number: write it like 83.5.")
+    if -value.as_tuple().exponent > FIGURE_PLACES and value != value.quantize(
+        Decimal(1).scaleb(-FIGURE_PLACES)
+    ):
+        raise FigureError(f"Give the figure to at most {FIGURE_PLACES} decimal places.")
+    if abs(value) >= Decimal(10) ** (FIGURE_DIGITS - FIGURE_PLACES):
+        raise FigureError("The figure is too large.")
+    return value
