@@ -151,9 +151,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 ANYMAIL = env.json("ANYMAIL", default={})
 # The site's address, for links in emails sent without a request (after a decision commits, from
 # cron or the worker): the first allowed host over https in production.
-SITE_URL = env.str(
-    "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
-)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
 # The hour (local time) at which the worker's daily run sends the reminders that are due.
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=8)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from plans import notifications, services
-from plans.models import ChangeRequest, MonthClose, Reminder
+from plans.models import ChangeRequest, Lead, MonthClose, Reminder
 from plans.periods import Month
 from plans.tasks import next_run_time, schedule_reminder_runs, send_due_reminders
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
@@ -398,3 +398,18 @@ def test_the_daily_run_sends_what_is_due_and_queues_the_next(reminded_plan, monk
     assert send_due_reminders.call() == 2
     assert len(mail.outbox) == 2
     assert DBTaskResult.objects.filter(task_path=send_due_reminders.module_path, status="READY").count() == 1
+
+
+# --- the demo ---------------------------------------------------------------------------------------
+
+
+def test_every_demo_lead_has_a_name_and_an_address_so_chase_reaches_them_all(demo):
+    leads = Lead.objects.filter(actions__plan=demo["2009"]).select_related("user").distinct()
+    assert leads.count() == 16
+    assert [lead.initials for lead in leads if not (lead.address and lead.name)] == []
+    assert Lead.objects.get(initials="PS").display_name == "Rebecca Dunne"
+    plan = demo["2009"]
+    assert (plan.updates_due_day, plan.reminder_days_before) == (10, 3)
+    # August 2009's chase list: every lead with an action still to update can be emailed.
+    groups = services.outstanding_by_lead(plan=plan, month=Month(2009, 8))
+    assert groups and all(group.address for group in groups if group.lead)
