@@ -91,7 +91,7 @@ def test_send_reminder_emails_each_lead_their_list_with_a_link(client_as, plan):
 
 
 def test_one_action_is_singular(client_as, plan):
-    make_status(Action.objects.get(ref="1.1.3"), "2009-07", "GREEN")
+    make_status(Action.objects.get(plan=plan, ref="1.1.3"), "2009-07", "GREEN")
     client_as("performance").post(URL)
     [email] = mail.outbox
     assert email.subject == "Improvement Plan 2009/10: 1 action to update for July 2009"
