@@ -156,3 +156,23 @@ def test_bad_settings_are_shown_beside_the_field(client_as, lead, data, field, m
     )
     assert f'value="{data[field]}"' in body or data[field] == ""
     assert Plan.objects.get(slug="p").updates_due_day is None
+
+
+def test_the_admin_changes_an_address_through_the_same_service(client_as, lead):
+    response = client_as("admin").post(
+        f"/admin/plans/lead/{lead.pk}/change/",
+        {
+            "initials": "T1",
+            "name": "Rebecca Dunne",
+            "email": "rebecca.dunne@example.org",
+            "user": lead.user_id,
+        },
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.name, lead.email) == ("Rebecca Dunne", "rebecca.dunne@example.org")
+    event = AuditEvent.objects.get(kind="lead-contact")
+    assert event.details["changes"] == {
+        "name": ["", "Rebecca Dunne"],
+        "email": ["", "rebecca.dunne@example.org"],
+    }
