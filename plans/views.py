@@ -582,6 +582,11 @@ class ChaseView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
+        if MonthClose.objects.is_closed(self.plan, self.month):
+            messages.error(
+                request, f"{self.month.name} is closed: its report is published, so nobody is reminded."
+            )
+            return HttpResponseRedirect(request.path)
         link = request.build_absolute_uri(
             reverse("plans:my-month", kwargs={"slug": self.plan.slug, "month": str(self.month)})
         )

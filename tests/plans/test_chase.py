@@ -145,3 +145,12 @@ def test_chase_and_approvals_queries_do_not_grow_with_the_plan(
     with django_assert_max_num_queries(len(approvals.captured_queries)):
         response = client.get("/plans/p/approvals/")
     assert len(response.context["pending"]) == 22
+
+
+def test_a_closed_month_reminds_nobody(client_as, plan):
+    from plans.models import MonthClose
+
+    MonthClose.objects.create(plan=plan, month=plan.first_month)
+    response = client_as("performance").post(URL, follow=True)
+    assert "July 2009 is closed: its report is published, so nobody is reminded." in response.content.decode()
+    assert mail.outbox == [] and not Reminder.objects.exists()
