@@ -26,8 +26,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-# The background worker (PDF renders) runs beside the development server and stops with it.
+# The background worker (PDF renders, the daily reminders) runs beside the development server and stops with it.
 run: demo
+	$(BIN)/python manage.py send_reminders --schedule
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

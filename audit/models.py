@@ -50,6 +50,8 @@ class AuditEvent(models.Model):
         UNLOCK = "unlock", "Locked-out log-in unlocked"
         RESET_THROTTLED = "reset-throttled", "Password reset refused: too many requests"
         ROLL_OVER = "roll-over", "Plan rolled over into the next year"
+        LEAD_CONTACT = "lead-contact", "Lead's name or email address changed"
+        REMINDER_SETTINGS = "reminder-settings", "Update deadline or reminders changed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)

@@ -82,12 +82,13 @@ def load_plan(spec: dict, users: dict[str, User]) -> Plan:
     performance = users["performance"]
     parsed = read_workbook((FIXTURES / spec["workbook"]).read_bytes())
     plan = import_plan(parsed, slug=spec["slug"], user=performance, filename=spec["workbook"]).plan
-    # The plan's settings, as the admin and the cover settings page keep them.
+    # The plan's settings, as the admin, the cover settings and the reminders pages keep them.
     if spec["previous_plan"]:
         plan.previous_plan = Plan.objects.get(slug=spec["previous_plan"])
-    for name, value in spec["cover"].items():
+    values = {**spec["cover"], **spec.get("reminders", {})}
+    for name, value in values.items():
         setattr(plan, name, value)
-    plan.save(update_fields=["previous_plan", *spec["cover"]])
+    plan.save(update_fields=["previous_plan", *values])
 
     actions = action_keys(plan)
     unknown = set(spec["actions"]) - set(actions)
@@ -127,7 +128,9 @@ def make_requests(entries: list[tuple[Action, dict]], users: dict[str, User]) ->
         )  # fmt: skip
         if request["state"] != ChangeRequest.State.PENDING:
             approve = request["state"] == ChangeRequest.State.APPROVED
-            services.decide_request(user=users[request["decided_by"]], request=made, approve=approve)
+            services.decide_request(
+                user=users[request["decided_by"]], request=made, approve=approve, notify=False
+            )
 
 
 def record_corrective_actions(plan: Plan, entries: list[tuple[Action, dict]], user: User) -> None:

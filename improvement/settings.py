@@ -137,8 +137,27 @@ STORAGES = {
     },
 }
 
+# Email (password resets, decisions on requests, reminders) through Django's backends: SMTP with
+# the EMAIL_* settings, or a provider's API through django-anymail
+# (EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend, its keys in ANYMAIL as JSON).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="improvement-plan@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A slow mail server delays the page that sends (a decision is emailed after it commits), never
+# for longer than this.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+ANYMAIL = env.json("ANYMAIL", default={})
+# The site's address, for links in emails sent without a request (after a decision commits, from
+# cron or the worker): the first allowed host over https in production.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
+# The hour (local time) at which the worker's daily run sends the reminders that are due.
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=8)
 
 TASKS = {
     "default": {

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from plans import services
+from plans import notifications, services
 from plans.models import (
     Action,
     ActionChange,
@@ -159,10 +159,23 @@ class MeasureAdmin(admin.ModelAdmin):
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
+    """A lead's name and address change through ``notifications.update_lead`` (audited), as on
+    the leads' page; the initials and log-in are saved as they are."""
+
     list_display = ["initials", "name", "email", "user"]
     search_fields = ["initials", "name", "email", "user__username"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        contact = {"name": obj.name, "email": obj.email}
+        stored = Lead.objects.get(pk=obj.pk)
+        obj.name, obj.email = stored.name, stored.email
+        super().save_model(request, obj, form, change)
+        notifications.update_lead(user=request.user, lead=obj, **contact)
 
 
 class StatusAdminForm(forms.ModelForm):

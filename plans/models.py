@@ -6,6 +6,7 @@ month; ``plans.periods.Month`` is the value type everywhere else.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +15,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.periods import Month, month_range, plan_year_label, reporting_months, target_months, to_month
+from plans.periods import (
+    Month,
+    month_range,
+    plan_year_label,
+    reporting_months,
+    target_months,
+    to_month,
+    update_deadline,
+)
 from plans.status import (
     COUNTED,
     FIGURE_DIGITS,
@@ -32,6 +41,9 @@ from plans.status import (
 )
 
 CORRECTIVE_ACTION_MAX = 4000
+# Every month has a 28th; reminding more than 20 days ahead would run into the month before's.
+UPDATES_DUE_DAY_MAX = 28
+REMINDER_DAYS_BEFORE_MAX = 20
 
 
 def first_of_month(field: str) -> Q:
@@ -68,6 +80,17 @@ class Plan(models.Model):
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=50, blank=True)
+    # Scheduled reminders: a month's updates are due on this day of the following month (none: no
+    # scheduled reminder), and leads with actions still without a status are emailed this many
+    # days before (``plans.notifications``).
+    updates_due_day = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The day of the following month by which a month's updates are due.",
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        default=3, help_text="How many days before the deadline leads are reminded."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PlanQuerySet.as_manager()
@@ -80,6 +103,15 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(reporting_interval__gte=1, reporting_interval__lte=12),
                 name="plan_reporting_interval_1_to_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(updates_due_day__isnull=True)
+                | Q(updates_due_day__gte=1, updates_due_day__lte=UPDATES_DUE_DAY_MAX),
+                name="plan_updates_due_day_1_to_28",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_days_before__lte=REMINDER_DAYS_BEFORE_MAX),
+                name="plan_reminder_days_before_0_to_20",
             ),
         ]
         permissions = [
@@ -127,6 +159,14 @@ class Plan(models.Model):
 
     def contains(self, month: Month) -> bool:
         return self.start <= month <= self.end
+
+    def update_deadline(self, month: Month) -> date | None:
+        """The day ``month``'s updates are due, or None when the plan sets no deadline."""
+        return update_deadline(month, self.updates_due_day) if self.updates_due_day else None
+
+    def reminder_date(self, month: Month) -> date | None:
+        deadline = self.update_deadline(month)
+        return deadline - timedelta(days=self.reminder_days_before) if deadline else None
 
     def status_word(self, status: Status) -> str:
         """The plan's own word for a counted status (its vocabulary), or the standard one."""
@@ -258,6 +298,20 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initials} ({self.name})" if self.name else self.initials
+
+    @property
+    def display_name(self) -> str:
+        """How a letter to the lead opens: their name, else their login's full name, else the
+        initials the plan knows them by."""
+        if self.name:
+            return self.name
+        full_name = self.user.get_full_name() if self.user_id else ""
+        return full_name or self.initials
+
+    @property
+    def address(self) -> str:
+        """Where their email goes: the lead's own address, else their login's."""
+        return self.email or (self.user.email if self.user_id else "")
 
 
 class ActionQuerySet(models.QuerySet):
@@ -905,3 +959,43 @@ class MonthEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.slug} {Month.from_date(self.month)} {self.kind}"
+
+
+# --- Reminders (issue 18) --------------------------------------------------------------------------
+
+
+class Reminder(models.Model):
+    """A reminder emailed to a lead about their actions still without a status for a month.
+
+    Scheduled reminders are sent once per lead, month and deadline (the constraint below is what
+    makes the command and the worker's daily run safe to repeat); those sent from the chase list
+    are the performance team's own decision and are only recorded.
+    """
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CHASE = "chase", "From the chase list"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reminders")
+    month = models.DateField()
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    deadline = models.DateField(null=True, blank=True, help_text="The deadline a scheduled reminder was for.")
+    address = models.EmailField()
+    actions = models.PositiveIntegerField(help_text="How many actions the reminder listed.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=first_of_month("month"), name="reminder_month_is_1st"),
+            models.UniqueConstraint(
+                fields=["plan", "month", "lead", "deadline"],
+                condition=Q(kind="scheduled"),
+                name="one_scheduled_reminder_per_lead_month_and_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead.initials} {Month.from_date(self.month)} {self.get_kind_display()}"

@@ -128,3 +128,8 @@ def plan_year_note(month: Month, first: Month, count: int = 12) -> str:
     if years_on == 1:
         return "next plan year"
     return f"{plan_year_label(first + years_on * count, count)} plan year"
+
+
+def update_deadline(month: Month, day: int) -> date:
+    """The day ``month``'s updates are due: ``day`` of the month after it (July's by 10 August)."""
+    return (month + 1).first_day.replace(day=day)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from plans import roles
+from plans import notifications, roles
 from plans.models import (
     CORRECTIVE_ACTION_MAX,
     Action,
@@ -575,13 +575,18 @@ def request_change(
 
 
 @transaction.atomic
-def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str = "") -> ChangeRequest:
+def decide_request(
+    *, user, request: ChangeRequest, approve: bool, comment: str = "", notify: bool = True
+) -> ChangeRequest:
     """Approve or reject a request (pending -> approved or rejected, nothing else).
 
     An approved re-programme makes the new target the action's revised target and records REPRO
     for the request's month; an approved suspension records SUSP for it. Later months are
     reported REPRO or SUSP from the approval as they come (``plans.status.approved_status``):
     nothing is written into months that have not been reported.
+
+    The officer who asked and the action's leads are emailed the decision once it has committed
+    (``notify``: the demo loader's decisions, made in 2009, email nobody).
     """
     if not user.has_perm(roles.APPROVE_CHANGE):
         raise PermissionDenied("You may not approve re-programmes or suspensions.")
@@ -625,6 +630,10 @@ def decide_request(*, user, request: ChangeRequest, approve: bool, comment: str 
         decision=request.state,
         comment=comment,
     )
+    # The officer hears of it once it is final: after the commit, outside the plan's lock, and a
+    # failure to send is logged without undoing the decision.
+    if notify:
+        transaction.on_commit(lambda pk=request.pk: notifications.send_decision_emails(pk))
     if not approve:
         return request
     values = {}
@@ -656,7 +665,7 @@ class Outstanding:
 
     @property
     def address(self) -> str:
-        return lead_address(self.lead) if self.lead else ""
+        return self.lead.address if self.lead else ""
 
 
 def outstanding_by_lead(*, plan, month: Month) -> list[Outstanding]:
@@ -677,38 +686,6 @@ def outstanding_by_lead(*, plan, month: Month) -> list[Outstanding]:
             groups.setdefault(lead, []).append(action)
     ordered = sorted(groups, key=lambda lead: (lead is None, lead.initials if lead else ""))
     return [Outstanding(lead=lead, actions=tuple(groups[lead])) for lead in ordered]
-
-
-def lead_address(lead) -> str:
-    return lead.email or (lead.user.email if lead.user else "")
-
-
-def send_reminders(*, plan, month: Month, my_month_url) -> tuple[list, list]:
-    """Email each lead the list of their actions still without a status for ``month``, with a
-    link to their "my actions" page (``my_month_url``). Returns (leads emailed, leads without an
-    email address)."""
-    from django.core.mail import send_mass_mail
-
-    sent, unreachable, messages = [], [], []
-    for group in outstanding_by_lead(plan=plan, month=month):
-        if group.lead is None:
-            continue
-        address = lead_address(group.lead)
-        if not address:
-            unreachable.append(group.lead)
-            continue
-        lines = [f"- {a.ref or '(no ref)'} {a.description}" for a in group.actions]
-        body = (
-            f"Dear {group.lead.name or group.lead.initials},\n\n"
-            f"{plan.title}: these actions you lead still have no status for {month.name}:\n\n"
-            + "\n".join(lines)
-            + f"\n\nPlease update them here: {my_month_url}\n\nThe performance team\n"
-        )
-        subject = f"{plan.title}: {len(group.actions)} action(s) to update for {month.name}"
-        messages.append((subject, body, None, [address]))
-        sent.append(group.lead)
-    send_mass_mail(messages, fail_silently=False)
-    return sent, unreachable
 
 
 # --- Indicators: definitions, targets and monthly actuals (issue 17) ------------------------------

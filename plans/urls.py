@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 import plans.converters  # noqa: F401  (the month converter)
-from plans import views, views_indicators, views_rollover, views_workbook
+from plans import views, views_indicators, views_notifications, views_rollover, views_workbook
 
 app_name = "plans"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("import/", views_workbook.ImportUploadView.as_view(), name="import"),
     path("import/<slug:token>/", views_workbook.ImportPreviewView.as_view(), name="import-preview"),
     path("import/<slug:token>/cancel/", views_workbook.ImportCancelView.as_view(), name="import-cancel"),
+    # The leads' names and email addresses (issue 18); "leads" is reserved as a plan slug too.
+    path("leads/", views_notifications.LeadListView.as_view(), name="leads"),
+    path("leads/<int:pk>/", views_notifications.LeadEditView.as_view(), name="lead-edit"),
     path("workbook-template.xlsx", views_workbook.BlankWorkbookView.as_view(), name="workbook-template"),
     path("<slug:slug>/workbook.xlsx", views_workbook.PlanWorkbookView.as_view(), name="workbook"),
     path("<slug:slug>/my/<month:month>/", views.MyMonthView.as_view(), name="my-month"),
@@ -21,6 +24,11 @@ urlpatterns = [
         name="request-change",
     ),
     path("<slug:slug>/chase/<month:month>/", views.ChaseView.as_view(), name="chase"),
+    path(
+        "<slug:slug>/reminders/",
+        views_notifications.ReminderSettingsView.as_view(),
+        name="reminder-settings",
+    ),
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("<slug:slug>/roll-over/", views_rollover.RollOverView.as_view(), name="roll-over"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),

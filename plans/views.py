@@ -14,11 +14,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from plans import roles, services
+from plans import notifications, roles, services
 from plans.filters import ActionFilter
 from plans.forms import (
     ActionMonthForm,
@@ -38,6 +40,7 @@ from plans.models import (
     MonthClose,
     MonthlyStatus,
     Plan,
+    Reminder,
 )
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin, plan_or_404
 from plans.selectors import IndicatorFigures, current_month, indicator_figures
@@ -654,8 +657,8 @@ class DecideView(ApprovalsView):
 
 
 class ChaseView(RoleRequiredMixin, MonthPageMixin, TemplateView):
-    """For the performance team: the month's actions still without a status, by lead, and a
-    button that emails each lead their list."""
+    """For the performance team: the month's actions still without a status, by lead, when each
+    lead was last reminded, and a button that emails each lead their list."""
 
     permission_required = roles.CHASE
     template_name = "plans/chase.html"
@@ -666,25 +669,49 @@ class ChaseView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         context["groups"] = groups
         context["outstanding"] = len({a.pk for group in groups for a in group.actions})
         context["closed"] = MonthClose.objects.is_closed(self.plan, self.month)
+        context["deadline"] = self.plan.update_deadline(self.month)
+        context["reminder_date"] = self.plan.reminder_date(self.month)
+        last = {}
+        for reminder in Reminder.objects.filter(plan=self.plan, month=self.month.first_day):
+            last.setdefault(reminder.lead_id, reminder)  # newest first
+        context["reminded"] = [(group, last.get(group.lead.pk) if group.lead else None) for group in groups]
         return context
 
     def post(self, request, *args, **kwargs):
+        if MonthClose.objects.is_closed(self.plan, self.month):
+            messages.error(
+                request, f"{self.month.name} is closed: its report is published, so nobody is reminded."
+            )
+            return HttpResponseRedirect(request.path)
         link = request.build_absolute_uri(
             reverse("plans:my-month", kwargs={"slug": self.plan.slug, "month": str(self.month)})
         )
-        sent, unreachable = services.send_reminders(plan=self.plan, month=self.month, my_month_url=link)
-        if sent:
-            names = ", ".join(lead.initials for lead in sent)
+        run = notifications.send_chase_reminders(
+            plan=self.plan, month=self.month, link=link, user=request.user
+        )
+        if run.sent:
+            names = ", ".join(lead.initials for lead in run.sent)
             messages.success(
-                request, f"Reminders sent to {len(sent)} lead{'s' if len(sent) != 1 else ''}: {names}."
+                request, f"Reminders sent to {notifications.plural(len(run.sent), 'lead')}: {names}."
             )
-        else:
+        elif not run.failed:
             messages.info(
                 request, "No reminder was sent: no lead with an email address has an action outstanding."
             )
-        if unreachable:
-            names = ", ".join(lead.initials for lead in unreachable)
+        if run.failed:
+            names = ", ".join(lead.initials for lead in run.failed)
             messages.error(
-                request, f"No email address for {names}: add one in the admin or chase them yourself."
+                request, f"The email to {names} could not be sent: try again later, or chase them yourself."
+            )
+        if run.unreachable:
+            names = ", ".join(lead.initials for lead in run.unreachable)
+            messages.error(
+                request,
+                format_html(
+                    'No email address for {}: <a href="{}">add one on the leads\' email addresses page</a>, '
+                    "or chase them yourself.",
+                    names,
+                    f"{reverse('plans:leads')}?{urlencode({'next': request.path})}",
+                ),
             )
         return HttpResponseRedirect(request.path)

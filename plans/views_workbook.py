@@ -203,7 +203,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
             actions_by_priority.setdefault(action.priority, []).append(action)
         context.update(
             parsed=parsed,
-            outcome=outcome.lines(),
+            outcome=outcome.lines(done=False),
             priorities=[
                 (
                     p,

@@ -49,24 +49,44 @@ class ImportResult:
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     kept: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
-    def lines(self) -> list[str]:
-        kinds = ("priorities", "measures", "actions", "statuses")
+    def lines(self, *, done: bool = True) -> list[str]:
+        """What the import did, or (``done=False``: a preview or a dry run, nothing saved) what it
+        would do."""
+        kinds = (
+            ("priority", "priorities"),
+            ("measure", "measures"),
+            ("action", "actions"),
+            ("status", "statuses"),
+        )
 
         def part(counts):
-            return ", ".join(f"{counts.get(k, 0)} {k}" for k in kinds)
+            return ", ".join(
+                f"{n} {one if n == 1 else many}" for one, many in kinds for n in [counts.get(many, 0)]
+            )
 
-        verb = "Created" if self.created else "Updated"
-        lines = [f"{verb} plan {self.plan.slug} ({self.plan.title})."]
-        lines.append(f"Added: {part(self.added)}.")
+        if done:
+            verb = "Created" if self.created else "Updated"
+            lines = [f"{verb} plan {self.plan.slug} ({self.plan.title})."]
+            labels = ("Added", "Changed", "Left as they were", "Left in the plan though not in the workbook")
+        else:
+            verb = "create" if self.created else "update"
+            lines = [f"Importing will {verb} plan {self.plan.slug} ({self.plan.title})."]
+            labels = (
+                "To add",
+                "To change",
+                "To leave as they are",
+                "To leave in the plan though not in the workbook",
+            )
+        lines.append(f"{labels[0]}: {part(self.added)}.")
         if not self.created:
-            lines.append(f"Changed: {part(self.changed)}.")
-            lines.append(f"Left as they were: {part(self.unchanged)}.")
-            lines.append(f"Left in the plan though not in the workbook: {part(self.kept)}.")
+            lines.append(f"{labels[1]}: {part(self.changed)}.")
+            lines.append(f"{labels[2]}: {part(self.unchanged)}.")
+            lines.append(f"{labels[3]}: {part(self.kept)}.")
         return lines
 
 
 # Paths under /plans/ that a plan's slug would be shadowed by (plans/urls.py).
-RESERVED_SLUGS = frozenset({"import"})
+RESERVED_SLUGS = frozenset({"import", "leads"})
 
 
 class ImportRefused(Exception):

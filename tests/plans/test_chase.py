@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 
+from plans.models import Action, Reminder
 from tests.factories import (
     make_action,
     make_lead,
@@ -64,12 +65,49 @@ def test_send_reminder_emails_each_lead_their_list_with_a_link(client_as, plan):
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["t1@example.org"]
-    assert email.subject == "Improvement Plan 2009/10: 2 action(s) to update for July 2009"
-    assert "- 1.1.2 Outstanding of T1\n- 1.1.3 Shared" in email.body
-    assert "http://testserver/plans/p/my/2009-07/" in email.body
+    assert email.subject == "Improvement Plan 2009/10: 2 actions to update for July 2009"
+    assert email.body == (
+        "Dear Phil Street,\n\n"
+        "The updates of Improvement Plan 2009/10 for July 2009 are waiting for yours.\n"
+        "These 2 actions you lead have no status for July 2009 yet:\n\n"
+        "- 1.1.2 Outstanding of T1\n- 1.1.3 Shared\n\n"
+        "Please update them here: http://testserver/plans/p/my/2009-07/\n\n"
+        "The performance team\n"
+    )
     body = response.content.decode()
     assert "Reminders sent to 1 lead: T1." in body
-    assert "No email address for T2" in body
+    # The lead without an address: a link to the page where the performance team adds one.
+    assert (
+        'No email address for T2: <a href="/plans/leads/?next=%2Fplans%2Fp%2Fchase%2F2009-07%2F">'
+        "add one on the leads' email addresses page</a>, or chase them yourself."
+    ) in body
+    assert "the admin" not in body
+    # Recorded, and shown beside the lead.
+    reminder = Reminder.objects.get()
+    assert (reminder.lead.initials, reminder.kind, reminder.actions, reminder.address) == (
+        "T1", "chase", 2, "t1@example.org"
+    )  # fmt: skip
+    assert "(from this list)" in client_as("performance").get(URL).content.decode()
+
+
+def test_one_action_is_singular(client_as, plan):
+    make_status(Action.objects.get(plan=plan, ref="1.1.3"), "2009-07", "GREEN")
+    client_as("performance").post(URL)
+    [email] = mail.outbox
+    assert email.subject == "Improvement Plan 2009/10: 1 action to update for July 2009"
+    assert (
+        "This action you lead has no status for July 2009 yet:\n\n- 1.1.2 Outstanding of T1\n" in email.body
+    )
+    assert "Please update it here:" in email.body
+
+
+def test_a_failed_send_is_reported_and_not_recorded(client_as, plan, settings):
+    settings.EMAIL_BACKEND = "tests.plans.test_notifications.BrokenBackend"
+    response = client_as("performance").post(URL, follow=True)
+    assert "The email to T1 could not be sent: try again later, or chase them yourself." in (
+        response.content.decode()
+    )
+    assert not Reminder.objects.exists()
 
 
 def test_a_month_outside_the_plan_is_404(client_as, plan):
@@ -107,3 +145,12 @@ def test_chase_and_approvals_queries_do_not_grow_with_the_plan(
     with django_assert_max_num_queries(len(approvals.captured_queries)):
         response = client.get("/plans/p/approvals/")
     assert len(response.context["pending"]) == 22
+
+
+def test_a_closed_month_reminds_nobody(client_as, plan):
+    from plans.models import MonthClose
+
+    MonthClose.objects.create(plan=plan, month=plan.first_month)
+    response = client_as("performance").post(URL, follow=True)
+    assert "July 2009 is closed: its report is published, so nobody is reminded." in response.content.decode()
+    assert mail.outbox == [] and not Reminder.objects.exists()

@@ -55,6 +55,9 @@ def test_import_without_a_slug_takes_it_from_the_title():
 
 def test_dry_run_saves_nothing():
     output = run("import_plan", str(FIXTURE), "--dry-run")
+    assert "Importing will create plan improvement-plan-200708 (Improvement Plan 2007/08)." in output
+    assert "To add: 22 priorities, 67 measures, 291 actions, 0 statuses." in output
+    assert "Created plan" not in output
     assert output.splitlines()[-1] == "Dry run: nothing was saved."
     assert not Plan.objects.filter(slug__in=["bad", "improvement-plan-200708"]).exists()
 
@@ -112,7 +115,7 @@ def test_reimport_with_the_slug_updates_the_plan(tmp_path):
     second.write_bytes(workbook(actions=[action_row(grid=["", "A"]), action_row(ref="1.1.2")]))
     run("import_plan", str(first), "--slug", "p")
     output = run("import_plan", str(second), "--slug", "p")
-    assert "Added: 0 priorities, 0 measures, 1 actions, 1 statuses." in output
+    assert "Added: 0 priorities, 0 measures, 1 action, 1 status." in output
     assert [a.ref for a in Action.objects.filter(plan__slug="p").in_plan_order()] == ["1.1.1", "1.1.2"]
 
 

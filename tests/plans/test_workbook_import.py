@@ -92,10 +92,10 @@ def test_reimport_updates_keeps_earlier_statuses_and_reports_what_it_did():
     )  # fmt: skip
     assert result.lines() == [
         "Updated plan p (Improvement Plan 2008/09).",
-        "Added: 0 priorities, 0 measures, 1 actions, 1 statuses.",
-        "Changed: 0 priorities, 0 measures, 2 actions, 1 statuses.",
-        "Left as they were: 2 priorities, 2 measures, 1 actions, 2 statuses.",
-        "Left in the plan though not in the workbook: 0 priorities, 0 measures, 1 actions, 1 statuses.",
+        "Added: 0 priorities, 0 measures, 1 action, 1 status.",
+        "Changed: 0 priorities, 0 measures, 2 actions, 1 status.",
+        "Left as they were: 2 priorities, 2 measures, 1 action, 2 statuses.",
+        "Left in the plan though not in the workbook: 0 priorities, 0 measures, 1 action, 1 status.",
     ]
 
 
@@ -237,7 +237,7 @@ def test_reimporting_the_export_into_the_same_plan_changes_nothing():
     assert [c.value for c in load["Actions"][2]][5:8] == ["On track", "Slipped", "Suspended"]
     result = import_plan(read_workbook(exported, plan=plan), plan=plan)
     assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses."
-    assert result.lines()[3] == "Left as they were: 2 priorities, 2 measures, 1 actions, 3 statuses."
+    assert result.lines()[3] == "Left as they were: 2 priorities, 2 measures, 1 action, 3 statuses."
 
 
 # --- closed months: the published record is never changed by an import -------------------------------
@@ -273,7 +273,7 @@ def test_a_closed_month_the_workbook_shows_as_recorded_is_no_obstacle():
     result = import_plan(read_workbook(export_plan(plan), plan=plan), plan=plan)
     assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses."
     result = import_plan(read_workbook(workbook(actions=[action_row(grid=["G", "R"])]), plan=plan), plan=plan)
-    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 1 actions, 1 statuses."
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 1 action, 1 status."
     assert grid(plan) == [("1.1.1", "2008-07", "GREEN"), ("1.1.1", "2008-08", "RED")]
 
 
@@ -314,5 +314,5 @@ def test_the_same_status_under_the_plans_own_word_is_a_change():
     plan = import_plan(read_workbook(workbook(actions=[action_row(grid=["R"])])), slug="p").plan
     data = workbook(actions=[action_row(grid=["Slipped"])], terms=[["Slipped", "RED", ""]])
     result = import_plan(read_workbook(data, plan=plan), plan=plan)
-    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 1 actions, 1 statuses."
+    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 1 action, 1 status."
     assert MonthlyStatus.objects.get(action__plan=plan).word == "Slipped"

@@ -79,7 +79,10 @@ def test_upload_preview_then_confirm(client_as):
 
     page = client.get(preview_url).content.decode()
     assert "22 priorities, 67 measures, 291 actions" in page
-    assert "Added: 22 priorities, 67 measures, 291 actions, 0 statuses." in page
+    # Nothing is saved yet, and the page says what importing will do, not what it did.
+    assert "Importing will create plan bromsgrove-2007-08 (Improvement Plan 2007/08)." in page
+    assert "To add: 22 priorities, 67 measures, 291 actions, 0 statuses." in page
+    assert "Created plan" not in page and "Added:" not in page
     assert (
         '<th scope="row">July 2007</th><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>8</td>'
         in page
@@ -130,8 +133,12 @@ def test_reimport_from_the_page_updates_and_keeps_history(client_as, plan):
     ), plan=plan.pk)  # fmt: skip
     assert response.status_code == 302, response.content.decode()
     page = client.get(response["Location"]).content.decode()
-    assert "Changed: 0 priorities, 0 measures, 1 actions, 1 statuses." in page
-    client.post(response["Location"])
+    assert "To change: 0 priorities, 0 measures, 1 action, 1 status." in page
+    confirmed = client.post(response["Location"], follow=True).content.decode()
+    assert (
+        "Updated plan p" in confirmed
+        and "Changed: 0 priorities, 0 measures, 1 action, 1 status." in confirmed
+    )
     action = Action.objects.get(plan=plan)
     assert [s.status for s in action.statuses.all()] == ["RED"]
     change = ActionChange.objects.get(action=action, field="status", source="import")

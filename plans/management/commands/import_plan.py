@@ -48,7 +48,7 @@ class Command(BaseCommand):
             if counts.total or planned:
                 figures = "  ".join(f"{s.value} {counts.count(s)}" for s in COUNTED)
                 self.stdout.write(f"  {month.name:<15} {figures}  planned {planned}")
-        for line in result.lines():
+        for line in result.lines(done=not dry_run):
             self.stdout.write(line)
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")

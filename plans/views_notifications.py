@@ -1,0 +1,141 @@
+"""The performance team's pages for notifications: the leads' names and email addresses, and a
+plan's deadline for the month's updates and its reminders. Both need ``plans.chase_updates``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import FormView, ListView
+
+from plans import notifications, roles
+from plans.forms_notifications import LeadContactForm, ReminderSettingsForm
+from plans.models import Lead, Plan
+from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.selectors import current_month
+
+
+def safe_next(request) -> str:
+    """The page to go back to (``next``), when it is on this site; else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if target and url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
+
+
+def field_errors(form) -> list[tuple[str, str]]:
+    """(link, message) for the error summary: each field's error, linked to the field."""
+    return [(f"#{form[name].auto_id}", message) for name in form.errors for message in form.errors[name]]
+
+
+class LeadListView(RoleRequiredMixin, ListView):
+    """Every lead the plans name, with the name and address their emails use."""
+
+    permission_required = roles.CHASE
+    template_name = "plans/notifications/leads.html"
+    context_object_name = "leads"
+
+    def get_queryset(self):
+        return (
+            Lead.objects.select_related("user").annotate(action_count=Count("actions")).order_by("initials")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["without_address"] = [lead for lead in context["leads"] if not lead.address]
+        context["back"] = safe_next(self.request)
+        return context
+
+
+class LeadEditView(RoleRequiredMixin, FormView):
+    """Change one lead's name and email address; back to where the change was asked from."""
+
+    permission_required = roles.CHASE
+    template_name = "plans/notifications/lead_form.html"
+    form_class = LeadContactForm
+
+    @cached_property
+    def lead(self) -> Lead:
+        return get_object_or_404(Lead.objects.select_related("user"), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        # A copy: validating the form sets the values on its instance, not on the lead shown.
+        return {**super().get_form_kwargs(), "instance": Lead.objects.get(pk=self.lead.pk)}
+
+    def back_url(self) -> str:
+        return safe_next(self.request) or reverse("plans:leads")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(lead=self.lead, back=self.back_url(), errors=field_errors(context["form"]))
+        return context
+
+    def form_valid(self, form):
+        try:
+            changed = notifications.update_lead(
+                user=self.request.user,
+                lead=self.lead,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+            )
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(name if name in form.fields else None, problem)
+            return self.form_invalid(form)
+        lead = Lead.objects.select_related("user").get(pk=self.lead.pk)
+        if changed:
+            address = lead.address or "no email address"
+            messages.success(self.request, f"Saved {lead.initials}: {lead.display_name}, {address}.")
+        else:
+            messages.info(self.request, f"Nothing changed for {lead.initials}.")
+        return redirect(self.back_url())
+
+
+class ReminderSettingsView(RoleRequiredMixin, FormView):
+    """A plan's deadline for each month's updates and how many days before it leads are reminded."""
+
+    permission_required = roles.CHASE
+    template_name = "plans/notifications/reminder_settings.html"
+    form_class = ReminderSettingsForm
+
+    @cached_property
+    def plan(self) -> Plan:
+        return plan_or_404(self.kwargs["slug"])
+
+    def get_initial(self):
+        return {
+            "updates_due_day": self.plan.updates_due_day,
+            "reminder_days_before": self.plan.reminder_days_before,
+        }
+
+    def chase_url(self) -> str:
+        return reverse("plans:chase", kwargs={"slug": self.plan.slug, "month": str(current_month(self.plan))})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = current_month(self.plan)
+        context.update(
+            plan=self.plan,
+            month=month,
+            deadline=self.plan.update_deadline(month),
+            reminder_date=self.plan.reminder_date(month),
+            chase_url=self.chase_url(),
+            errors=field_errors(context["form"]),
+        )
+        return context
+
+    def form_valid(self, form):
+        changed = notifications.set_reminder_settings(
+            user=self.request.user,
+            plan=self.plan,
+            updates_due_day=form.cleaned_data["updates_due_day"],
+            reminder_days_before=form.cleaned_data["reminder_days_before"],
+        )
+        if changed:
+            messages.success(self.request, "The deadline and reminder settings are saved.")
+        else:
+            messages.info(self.request, "Nothing changed in the deadline and reminder settings.")
+        return redirect(self.chase_url())
