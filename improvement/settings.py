@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "audit",
     "archive",
     "accounts",
+    "cabinet",
     "demo",
 ]
 
