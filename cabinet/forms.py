@@ -43,9 +43,8 @@ class TextsForm(forms.Form):
     """One box per written part. For the plan: its template; for a month: the month's own text,
     left empty to print the plan's."""
 
-    def __init__(self, *args, template: dict[str, str] | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.template = template
         for part in Part:
             hint = HINTS.get(part, "Paragraphs are numbered in order; leave a blank line between them.")
             self.fields[part.value] = forms.CharField(

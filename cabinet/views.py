@@ -113,11 +113,6 @@ class PlanTextsView(EditMixin, FormView):
             self._texts = raw_texts(plan, month or plan.start)
         return self._texts
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["template"] = self.texts()[0]
-        return kwargs
-
     def get_initial(self):
         template, overrides = self.texts()
         return dict(overrides) if self.get_month() else dict(template)

@@ -107,12 +107,16 @@ def meeting_date(day: date) -> str:
     return f"{day.day}{suffix} {day:%B %Y}".upper()
 
 
-def recommendation_sentence(report: ExceptionReport, note: str) -> str:
-    """2.2: the month's figures as CMT is asked to note them, the footnote mark, and the
-    performance team's note when there is one ("these include the suspension of …")."""
+def cmt_notes(report: ExceptionReport) -> str:
+    """2.2's generated sentence: the month's figures as CMT is asked to note them."""
     sentence = report.summary_sentence
-    sentence = "That CMT notes that " + sentence[:1].lower() + sentence[1:]
-    sentence = sentence.removesuffix(".") + NOTE_MARK
+    return "That CMT notes that " + sentence[:1].lower() + sentence[1:]
+
+
+def recommendation_sentence(report: ExceptionReport, note: str) -> str:
+    """2.2 as printed: the sentence, the footnote mark, and the performance team's note when
+    there is one ("these include the suspension of …")."""
+    sentence = cmt_notes(report).removesuffix(".") + NOTE_MARK
     note = " ".join(note.split())
     return f"{sentence}; {note}" if note else f"{sentence}."
 

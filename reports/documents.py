@@ -27,7 +27,7 @@ from cabinet.committee import CommitteePapers, committee_papers
 from plans.models import Action, ActionChange, MeasureChange, MeasureProgress, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
 from plans.status import LETTERS, LegendEntry, Status, status_legend
-from reports.committee_report import Section, committee_sections, meeting_date
+from reports.committee_report import Section, cmt_notes, committee_sections, meeting_date
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
@@ -260,8 +260,7 @@ class CoverDocument(ReportDocument):
     @property
     def recommendation(self) -> str:
         """Section 2.2 of a cover published with sections 1-3 only."""
-        sentence = self.report.summary_sentence
-        return "That CMT notes that " + sentence[:1].lower() + sentence[1:]
+        return cmt_notes(self.report)
 
     @property
     def meeting_date(self) -> str:
