@@ -285,6 +285,8 @@ def test_a_closed_months_cover_is_the_one_published_whatever_changes_after(plan,
     again = build_cover(plan, JULY)
     assert cover_text(plan, JULY).split("Produced")[0] == published.split("Produced")[0]
     assert again.papers.text("financial") == "No financial implications."
+    word = [p.text for p in docx.Document(io.BytesIO(cover_docx(again))).paragraphs]
+    assert "4.1\tNo financial implications." in word and "CABINET" in word
     # Re-opened, the month shows the paper as it stands now.
     reopen_month(plan, JULY, papers, "A late correction")
     now = cover_text(plan, JULY)
