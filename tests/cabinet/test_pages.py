@@ -66,7 +66,10 @@ def test_only_the_performance_team_keeps_the_committee_report_and_the_register(c
             client.post(url, {"committee": "Council", "date": "1 October 2009", "code": "X1"}).status_code
             == 403
         )
-    assert not Meeting.objects.exists() and not NarrativeText.objects.exists()
+    assert (
+        not Meeting.objects.filter(plan=plan).exists()
+        and not NarrativeText.objects.filter(plan=plan).exists()
+    )
     assert not CorporateRisk.objects.filter(code="X1").exists()
 
 
@@ -103,7 +106,7 @@ def test_the_register_reads_the_same_number_of_queries_however_many_risks(
     with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES):
         body = client.get(reverse("cabinet:risks")).content.decode()
     assert body.index("TK2: Risk 2") < body.index("TK10: Risk 10")  # the register's order, not the text's
-    assert body.count("<dt>Score</dt>") == 30
+    assert body.count('<h2 id="risk-') == CorporateRisk.objects.count()
 
 
 def test_the_performance_team_records_the_meeting(client_as, plan):
@@ -111,7 +114,7 @@ def test_the_performance_team_records_the_meeting(client_as, plan):
     url = reverse("cabinet:meeting", kwargs={"slug": plan.slug, "month": JULY})
     response = client.post(url, {"committee": "Cabinet", "date": "2 September 2009"})
     assert response.status_code == 302 and response["Location"] == "/reports/pages/2009-07/cover/"
-    meeting = Meeting.objects.get()
+    meeting = Meeting.objects.get(plan=plan)
     assert (meeting.committee, meeting.date) == ("Cabinet", date(2009, 9, 2))
     assert 'value="2 September 2009"' in client.get(url).content.decode()
 
@@ -133,7 +136,7 @@ def test_a_meeting_the_report_cannot_use_is_explained_beside_the_field(client_as
     assert f'href="#id_{field}"' in body
     assert body.count(message) == 2  # in the summary and beside the field
     assert f'value="{data[field]}"' in body or not data[field]
-    assert not Meeting.objects.exists()
+    assert not Meeting.objects.filter(plan=plan).exists()
 
 
 def test_a_closed_months_meeting_and_text_cannot_be_changed(client_as, plan, role_user):
@@ -150,7 +153,10 @@ def test_a_closed_months_meeting_and_text_cannot_be_changed(client_as, plan, rol
     texts = reverse("cabinet:month-texts", kwargs={"slug": plan.slug, "month": JULY})
     body = client.post(texts, {"legal": "Late"}).content.decode()
     assert "July 2009 is closed: its report is published and takes no more updates." in body
-    assert not Meeting.objects.exists() and not NarrativeText.objects.exists()
+    assert (
+        not Meeting.objects.filter(plan=plan).exists()
+        and not NarrativeText.objects.filter(plan=plan).exists()
+    )
 
 
 def test_the_plans_text_and_a_months_own_text(client_as, plan):
@@ -160,15 +166,21 @@ def test_the_plans_text_and_a_months_own_text(client_as, plan):
         {"financial": "No financial implications.", "summary": "To ask {committee} to consider {month}."},
     )
     assert response.status_code == 302
-    assert NarrativeText.objects.get(part="financial", month=None).text == "No financial implications."
+    assert (
+        NarrativeText.objects.get(plan=plan, part="financial", month=None).text
+        == "No financial implications."
+    )
     month_url = reverse("cabinet:month-texts", kwargs={"slug": plan.slug, "month": JULY})
     page = client.get(month_url).content.decode()
     assert "Every month's text: No financial implications." in page
     client.post(month_url, {"financial": "July's own words."})
-    assert NarrativeText.objects.get(part="financial", month=date(2009, 7, 1)).text == "July's own words."
+    assert (
+        NarrativeText.objects.get(plan=plan, part="financial", month=date(2009, 7, 1)).text
+        == "July's own words."
+    )
     # Emptied again, July prints the plan's text.
     client.post(month_url, {"financial": ""})
-    assert not NarrativeText.objects.filter(month__isnull=False).exists()
+    assert not NarrativeText.objects.filter(plan=plan, month__isnull=False).exists()
 
 
 @pytest.mark.parametrize(
@@ -188,7 +200,7 @@ def test_text_the_report_cannot_use_is_explained_beside_the_box_and_kept(
     assert response.status_code == 200 and f'href="#id_{part}"' in body
     assert body.count(message) == 2
     assert text.split("\n")[-1] in body
-    assert not NarrativeText.objects.exists()
+    assert not NarrativeText.objects.filter(plan=plan).exists()
 
 
 def test_the_performance_team_adds_a_risk_links_it_and_merges_another_into_it(client_as, plan, risk):
@@ -232,4 +244,4 @@ def test_a_risk_the_register_cannot_hold_is_explained_beside_the_field(client_as
     assert "The register already has a risk with this reference" in body
     assert "Choose the likelihood" in body
     assert 'value="&lt;b&gt;Again&lt;/b&gt;"' in body
-    assert CorporateRisk.objects.count() == 1
+    assert not CorporateRisk.objects.filter(title="<b>Again</b>").exists()
