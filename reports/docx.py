@@ -9,6 +9,8 @@ import io
 import re
 
 from docx import Document as WordDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reports.committee_report import Block
@@ -38,6 +40,24 @@ def _lines(paragraph, text: str, *, bold: bool = False) -> None:
 
 def _cell(cell, text: str, *, bold: bool = False) -> None:
     _lines(cell.paragraphs[0], text, bold=bold)
+
+
+def _fld_char(kind: str):
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), kind)
+    return element
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in as it lays the pages out; "1" until then."""
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    run = paragraph.add_run()._r
+    for element in (_fld_char("begin"), code, _fld_char("separate"), shown, _fld_char("end")):
+        run.append(element)
 
 
 def _table(word, block: Block) -> None:
@@ -75,7 +95,11 @@ def cover_docx(doc: CoverDocument) -> bytes:
     header.text = _text(doc.title)
     if doc.is_draft:
         header.add_run(f" · Draft as at {as_at_label(doc.as_at)}: the month is not yet closed")
-    page.footer.paragraphs[0].text = f"Produced {doc.produced:%-d %B %Y}"
+    footer = page.footer.paragraphs[0]
+    footer.text = f"Produced {doc.produced:%-d %B %Y} · Page "
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
 
     papers = doc.papers
     _bold(word.add_paragraph(), doc.organisation.upper())

@@ -10,6 +10,7 @@ from datetime import date
 import docx
 import pytest
 from django.urls import reverse
+from docx.oxml.ns import qn
 
 from cabinet import services as cabinet_services
 from cabinet.models import CorporateRisk
@@ -209,6 +210,9 @@ def test_the_clerk_downloads_the_cover_as_word_and_it_reads_back_as_the_paper(cl
     assert [(title, refs.split("\n")) for title, refs in risks[1:]] == KO_ROWS
     assert word.core_properties.title == "Improvement Plan Exception Report [July 2009]"
     assert "Draft as at" in word.sections[0].header.paragraphs[0].text
+    footer = word.sections[0].footer.paragraphs[0]
+    assert footer.text.startswith("Produced ") and " · Page 1 of 1" in footer.text  # Word fills the fields in
+    assert [code.text for code in footer._p.iter(qn("w:instrText"))] == [" PAGE ", " NUMPAGES "]
 
 
 def test_the_committee_report_page_shows_the_paper_to_every_role(
