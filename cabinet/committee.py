@@ -206,6 +206,18 @@ def raw_texts(plan: Plan, month: Month) -> tuple[dict[str, str], dict[str, str]]
     return template, overrides
 
 
+def previous_years_text(plan: Plan) -> tuple[Plan, dict[str, str]] | None:
+    """For a plan that has written none of its own text yet, the previous plan year's (as typed),
+    if it wrote any: what the new year's text starts from (the roll-over copies the plan, not the
+    committee paper around it). Two queries."""
+    previous = plan.previous_plan
+    if previous is None or NarrativeText.objects.filter(plan=plan, month__isnull=True).exists():
+        return None
+    template, _ = raw_texts(previous, previous.start)
+    has_text = NarrativeText.objects.filter(plan=previous, month__isnull=True).exists()
+    return (previous, template) if has_text else None
+
+
 def risks_against(plan: Plan) -> tuple[RiskRow, ...]:
     """Section 7: every risk of the register that is linked to this plan's priorities or actions
     (its own links and those of the risks merged into it), in the register's order. Six queries."""

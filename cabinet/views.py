@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from cabinet import services
-from cabinet.committee import PLACEHOLDERS, Part, meeting_of, raw_texts
+from cabinet.committee import PLACEHOLDERS, Part, meeting_of, previous_years_text, raw_texts
 from cabinet.forms import MeetingForm, RiskForm, RiskLinksForm, TextsForm
 from cabinet.models import CorporateRisk
 from plans import roles
@@ -115,7 +116,13 @@ class PlanTextsView(EditMixin, FormView):
 
     def get_initial(self):
         template, overrides = self.texts()
-        return dict(overrides) if self.get_month() else dict(template)
+        if self.get_month():
+            return dict(overrides)
+        return dict(self.started_from[1] if self.started_from else template)
+
+    @cached_property
+    def started_from(self) -> tuple[Plan, dict[str, str]] | None:
+        return None if self.get_month() else previous_years_text(self.get_plan())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -127,6 +134,7 @@ class PlanTextsView(EditMixin, FormView):
             month=month,
             closed=month is not None and MonthClose.objects.is_closed(plan, month),
             rows=[(form[part.value], template.get(part.value, "")) for part in Part],
+            started_from=self.started_from[0] if self.started_from else None,
             placeholders=PLACEHOLDERS,
         )
         return context

@@ -245,3 +245,19 @@ def test_a_risk_the_register_cannot_hold_is_explained_beside_the_field(client_as
     assert "Choose the likelihood" in body
     assert 'value="&lt;b&gt;Again&lt;/b&gt;"' in body
     assert not CorporateRisk.objects.filter(title="<b>Again</b>").exists()
+
+
+def test_a_new_plan_years_text_starts_from_the_year_befores(client_as, plan, role_user):
+    services.save_texts(user=role_user("performance"), plan=plan, texts={"wards": "All wards."})
+    following = make_plan(
+        slug="following", title="Improvement Plan 2010/11", first_month="2010-07", previous=plan
+    )
+    client = client_as("performance")
+    url = reverse("cabinet:texts", kwargs={"slug": following.slug})
+    page = client.get(url).content.decode()
+    assert "The boxes start with the text of Improvement Plan 2009/10, the year before" in page
+    assert "All wards.</textarea>" in page
+    assert not NarrativeText.objects.filter(plan=following).exists()  # nothing saved until saved
+    client.post(url, {"wards": "All wards."})
+    page = client.get(url).content.decode()
+    assert "the year before" not in page and "All wards.</textarea>" in page
