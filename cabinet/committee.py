@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from cabinet.models import CorporateRisk, Meeting, NarrativeText
 from plans.models import Action, Plan, Priority
 from plans.periods import Month
+from plans.rollover import code_key
 
 
 class Part(models.TextChoices):
@@ -216,6 +217,34 @@ def previous_years_text(plan: Plan) -> tuple[Plan, dict[str, str]] | None:
     template, _ = raw_texts(previous, previous.start)
     has_text = NarrativeText.objects.filter(plan=previous, month__isnull=True).exists()
     return (previous, template) if has_text else None
+
+
+@dataclass(frozen=True)
+class StartingLinks:
+    """What a risk's references in a new plan year start from: the previous year's priorities by
+    their code (codes compared ignoring case and spaces) and the actions carried from its actions."""
+
+    previous: Plan
+    priorities: list[Priority]
+    actions: list[Action]
+
+
+def previous_years_links(risk: CorporateRisk, plan: Plan) -> StartingLinks | None:
+    """For a risk with no references in ``plan`` yet, those it had in the plan year before, mapped
+    into this one; None when it had none there either."""
+    previous = plan.previous_plan
+    if (
+        previous is None
+        or risk.priorities.filter(plan=plan).exists()
+        or risk.actions.filter(plan=plan).exists()
+    ):
+        return None
+    codes = {code_key(p.code) for p in risk.priorities.filter(plan=previous)}
+    priorities = [p for p in plan.priorities.order_by("position", "id") if code_key(p.code) in codes]
+    actions = list(
+        Action.objects.filter(plan=plan, carried_from__in=risk.actions.filter(plan=previous).values("pk"))
+    )
+    return StartingLinks(previous, priorities, actions) if priorities or actions else None
 
 
 def risks_against(plan: Plan) -> tuple[RiskRow, ...]:

@@ -15,7 +15,15 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from cabinet import services
-from cabinet.committee import PLACEHOLDERS, Part, meeting_of, previous_years_text, raw_texts
+from cabinet.committee import (
+    PLACEHOLDERS,
+    Part,
+    StartingLinks,
+    meeting_of,
+    previous_years_links,
+    previous_years_text,
+    raw_texts,
+)
 from cabinet.forms import MeetingForm, RiskForm, RiskLinksForm, TextsForm
 from cabinet.models import CorporateRisk
 from plans import roles
@@ -247,8 +255,14 @@ class RiskLinksView(EditMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "plan": self.looked_up()[1]}
 
+    @cached_property
+    def started_from(self) -> StartingLinks | None:
+        return previous_years_links(*self.looked_up())
+
     def get_initial(self):
         risk, plan = self.looked_up()
+        if self.started_from:
+            return {"priorities": self.started_from.priorities, "actions": self.started_from.actions}
         return {
             "priorities": list(risk.priorities.filter(plan=plan)),
             "actions": list(risk.actions.filter(plan=plan)),
@@ -256,7 +270,8 @@ class RiskLinksView(EditMixin, FormView):
 
     def get_context_data(self, **kwargs):
         risk, plan = self.looked_up()
-        return {**super().get_context_data(**kwargs), "risk": risk, "plan": plan}
+        started = self.started_from.previous if self.started_from else None
+        return {**super().get_context_data(**kwargs), "risk": risk, "plan": plan, "started_from": started}
 
     def form_valid(self, form):
         risk, plan = self.looked_up()

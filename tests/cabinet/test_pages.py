@@ -261,3 +261,21 @@ def test_a_new_plan_years_text_starts_from_the_year_befores(client_as, plan, rol
     client.post(url, {"wards": "All wards."})
     page = client.get(url).content.decode()
     assert "the year before" not in page and "All wards.</textarea>" in page
+
+
+def test_a_risks_references_in_a_new_plan_year_start_from_the_year_befores(client_as, plan, risk, role_user):
+    team = role_user("performance")
+    services.link_risk(
+        user=team, risk=risk, plan=plan, priorities=[plan.priorities.get(code="FP1")], actions=[]
+    )
+    following = make_plan(
+        slug="following", title="Improvement Plan 2010/11", first_month="2010-07", previous=plan
+    )
+    make_priority(following, "CP1", "Town Centre")
+    fp1 = make_priority(following, "fp 1", "Managing Finances")
+    client = client_as("performance")
+    url = reverse("cabinet:risk-links", kwargs={"pk": risk.pk, "slug": following.slug})
+    page = client.get(url).content.decode()
+    assert "The boxes start with TK5's references in Improvement Plan 2009/10, the year before" in page
+    assert f'value="{fp1.pk}" id="id_priorities_1" checked' in page
+    assert not risk.priorities.filter(plan=following).exists()  # nothing saved until saved
