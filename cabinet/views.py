@@ -104,26 +104,25 @@ class PlanTextsView(EditMixin, FormView):
 
     template_name = "cabinet/texts.html"
     form_class = TextsForm
-    month: Month | None = None
+
+    @cached_property
+    def _plan(self) -> Plan:
+        return plan_or_404(self.kwargs["slug"])
 
     def get_plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"])
+        return self._plan
 
     def get_month(self) -> Month | None:
         return None
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self._texts = None
-
+    @cached_property
     def texts(self) -> tuple[dict[str, str], dict[str, str]]:
-        if self._texts is None:
-            plan, month = self.get_plan(), self.get_month()
-            self._texts = raw_texts(plan, month or plan.start)
-        return self._texts
+        """The plan's text and the month's own, as typed (one query)."""
+        plan, month = self.get_plan(), self.get_month()
+        return raw_texts(plan, month or plan.start)
 
     def get_initial(self):
-        template, overrides = self.texts()
+        template, overrides = self.texts
         if self.get_month():
             return dict(overrides)
         return dict(self.started_from[1] if self.started_from else template)
@@ -135,7 +134,7 @@ class PlanTextsView(EditMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan, month = self.get_plan(), self.get_month()
-        template = self.texts()[0]
+        template = self.texts[0]
         form = context["form"]
         context.update(
             plan=plan,
