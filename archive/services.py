@@ -44,7 +44,7 @@ from django.utils import timezone
 FORMAT = "improvement-plan-archive"
 VERSION = 1
 # Apps whose every model is archived (a model a later issue adds is archived without a change here).
-DATA_APPS = ["plans", "reports", "audit"]
+DATA_APPS = ["plans", "cabinet", "reports", "audit"]
 
 
 class _ExactTimes(DjangoJSONEncoder):

@@ -13,11 +13,14 @@ are queued for the background worker.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from cabinet import services as cabinet_services
+from cabinet.models import CorporateRisk
 from plans import services
 from plans.models import Action, ActionChange, ChangeRequest, Lead, MonthlyStatus, Plan
 from plans.periods import Month
@@ -100,6 +103,7 @@ def load_plan(spec: dict, users: dict[str, User]) -> Plan:
     record_completions(plan, entries, performance)
     make_requests(entries, users)
     record_corrective_actions(plan, entries, performance)
+    load_committee_papers(plan, spec.get("committee", {}), performance)
     for month in spec["close"]:
         close_month(plan, Month.parse(month), performance)
     return plan
@@ -148,6 +152,46 @@ def record_corrective_actions(plan: Plan, entries: list[tuple[Action, dict]], us
                 )  # fmt: skip
 
 
+def load_committee_papers(plan: Plan, papers: dict, user: User) -> None:
+    """The meetings, the plan's written parts of the committee report and each month's
+    overrides, as the performance team records them on their pages."""
+    for month, meeting in papers.get("meetings", {}).items():
+        cabinet_services.record_meeting(
+            user=user, plan=plan, month=Month.parse(month), committee=meeting["committee"],
+            on=date.fromisoformat(meeting["date"]),
+        )  # fmt: skip
+    if papers.get("template"):
+        cabinet_services.save_texts(user=user, plan=plan, texts=papers["template"])
+    for month, texts in papers.get("months", {}).items():
+        cabinet_services.save_texts(user=user, plan=plan, texts=texts, month=Month.parse(month))
+
+
+def load_risks(register: list[dict], user: User) -> None:
+    """The corporate risk register (seed 000 section 7), each risk linked to the priorities of
+    the plans it names, then the merges (KO18 into KO5). Risks already there are left alone."""
+    fields = ("code", "title", "owner", "likelihood", "impact", "mitigation")
+    for entry in register:
+        if CorporateRisk.objects.filter(code=entry["code"]).exists():
+            continue
+        risk = cabinet_services.save_risk(
+            user=user, review_date=date.fromisoformat(entry["review_date"]), **{f: entry[f] for f in fields}
+        )
+        for slug, codes in entry.get("links", {}).items():
+            plan = Plan.objects.get(slug=slug)
+            priorities = [plan.priorities.get(code=code) for code in codes]
+            cabinet_services.link_risk(user=user, risk=risk, plan=plan, priorities=priorities, actions=[])
+        if "merged_into" in entry:
+            into = CorporateRisk.objects.get(code=entry["merged_into"])
+            cabinet_services.merge_risk(user=user, risk=risk, into=into)
+
+
+def remove_risks(codes: list[str]) -> None:
+    """The demo's risks go with its plans (their links to the plans went with them)."""
+    risks = CorporateRisk.objects.filter(code__in=codes)
+    risks.filter(merged_into__isnull=False).delete()  # before the risks they were merged into
+    risks.delete()
+
+
 def remove_plans(slugs: list[str]) -> None:
     """The demo plans go, and with them their stored PDFs (files deleted once this commits)."""
     kinds = list(Document.Kind.values)
@@ -164,6 +208,7 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
     data = read_demo()
     if reset:
         remove_plans([spec["slug"] for spec in data["plans"]])
+        remove_risks([entry["code"] for entry in data["risks"]["register"]])
     users = load_users(data["logins"], data["password"])
     load_leads(data["leads"], data["logins"], users)
     report = []
@@ -173,4 +218,5 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
             continue
         load_plan(spec, users)
         report.append((spec["slug"], "loaded"))
+    load_risks(data["risks"]["register"], users["performance"])
     return report

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "audit",
     "archive",
     "accounts",
+    "cabinet",
     "demo",
 ]
 

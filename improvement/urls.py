@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("cabinet.urls")),
 ]
 
 handler500 = "improvement.health.server_error"

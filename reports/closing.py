@@ -58,8 +58,9 @@ def close_month(plan: Plan, month: Month, user) -> MonthClose:
     if close is None:
         close = MonthClose(plan=plan, month=month.first_day)
     close.state = MonthClose.State.CLOSED
-    # The cover's people are kept as published, so a published cover rendered again names them.
-    close.snapshot = {**report.as_snapshot(), "cover": documents.cover_people(plan)}
+    # The cover's people, meeting, written parts and risks are kept as published, so a published
+    # cover rendered again (or its Word copy) is the paper the committee read.
+    close.snapshot = {**report.as_snapshot(), "cover": documents.cover_snapshot(plan, month)}
     close.closed_by = user
     close.closed_at = now
     close.history_mark = ActionChange.objects.aggregate(mark=Max("id"))["mark"] or 0

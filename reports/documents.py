@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from cabinet.committee import CommitteePapers, committee_papers
 from plans.models import (
     Action,
     ActionChange,
@@ -35,6 +36,7 @@ from plans.models import (
 )
 from plans.periods import Month
 from plans.status import LETTERS, LegendEntry, Status, status_legend
+from reports.committee_report import Section, cmt_notes, committee_sections, meeting_date
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
@@ -249,13 +251,16 @@ class ReportDocument:
 
 @dataclass(frozen=True)
 class CoverDocument(ReportDocument):
-    """The report to Cabinet of seed 000, sections 1-3, with the plan's responsible people."""
+    """The report to the committee of seed 000: the meeting, sections 1-15 and the plan's
+    responsible people. ``papers`` is None only for a month published before the committee
+    report was kept with the snapshot: its cover is sections 1-3, as it was published."""
 
     portfolio_holder: str = ""
     responsible_officer: str = ""
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    papers: CommitteePapers | None = None
 
     @property
     def title(self) -> str:
@@ -263,9 +268,20 @@ class CoverDocument(ReportDocument):
 
     @property
     def recommendation(self) -> str:
-        """Section 2.2: the report's generated sentence, as CMT is asked to note it."""
-        sentence = self.report.summary_sentence
-        return "That CMT notes that " + sentence[:1].lower() + sentence[1:]
+        """Section 2.2 of a cover published with sections 1-3 only."""
+        return cmt_notes(self.report)
+
+    @property
+    def meeting_date(self) -> str:
+        return meeting_date(self.papers.meeting.date) if self.papers and self.papers.meeting else ""
+
+    @property
+    def committee(self) -> str:
+        return self.papers.committee.upper() if self.papers else ""
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        return committee_sections(self.report, self.papers) if self.papers else ()
 
 
 # The people the cover report names: the plan's settings, kept with the snapshot at a month's close.
@@ -276,23 +292,34 @@ def cover_people(plan: Plan) -> dict[str, str]:
     return {name: getattr(plan, name) for name in COVER_PEOPLE}
 
 
+def cover_snapshot(plan: Plan, month: Month) -> dict:
+    """What the close keeps of the cover besides the report's figures: the people and the
+    committee papers (meeting, written parts, corporate risks) exactly as published."""
+    return {**cover_people(plan), "committee": committee_papers(plan, month).as_json()}
+
+
 def build_appendix(plan: Plan, month: Month) -> ReportDocument:
     return ReportDocument(report=exception_report(plan, month))
 
 
 def build_cover(plan: Plan, month: Month) -> CoverDocument:
     report = exception_report(plan, month)
-    people = cover_people(plan)
     if report.state.is_closed:
-        # The people as published, so a published cover rendered again names whom Cabinet read
-        # (a month closed before they were kept with the snapshot has only today's settings).
+        # As published, so a published cover rendered again (or its Word copy) is what the
+        # committee read. A month closed before the people were kept has only today's settings;
+        # one closed before the committee papers were kept is printed as it was, sections 1-3.
         published = (
             MonthClose.objects.filter(plan=plan, month=month.first_day)
             .values_list("snapshot__cover", flat=True)
             .first()
-        )
-        people = published or people
-    return CoverDocument(report=report, **{name: people.get(name, "") for name in COVER_PEOPLE})
+        ) or cover_people(plan)
+        committee = published.get("committee")
+        papers = CommitteePapers.from_json(committee) if committee else None
+    else:
+        published = cover_people(plan)
+        papers = committee_papers(plan, month)
+    people = {name: published.get(name, "") for name in COVER_PEOPLE}
+    return CoverDocument(report=report, papers=papers, **people)
 
 
 # Where a draft prints the time its figures were read ("Draft as at 14:32"). The fingerprint is
@@ -339,7 +366,7 @@ def appendix_source(plan: Plan, month: Month) -> DocumentSource:
 
 
 def cover_source(plan: Plan, month: Month) -> DocumentSource:
-    # Sections 1-3 only (the exception blocks are the appendix's): always a page or two.
+    # The committee paper without the exception blocks (the appendix's): a few pages.
     return _source("pdf/cover.html", build_cover(plan, month))
 
 

@@ -24,6 +24,9 @@ urlpatterns = [
         views_pdf.CoverStateView.as_view(),
         name="cover-pdf-state",
     ),
+    # Issue 16: the whole committee report on screen and as Word.
+    path("<slug:slug>/<month:month>/cover/", views.CoverPageView.as_view(), name="cover"),
+    path("<slug:slug>/<month:month>/cover.docx", views_pdf.CoverDocxView.as_view(), name="cover-docx"),
     path(
         "<slug:slug>/<month:month>/published/",
         views_pdf.PublishedCopiesView.as_view(),

@@ -18,6 +18,7 @@ from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from reports import closing
 from reports.chart import progress_chart
 from reports.dashboard import dashboard_rows
+from reports.documents import build_cover
 from reports.exception_report import exception_report
 from reports.forms import ReopenForm, ReportPickerForm
 
@@ -137,3 +138,23 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             picker=ReportPickerForm(plans=plans),
             **kwargs,
         )
+
+
+class CoverPageView(MonthMixin, TemplateView):
+    """The committee report (seed 000 sections 1-15) on screen, from the same object as its PDF
+    and Word copies; for the performance team, links to what they keep of it."""
+
+    template_name = "reports/cover.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        doc = build_cover(self.plan, self.month)
+        context.update(
+            plan=self.plan,
+            month=self.month,
+            doc=doc,
+            report=doc.report,
+            can_export=self.request.user.has_perm(roles.EXPORT),
+            can_edit=self.request.user.has_perm(roles.EDIT_STRUCTURE),
+        )
+        return context

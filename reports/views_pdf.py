@@ -22,6 +22,7 @@ from plans.models import MonthClose, Plan
 from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from reports import documents, renders
+from reports.docx import cover_docx
 from reports.forms_pdf import CoverSettingsForm, RerenderForm
 from reports.models import Document
 from reports.pdf import PDFRenderError, html_to_pdf
@@ -247,6 +248,21 @@ class CoverPDFView(PublishedDocumentView):
 
 class CoverStateView(DocumentStateView):
     kind = Document.Kind.COVER
+
+
+class CoverDocxView(ExportMixin, View):
+    """The report to the committee as a Word document, built in the request (a few pages of text)
+    from the same object as the PDF cover: a closed month's from its published snapshot."""
+
+    def get(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month
+        content = cover_docx(documents.build_cover(plan, month))
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        filename = pdf_filename(plan, month, Document.Kind.COVER).removesuffix(".pdf") + ".docx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class PublishedCopiesView(ExportMixin, View):

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
+from cabinet.models import CorporateRisk
 from plans.models import ActionChange, Lead, MonthClose, MonthlyStatus, Plan
 from reports.exception_report import build_exception_report, exception_report
 from reports.models import Document
@@ -106,6 +107,8 @@ def test_an_archive_restores_in_place_after_everything_is_deleted(archived):
     statuses = MonthlyStatus.objects.count()
     history = ActionChange.objects.count()
     AuditEvent.objects.all().delete()
+    CorporateRisk.objects.filter(merged_into__isnull=False).delete()
+    CorporateRisk.objects.all().delete()
     Plan.objects.all().delete()
     Lead.objects.all().delete()
     User.objects.all().delete()
@@ -117,6 +120,12 @@ def test_an_archive_restores_in_place_after_everything_is_deleted(archived):
     assert MonthlyStatus.objects.count() == statuses == 1471
     assert ActionChange.objects.count() == history
     assert MonthClose.objects.get(plan__slug="bromsgrove-2009-10").snapshot["figures"]["AMBER"] == 11
+    # The corporate risk register, its merge and its links to the plan come back too.
+    assert CorporateRisk.objects.get(code="KO18").merged_into.code == "KO5"
+    assert sorted(CorporateRisk.objects.get(code="KO20").priorities.values_list("code", flat=True)) == [
+        "CP3",
+        "PR1",
+    ]
     assert {
         u.username: (u.password, sorted(u.groups.values_list("name", flat=True))) for u in User.objects.all()
     } == users

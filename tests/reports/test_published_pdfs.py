@@ -66,7 +66,7 @@ def test_an_open_month_renders_on_request_as_a_draft(client_as, plan, clock):
     assert "Exception Report for July 2009 Improvement Plan Draft as at 14:32 Appendix 1" in first
     # (spaces compared loosely: layout extraction sometimes joins a narrow cell to its neighbour)
     assert "July 2009 0 0.0% 1 50.0% 1 50.0% 0 0.0% 0 0.0% 2".replace(" ", "") in first.replace(" ", "")
-    [cover] = pdf_text(client.get(url("cover-pdf")))
+    cover = pdf_text(client.get(url("cover-pdf")))[0]
     assert "Responsible Portfolio Holder Cllr. A Member" in cover
     assert "Draft as at 14:32" in cover
 

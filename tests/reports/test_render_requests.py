@@ -257,7 +257,7 @@ def test_a_published_copy_rendered_again_is_swapped_in_once_stored_with_the_same
 
     new_bytes = body(reader.get(report_url("appendix-pdf")))
     assert page_texts(new_bytes) == page_texts(old_bytes)
-    [cover] = page_texts(body(reader.get(report_url("cover-pdf"))))
+    cover = page_texts(body(reader.get(report_url("cover-pdf"))))[0]
     assert "Responsible Portfolio Holder Cllr. A Member" in cover
     assert "Meeting planned for September" in " ".join(page_texts(new_bytes))
 

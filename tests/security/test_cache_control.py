@@ -20,6 +20,9 @@ def cache_control(response) -> set[str]:
         (PLAN + "export.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (REPORT + "summary.json", "application/json"),
         (REPORT + "cover.pdf", "application/pdf"),
+        (REPORT + "cover.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (REPORT + "cover/", "text/html"),
+        ("/risks/", "text/html"),
     ],
 )
 def test_pages_exports_json_and_pdfs_for_a_logged_in_user_are_private(demo, client_as, url, content_type):
