@@ -129,6 +129,6 @@ def home_page(user) -> HomePage:
         waiting=waiting,
         missing=missing,
         to_close=months_to_close(plans, closed, pending, today) if user.has_perm(roles.CLOSE_MONTH) else None,
-        being_reported=dashboard_rows(open_now),
+        being_reported=dashboard_rows(open_now, positions),
         last_published=last_published(plans),
     )
