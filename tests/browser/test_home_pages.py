@@ -29,7 +29,9 @@ def test_an_officer_lands_home_and_goes_to_their_months_actions(demo_site, page)
     log_in(page, demo_site.url, "officer")
     assert page.url == f"{demo_site.url}/"
     assert page.locator("h1").inner_text() == "What needs doing"
-    assert "Every one of your actions has a status for July 2009" in page.locator("#to-update + *").inner_text()
+    assert (
+        "Every one of your actions has a status for July 2009" in page.locator("#to-update + *").inner_text()
+    )
     check_both_widths(page)
     page.get_by_role("link", name="Update your actions for July 2009").click()
     page.wait_for_load_state("networkidle")
@@ -56,7 +58,9 @@ def test_cmt_and_clerks_open_this_months_report_and_its_pdfs_from_home(demo_site
     reports = page.locator("#reports").locator("..")
     assert "July 2009: being reported, draft" in reports.inner_text()
     assert "June 2009: last published" in reports.inner_text()
-    appendix = reports.get_by_role("link", name="Cabinet appendix (PDF) for June 2009, Improvement Plan 2008/09")
+    appendix = reports.get_by_role(
+        "link", name="Cabinet appendix (PDF) for June 2009, Improvement Plan 2008/09"
+    )
     assert appendix.get_attribute("href") == "/reports/bromsgrove-2008-09/2009-06/appendix.pdf"
     check_both_widths(page)
     reports.get_by_role("link", name="Exception report for July 2009").click()

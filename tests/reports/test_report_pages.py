@@ -38,7 +38,15 @@ def test_a_user_without_a_role_is_refused(demo, client_as, url):
 
 @pytest.mark.parametrize(
     "url",
-    [REPORT, REPORT + "summary.json", "/", "/dashboard/", REPORT + "close/", REPORT + "reopen/", "/reports/?report=x"],
+    [
+        REPORT,
+        REPORT + "summary.json",
+        "/",
+        "/dashboard/",
+        REPORT + "close/",
+        REPORT + "reopen/",
+        "/reports/?report=x",
+    ],
 )
 def test_anonymous_visitor_is_sent_to_log_in(demo, client, url):
     response = client.get(url)
