@@ -31,7 +31,7 @@ import audit
 from plans import roles
 from plans.models import ActionChange, ChangeRequest, MonthClose, MonthEvent, Plan
 from plans.periods import Month
-from plans.services import Outstanding, lock_plan, outstanding_by_lead
+from plans.services import Outstanding, lock_plan, outstanding_by_lead, outstanding_count
 from reports import documents, renders
 from reports.exception_report import ExceptionReport, build_exception_report
 
@@ -63,7 +63,7 @@ class CloseCheck:
 
     @property
     def missing_total(self) -> int:
-        return len({action.pk for group in self.missing for action in group.actions})
+        return outstanding_count(self.missing)
 
     @property
     def refusal(self) -> str | None:

@@ -42,7 +42,7 @@ class MissingUpdates:
 
     @property
     def total(self) -> int:
-        return len({action.pk for group in self.by_lead for action in group.actions})
+        return services.outstanding_count(self.by_lead)
 
 
 @dataclass(frozen=True)
