@@ -127,8 +127,8 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
 
 
 class StartView(RoleRequiredMixin, View):
-    """Where a login lands: an officer who leads actions goes to their month's updates, everyone
-    else to the dashboard."""
+    """The menu's "My actions": an officer who leads actions goes to their month's updates,
+    everyone else to the home page. (A login lands on the home page itself.)"""
 
     permission_required = roles.VIEW
 

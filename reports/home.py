@@ -123,9 +123,15 @@ def home_page(user) -> HomePage:
             )
             for plan in open_now
         ]
+    my_requests = None
+    if user.has_perm(roles.REQUEST_CHANGE):
+        my_requests = requests_of(user)
+        for request in my_requests:
+            # Its month published before a decision: it can no longer be approved (reports.closing).
+            request.month_closed = request.as_month in closed.get(request.action.plan_id, set())
     return HomePage(
         to_update=months_to_update(user, plans, positions) if user.has_perm(roles.UPDATE_OWN) else [],
-        my_requests=requests_of(user) if user.has_perm(roles.REQUEST_CHANGE) else None,
+        my_requests=my_requests,
         waiting=waiting,
         missing=missing,
         to_close=months_to_close(plans, closed, pending, today) if user.has_perm(roles.CLOSE_MONTH) else None,

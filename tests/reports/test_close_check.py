@@ -25,12 +25,12 @@ CHECK = "/reports/p/2009-07/close/"
 
 @pytest.fixture
 def plan(db, role_user):
-    """July 2009: 1.1.1 and 1.1.2 GREEN, 1.1.3 (HB) without a status; PS has asked to suspend
+    """July 2009: 1.1.1 and 1.1.2 GREEN, 1.1.3 (QH) without a status; QS has asked to suspend
     1.1.2 from July."""
     plan = make_plan(slug="p", title="Improvement Plan 2009/10")
     measure = make_measure(make_priority(plan))
-    ps = make_lead("PS", user=role_user("officer"))
-    hb = make_lead("HB")
+    ps = make_lead("QS", user=role_user("officer"))
+    hb = make_lead("QH")
     actions = [
         make_action(measure, f"1.1.{i}", f"Action {i}", leads=[lead], planned=["2009-07"], original="2009-07")
         for i, lead in ((1, ps), (2, ps), (3, hb))
@@ -49,7 +49,7 @@ def test_the_check_lists_missing_updates_requests_waiting_and_the_consistency_ch
     assert "Check before closing July 2009" in html
     assert "2 actions" in html  # reported
     assert "1 action live in July 2009 has no status</strong>" in html
-    assert "HB: <a href=" in html and ">1.1.3</a>" in html
+    assert "QH: <a href=" in html and ">1.1.3</a>" in html
     assert "1 request for July 2009 is waiting</strong>" in html
     assert "Suspension of <a href=" in html and ">1.1.2</a>" in html
     assert "If you close July 2009 now, this request can no longer be approved." in html
@@ -148,6 +148,13 @@ def test_approvals_after_the_close_show_the_request_as_no_longer_approvable(plan
         reason="Still frozen",
     )
     assert again.state == "PENDING"
+
+
+def test_the_officer_home_page_says_their_request_can_no_longer_be_approved(plan, client_as, role_user):
+    close_month(plan[0], JULY, role_user("performance"))
+    html = client_as("officer").get("/").content.decode()
+    assert ">1.1.2</a> from July 2009, asked on" in html
+    assert "<strong>July 2009 closed — can no longer be approved</strong>" in html
 
 
 def test_re_opening_the_month_makes_its_request_approvable_again(plan, client_as, role_user):
