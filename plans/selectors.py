@@ -141,7 +141,10 @@ def months_to_update(user, plans: list[Plan], positions: dict[int, CalendarPosit
     actions of the user's month page (live in the month or already holding a status for it).
     One query, plus one per such plan (an officer leads actions in one or two plans)."""
     led = set(
-        Action.objects.filter(plan__in=plans, leads__user=user).order_by().values_list("plan_id", flat=True)
+        Action.objects.filter(plan__in=plans, leads__user=user)
+        .order_by()
+        .values_list("plan_id", flat=True)
+        .distinct()
     )
     result = []
     for plan in plans:

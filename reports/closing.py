@@ -84,10 +84,12 @@ class CloseCheck:
 
     @property
     def fingerprint(self) -> str:
-        """What the person confirming has seen: the requests waiting and the updates missing.
-        The confirmation carries it, and the close refuses when it has changed since."""
+        """What the person confirming has seen: the figures, the updates missing and the
+        requests waiting. The confirmation carries it, and the close refuses when it has changed
+        since."""
         requests = ",".join(str(r.pk) for r in sorted(self.pending, key=lambda r: r.pk))
-        return f"requests:{requests};missing:{self.missing_total};total:{self.report.total}"
+        figures = ",".join(str(n) for n in self.report.figures.as_json()["counts"].values())
+        return f"figures:{figures};missing:{self.missing_total};requests:{requests}"
 
 
 def close_check(plan: Plan, month: Month) -> CloseCheck:
@@ -133,8 +135,8 @@ def close_month(plan: Plan, month: Month, user, checked: str | None = None) -> M
         raise MonthCloseError(check.refusal)
     if checked is not None and checked != check.fingerprint:
         raise MonthChangedError(
-            f"{month.name} changed while you were checking it (an update or a request was made or "
-            "decided): nothing was closed. Check it again below."
+            f"{month.name} changed while you were checking it (a status was saved, or a request made "
+            "or decided): nothing was closed. Check it again below."
         )
     report = check.report
     now = timezone.now()

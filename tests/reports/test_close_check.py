@@ -91,6 +91,18 @@ def test_a_close_is_refused_when_the_check_changed_since_it_was_shown(plan, clie
     assert response.status_code == 302 and MonthClose.objects.is_closed(plan[0], JULY)
 
 
+def test_a_status_changed_since_the_check_is_not_published_unseen(plan, client_as, role_user):
+    client = client_as("performance")
+    checked = client.get(CHECK).context["check"].fingerprint
+    # Same number of statuses, another figure: 1.1.1 goes from Green to Amber meanwhile.
+    services.set_status(
+        action=plan[1][0], month=JULY, status="AMBER", user=role_user("performance"), corrective_action="Late"
+    )
+    response = client.post(CHECK, {"checked": checked})
+    assert "July 2009 changed while you were checking it" in response.content.decode()
+    assert not MonthClose.objects.filter(plan=plan[0]).exists()
+
+
 def test_a_month_that_cannot_be_closed_says_why_and_offers_no_button(plan, client_as):
     html = client_as("performance").get("/reports/p/2009-08/close/").content.decode()
     assert "August 2009 cannot be closed" in html
