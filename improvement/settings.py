@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plans.context_processors.navigation",
             ],
         },
     },
@@ -113,7 +114,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "start"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"

@@ -6,7 +6,7 @@ from django.urls import include, path, reverse
 from accounts.views import LimitedPasswordResetView
 from improvement.health import healthz
 from plans.views import StartView
-from reports.views import DashboardView
+from reports.views import DashboardView, HomeView
 
 
 def admin_login(request, extra_context=None):
@@ -20,7 +20,8 @@ def admin_login(request, extra_context=None):
 admin.site.login = admin_login
 
 urlpatterns = [
-    path("", DashboardView.as_view(), name="home"),
+    path("", HomeView.as_view(), name="home"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("start/", StartView.as_view(), name="start"),
     path("healthz", healthz, name="healthz"),
     # Before Django's own at the same address: the password reset with its hourly limits.

@@ -558,6 +558,10 @@ class ChangeRequest(models.Model):
         return f"{self.get_kind_display()} of {self.action.ref} ({self.get_state_display()})"
 
     @property
+    def as_month(self) -> Month:
+        return Month.from_date(self.month)
+
+    @property
     def approval(self) -> Approval | None:
         """What an approved request makes the action in the months it covers."""
         if self.state != self.State.APPROVED:

@@ -688,6 +688,11 @@ def outstanding_by_lead(*, plan, month: Month) -> list[Outstanding]:
     return [Outstanding(lead=lead, actions=tuple(groups[lead])) for lead in ordered]
 
 
+def outstanding_count(groups: list[Outstanding]) -> int:
+    """How many actions are outstanding: an action with two leads is in two groups but counts once."""
+    return len({action.pk for group in groups for action in group.actions})
+
+
 # --- Indicators: definitions, targets and monthly actuals (issue 17) ------------------------------
 
 

@@ -139,8 +139,8 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
 
 
 class StartView(RoleRequiredMixin, View):
-    """Where a login lands: an officer who leads actions goes to their month's updates, everyone
-    else to the dashboard."""
+    """The menu's "My actions": an officer who leads actions goes to their month's updates,
+    everyone else to the home page. (A login lands on the home page itself.)"""
 
     permission_required = roles.VIEW
 
@@ -616,15 +616,19 @@ class ApprovalsView(RoleRequiredMixin, TemplateView):
             .order_by("requested_at", "id")
         )
         bound = kwargs.get("bound")  # (request pk, bound form) after a refused decision
-        pending = []
+        # A request still waiting when its month was closed can no longer be approved (the month
+        # is published with the action counted by its dates): it is listed apart, to be rejected.
+        closed = MonthClose.objects.closed_months(self.plan)
+        pending, month_closed = [], []
         for change in requests:
             change.action.plan = self.plan
             if change.state == ChangeRequest.State.PENDING:
                 form = bound[1] if bound and bound[0] == change.pk else DecisionForm(prefix=f"r{change.pk}")
-                pending.append((change, form))
+                (month_closed if change.as_month in closed else pending).append((change, form))
         context.update(
             plan=self.plan,
             pending=pending,
+            month_closed=month_closed,
             decided=[c for c in reversed(requests) if c.state != ChangeRequest.State.PENDING],
             errors=form_errors(bound[1]) if bound else [],
         )

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 
 from plans.models import MonthClose, MonthlyStatus, Plan
 from plans.periods import Month
-from plans.selectors import calendar_positions
+from plans.selectors import CalendarPosition, calendar_positions
 from plans.status import StatusCounts, counts_from_rows
 from reports.exception_report import ReportState, counts_from_json
 
@@ -34,8 +34,11 @@ def _pairs(field: str, months: dict[int, Month]) -> Q:
     return found
 
 
-def dashboard_rows(plans: list[Plan]) -> list[DashboardRow]:
-    positions = calendar_positions(plans)
+def dashboard_rows(
+    plans: list[Plan], positions: dict[int, CalendarPosition] | None = None
+) -> list[DashboardRow]:
+    """``positions``: the plans' places in the calendar when the caller has them already."""
+    positions = positions if positions is not None else calendar_positions(plans)
     shown = {pk: p.month for pk, p in positions.items() if p.month is not None}
     closes = {c.plan_id: c for c in MonthClose.objects.filter(_pairs("plan_id", shown))} if shown else {}
     # A published month shows the figures as published, as its report does: count the others only.

@@ -1,4 +1,5 @@
-"""Pages of the reports: the month's exception report, its JSON, month close, and the dashboard.
+"""Pages of the reports: the month's exception report, its JSON, month close (checked first), the
+dashboard and the home page.
 
 Each view names its permission (``plans.roles``); the pages only render objects built by
 ``reports.exception_report`` and ``reports.dashboard``.
@@ -12,7 +13,7 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
-from plans.models import Plan
+from plans.models import ChangeRequest, MonthClose, Plan
 from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from reports import closing
@@ -21,6 +22,7 @@ from reports.dashboard import dashboard_rows
 from reports.documents import build_cover
 from reports.exception_report import exception_report
 from reports.forms import ReopenForm, ReportPickerForm
+from reports.home import home_page
 
 
 class MonthMixin(RoleRequiredMixin, PlanMonthMixin):
@@ -77,18 +79,51 @@ class SummaryJsonView(MonthMixin, View):
         return JsonResponse(exception_report(self.plan, self.month).as_json())
 
 
-class CloseMonthView(MonthMixin, View):
+class CloseMonthView(MonthMixin, TemplateView):
+    """Check before closing (GOV.UK "check answers"): GET shows what the close would publish and
+    what is still outstanding; the POST of its button closes, if nothing changed in between."""
+
     permission_required = roles.CLOSE_MONTH
-    http_method_names = ["post"]
+    template_name = "reports/close_check.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(plan=self.plan, month=self.month, check=closing.close_check(self.plan, self.month))
+        return context
 
     def post(self, request, *args, **kwargs):
         try:
-            closing.close_month(self.plan, self.month, request.user)
+            closing.close_month(self.plan, self.month, request.user, checked=request.POST.get("checked"))
         except closing.MonthCloseError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"{self.month.name} is closed: its report is published as it stands.")
-        return self.report_url()
+            return self.render_to_response(self.get_context_data(errors=[("#check", str(error))]))
+        return redirect("reports:closed", slug=self.plan.slug, month=self.month)
+
+
+class MonthClosedView(MonthMixin, TemplateView):
+    """The confirmation after a close (the GOV.UK confirmation panel) and what happens next."""
+
+    permission_required = roles.CLOSE_MONTH
+    template_name = "reports/closed.html"
+
+    def get(self, request, *args, **kwargs):
+        self.close = MonthClose.objects.closed().filter(plan=self.plan, month=self.month.first_day).first()
+        if self.close is None:
+            return self.report_url()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        later = [m for m in self.plan.reporting_month_list if m > self.month]
+        context = super().get_context_data(**kwargs)
+        context.update(
+            plan=self.plan,
+            month=self.month,
+            close=self.close,
+            waiting=ChangeRequest.objects.filter(
+                action__plan=self.plan, state=ChangeRequest.State.PENDING, month=self.month.first_day
+            ).count(),
+            next_month=later[0] if later else None,
+        )
+        return context
 
 
 class ReopenMonthView(MonthMixin, FormView):
@@ -158,3 +193,13 @@ class CoverPageView(MonthMixin, TemplateView):
             can_edit=self.request.user.has_perm(roles.EDIT_STRUCTURE),
         )
         return context
+
+
+class HomeView(RoleRequiredMixin, TemplateView):
+    """Where everyone lands: what waits for them, part by part as their roles allow."""
+
+    permission_required = roles.VIEW
+    template_name = "reports/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(home=home_page(self.request.user), **kwargs)

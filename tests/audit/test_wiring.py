@@ -48,7 +48,11 @@ def test_closing_and_reopening_a_month_are_audited(demo, role_user):
     close_month(plan, Month(2009, 7), user)
     closed = AuditEvent.objects.get(kind="month-close")
     assert (closed.user, closed.plan, closed.month) == (user, plan, datetime.date(2009, 7, 1))
-    assert closed.details == {"total": 83}
+    # The close records what it left outstanding: no update missing, the demo's three requests.
+    waiting = closed.details.pop("requests_waiting")
+    assert closed.details == {"total": 83, "missing": 0}
+    refs = ChangeRequest.objects.filter(pk__in=waiting).values_list("action__ref", flat=True)
+    assert sorted(refs) == ["13.4.4", "14.1.1", "7.3.3"]
     reopen_month(plan, Month(2009, 7), user, "Late update from PS")
     assert AuditEvent.objects.get(kind="month-reopen").details == {"reason": "Late update from PS"}
 

@@ -39,7 +39,12 @@ def test_officer_updates_july_with_the_keyboard_only(demo_site, page):
     page.keyboard.press("Tab")
     page.keyboard.type("demo")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{demo_site.url}/plans/{PLAN}/my/2009-07/")
+    # The login lands on the home page; its button opens the month's actions.
+    page.wait_for_url(f"{demo_site.url}/")
+    tab_to(page, f"main a[href='/plans/{PLAN}/my/2009-07/']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{demo_site.url}/plans/{PLAN}/my/2009-07/"
     assert page.locator("h1").inner_text() == "My actions for July 2009"
     assert axe_violations(page) == []
 
@@ -69,6 +74,8 @@ def test_officer_updates_july_with_the_keyboard_only(demo_site, page):
 
 def test_an_error_is_summarised_and_linked_to_its_field(demo_site, page):
     log_in(page, demo_site.url, "officer")
+    page.get_by_role("link", name="Update your actions for July 2009").click()
+    page.wait_for_load_state("networkidle")
     pk = action_pk("1.1.2")
     page.check(f"#id_a{pk}-status_1")  # Amber, where the dates suggest Green
     page.fill(f"#id_a{pk}-corrective_action", "")

@@ -309,7 +309,7 @@ def test_only_changed_rows_are_written(client, officer, actions):
 # --- the landing page ----------------------------------------------------------------------------
 
 
-def test_start_sends_an_officer_to_their_month_and_others_to_the_dashboard(
+def test_start_sends_an_officer_to_their_month_and_others_to_the_home_page(
     client, officer, actions, role_user
 ):
     client.force_login(officer)
@@ -325,13 +325,13 @@ def test_start_sends_an_officer_to_their_month_and_others_to_the_dashboard(
     assert client.get(reverse("start"))["Location"].startswith("/accounts/login/")
 
 
-def test_login_lands_on_start(client, officer):
+def test_login_lands_on_the_home_page(client, officer):
     officer.set_password("pw-for-tests-only")
     officer.save()
     response = client.post(
         "/accounts/login/", {"username": officer.username, "password": "pw-for-tests-only"}
     )
-    assert response["Location"] == "/start/"
+    assert response["Location"] == "/"
 
 
 # --- queries ---------------------------------------------------------------------------------------

@@ -164,8 +164,11 @@ def test_closing_again_publishes_the_new_figures(plan, performance):
 def test_performance_team_closes_and_reopens_through_the_pages(plan, client_as):
     client = client_as("performance")
     page = client.get(url(plan)).content.decode()
-    assert "Close July 2009 and publish the report" in page
-    response = client.post(url(plan, "close/"), follow=True)
+    assert f'href="{url(plan, "close/")}">Check and close July 2009</a>' in page
+    check = client.get(url(plan, "close/"))
+    assert "Close July 2009 and publish the report" in check.content.decode()
+    response = client.post(url(plan, "close/"), {"checked": check.context["check"].fingerprint}, follow=True)
+    assert response.redirect_chain == [(url(plan, "closed/"), 302)]
     assert "July 2009 is closed" in response.content.decode()
     assert MonthClose.objects.is_closed(plan, JULY)
 
@@ -183,5 +186,8 @@ def test_performance_team_closes_and_reopens_through_the_pages(plan, client_as):
     assert not MonthClose.objects.is_closed(plan, JULY)
 
 
-def test_close_is_post_only(plan, client_as):
-    assert client_as("performance").get(url(plan, "close/")).status_code == 405
+def test_a_get_of_the_close_address_only_shows_the_check(plan, client_as):
+    response = client_as("performance").get(url(plan, "close/"))
+    assert response.status_code == 200
+    assert "Check before closing July 2009" in response.content.decode()
+    assert not MonthClose.objects.filter(plan=plan).exists()

@@ -26,15 +26,27 @@ def test_every_role_reads_the_report_and_its_json(demo, client_as, role):
     assert "Exception report for July 2009" in page.content.decode()
     assert client.get(REPORT + "summary.json").status_code == 200
     assert client.get("/").status_code == 200
+    assert client.get("/dashboard/").status_code == 200
 
 
-@pytest.mark.parametrize("url", [REPORT, REPORT + "summary.json", "/", "/reports/?report=x"])
+@pytest.mark.parametrize(
+    "url", [REPORT, REPORT + "summary.json", "/", "/dashboard/", REPORT + "close/", "/reports/?report=x"]
+)
 def test_a_user_without_a_role_is_refused(demo, client_as, url):
     assert client_as("none").get(url).status_code == 403
 
 
 @pytest.mark.parametrize(
-    "url", [REPORT, REPORT + "summary.json", "/", REPORT + "reopen/", "/reports/?report=x"]
+    "url",
+    [
+        REPORT,
+        REPORT + "summary.json",
+        "/",
+        "/dashboard/",
+        REPORT + "close/",
+        REPORT + "reopen/",
+        "/reports/?report=x",
+    ],
 )
 def test_anonymous_visitor_is_sent_to_log_in(demo, client, url):
     response = client.get(url)
@@ -119,7 +131,7 @@ def test_dashboard_shows_each_plans_current_month(demo, client_as, role_user):
     for month in demo["2008"].reporting_month_list:
         if month not in closed:
             close_month(demo["2008"], month, performance)
-    html = client_as("cmt").get("/").content.decode()
+    html = client_as("cmt").get("/dashboard/").content.decode()
     assert "Month being reported: July 2009" in html and "Last published month: June 2009" in html
     assert 'href="/reports/bromsgrove-2009-10/2009-07/"' in html
     assert 'href="/reports/bromsgrove-2008-09/2009-06/"' in html
@@ -137,7 +149,7 @@ def test_approving_a_reprogramme_does_not_move_the_dashboard_to_an_unreported_mo
         reason="Later",
     )
     services.decide_request(user=role_user("performance"), request=request, approve=True)
-    html = client_as("cmt").get("/").content.decode()
+    html = client_as("cmt").get("/dashboard/").content.decode()
     assert "Month being reported: July 2009" in html
     assert "reported: November 2009" not in html and "published month: November 2009" not in html
     assert not MonthlyStatus.objects.filter(action=action, month__gt=plan.first_month).exists()
@@ -186,7 +198,7 @@ def test_dashboard_queries_do_not_grow_with_the_plan(
     # session, user, permissions (2), plans, their status words, closed months, the shown months'
     # closes, counts of the open ones
     with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES):
-        response = client.get("/")
+        response = client.get("/dashboard/")
     assert response.status_code == 200
     row = next(row for row in response.context["rows"] if row.plan == plan)
     assert row.month == Month(2009, 8)
