@@ -13,9 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.periods import Month, month_range, plan_year_label, reporting_months, target_months, to_month
-from plans.status import COUNTED, MEANINGS, Approval, Status, approved_status, effective_target
+from plans.status import (
+    COUNTED,
+    MEANINGS,
+    Approval,
+    Status,
+    Suggestion,
+    approval_covering,
+    effective_target,
+    suggest,
+)
 
 CORRECTIVE_ACTION_MAX = 4000
+RECORDED = object()  # "the value recorded on the action", where None is a value of its own
 
 
 def first_of_month(field: str) -> Q:
@@ -363,13 +373,30 @@ class Action(models.Model):
             reprogramme_approved=self.reprogrammed,
         )
 
-    def approved_status_in(self, month: Month) -> Status | None:
-        """REPRO or SUSP when an approved request covers ``month`` (``plans.status.approved_status``);
+    def approval_in(self, month: Month) -> Approval | None:
+        """The approved re-programme or suspension covering ``month`` (``plans.status.approval_covering``);
         from ``ActionQuerySet.with_approvals`` when prefetched, so no query per row."""
         requests = getattr(self, "approved_requests", None)
         if requests is None:
             requests = self.change_requests.filter(state=ChangeRequest.State.APPROVED)
-        return approved_status(month, [request.approval for request in requests])
+        return approval_covering(month, [request.approval for request in requests])
+
+    def approved_status_in(self, month: Month) -> Status | None:
+        """REPRO or SUSP when an approved request covers ``month``, else None."""
+        approval = self.approval_in(month)
+        return approval.status if approval else None
+
+    def suggestion(self, month: Month, completed: Month | None | object = RECORDED) -> Suggestion:
+        """The status the dates suggest for ``month`` and why (``plans.status.suggest``);
+        ``completed`` is the month a form says (None: not completed), else the recorded one."""
+        return suggest(
+            month=month,
+            original=to_month(self.original_target),
+            revised=to_month(self.revised_target),
+            reprogrammed=self.reprogrammed,
+            completed=to_month(self.completed_month) if completed is RECORDED else completed,
+            approval=self.approval_in(month),
+        )
 
     def status_for(self, month: Month) -> MonthlyStatus | None:
         """From the prefetched statuses (see ``ActionQuerySet.with_grid``): no query per cell."""

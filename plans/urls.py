@@ -20,6 +20,11 @@ urlpatterns = [
         views.RequestChangeView.as_view(),
         name="request-change",
     ),
+    path(
+        "<slug:slug>/actions/<int:pk>/update/<month:month>/",
+        views.ActionMonthView.as_view(),
+        name="action-month",
+    ),
     path("<slug:slug>/chase/<month:month>/", views.ChaseView.as_view(), name="chase"),
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("<slug:slug>/roll-over/", views_rollover.RollOverView.as_view(), name="roll-over"),
