@@ -37,7 +37,7 @@ class MonthField(forms.Field):
         super().__init__(**kwargs)
         self.months = months
         self.outside = outside or f"Choose a month of the plan, {months[0].name} to {months[-1].name}."
-        self.widget.choices = [("", blank_label)] + (choices or [(str(m), m.name) for m in months])
+        self.widget.choices = (("", blank_label), *(choices or tuple((str(m), m.name) for m in months)))
 
     def prepare_value(self, value):
         if isinstance(value, str):
@@ -78,14 +78,13 @@ def target_month_field(
     ``after`` when given. The months are grouped by plan year and those past the year end say so
     ("December 2010 (next plan year)"). ``keep`` is the recorded date, offered even when outside
     the window (an imported one) so that saving the form does not clear it."""
-    months, choices = _target_choices(plan.start, plan.months, after, keep)
-    last = target_months(plan.start, plan.months)[-1]
+    months, choices, last = _target_choices(plan.start, plan.months, after, keep)
     first = months[0] if months else (after + 1 if after else plan.start)
     return MonthField(
         label=label,
-        months=list(months),
+        months=months,
         blank_label=blank_label,
-        choices=list(choices),
+        choices=choices,
         outside=(
             f"Choose a month from {first.name} to {last.name}: a target may be up to "
             f"{TARGET_MONTHS_AFTER_PLAN} months after the plan's last month, {plan.end.name}."
@@ -94,9 +93,11 @@ def target_month_field(
 
 
 @functools.cache
-def _target_choices(start: Month, count: int, after: Month | None, keep: Month | None) -> tuple[tuple, tuple]:
-    """The months and grouped choices of ``target_month_field``: the same for every row of a
-    month page (and every page of the plan), so worked out once."""
+def _target_choices(
+    start: Month, count: int, after: Month | None, keep: Month | None
+) -> tuple[tuple[Month, ...], tuple, Month]:
+    """The months, grouped choices and last month of ``target_month_field``: the same for every
+    row of a month page (and every page of the plan), so worked out once."""
     window = target_months(start, count)
     months = [m for m in window if after is None or m > after]
     if keep is not None and keep not in months and (after is None or keep > after):
@@ -109,7 +110,7 @@ def _target_choices(start: Month, count: int, after: Month | None, keep: Month |
             f"{note[0].upper()}{note[1:]}" if note else f"This plan year, {plan_year_label(start, count)}"
         )
         groups.setdefault(heading, []).append((str(month), text))
-    return tuple(months), tuple((heading, tuple(items)) for heading, items in groups.items())
+    return tuple(months), tuple((heading, tuple(items)) for heading, items in groups.items()), window[-1]
 
 
 class ActionMonthForm(forms.Form):

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -235,16 +235,13 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     single: Action | None = None  # the one action of the page, when it is one action's
 
     def actions(self) -> list[Action]:
-        pending = ChangeRequest.objects.filter(state=ChangeRequest.State.PENDING)
         actions = list(
             Action.objects.filter(plan=self.plan)
             .live_or_recorded_in(self.month)
             .filter(self.whose())
             .distinct()
             .in_plan_order()
-            .with_grid()
-            .with_approvals()
-            .prefetch_related(Prefetch("change_requests", queryset=pending, to_attr="pending_requests"))
+            .for_month_page(self.month)
         )
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
@@ -271,7 +268,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             approved = (
                 record is not None
                 and record.status in NEEDS_APPROVAL
-                and any(request.month == record.month for request in action.approved_requests)
+                and any(request.month == record.month for request in action.approved())
             )
             form = (
                 None if approved else ActionMonthForm(data, action=action, plan=self.plan, month=self.month)
@@ -288,7 +285,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
                     last_month=action.status_for(self.month - 1),
                     suggestion="Suggested from the dates: "
                     + action.suggestion(self.month).explained(self.plan.status_word),
-                    pending=action.pending_requests[0] if action.pending_requests else None,
+                    pending=next(iter(action.pending_requests), None),
                 )
             )
         return rows
