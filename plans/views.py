@@ -113,7 +113,9 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Action.objects.with_grid().select_related("plan", "carried_from__plan"),
+            Action.objects.with_grid()
+            .select_related("plan", "carried_from__plan")
+            .prefetch_related("statuses__set_by__lead", "plan__status_terms"),
             plan__slug=self.kwargs["slug"],
             pk=self.kwargs["pk"],
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from plans.history import display_name
 from plans.widgets import escape
 
 register = template.Library()
@@ -54,3 +55,9 @@ def radios(bound, hint: str = "") -> SafeString:
         f'<fieldset class="field radios{error_class}"{described}>'
         f"<legend>{escape(bound.label)}</legend>{hint_html}{_errors(bound)}{bound}</fieldset>"
     )
+
+
+@register.filter
+def person(user) -> str:
+    """A user as people know them (``plans.history.display_name``); blank for nobody."""
+    return display_name(user) if user is not None else ""

@@ -348,10 +348,10 @@ def test_query_count_does_not_grow_with_the_number_of_actions(
     client, officer, actions, django_assert_max_num_queries
 ):
     client.force_login(officer)
-    # plan, session, user, user's and group's permissions, actions, their leads, planned months,
-    # statuses, pending requests, their measures' progress updates for the month, whether the month
-    # is closed.
-    with django_assert_max_num_queries(12 + SESSION_REFRESH_QUERIES) as small:
+    # session, user, user's and group's permissions, plan and its status words, actions, their
+    # statuses of the month and the month before, their requests (approved and pending), their
+    # measures' progress updates for the month, whether the month is closed.
+    with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES) as small:
         client.get(url())
     measure = actions["due"].measure
     lead = actions["due"].leads.get()
