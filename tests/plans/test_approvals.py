@@ -227,7 +227,10 @@ def test_rejecting_needs_a_comment_and_changes_no_status(client_as, pending, act
         decide_url(pending), {f"r{pending.pk}-decision": "reject", f"r{pending.pk}-comment": ""}
     )
     assert response.status_code == 200
-    assert f'<a href="#id_r{pending.pk}-comment">Say why the request is rejected.</a>' in response.content.decode()
+    assert (
+        f'<a href="#id_r{pending.pk}-comment">Say why the request is rejected.</a>'
+        in response.content.decode()
+    )
     client.post(
         decide_url(pending), {f"r{pending.pk}-decision": "reject", f"r{pending.pk}-comment": "Not agreed"}
     )

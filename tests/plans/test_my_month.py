@@ -410,9 +410,7 @@ def test_the_action_page_shows_who_changed_what_from_which_screen(client, office
     )
     body = client.get(actions["late"].get_absolute_url()).content.decode()
     # One entry for the save, in words: the person, the status word, the field's label.
-    assert (
-        "<p>test-officer set the July 2009 status to Red and wrote a corrective action.</p>" in body
-    )
+    assert "<p>test-officer set the July 2009 status to Red and wrote a corrective action.</p>" in body
     assert "<blockquote><strong>Corrective action:</strong> Brief to CMT &lt;soon&gt;</blockquote>" in body
     assert "· My actions</p>" in body
 
