@@ -357,3 +357,8 @@ def test_the_month_pages_queries_are_fixed_in_the_number_of_actions(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(month_url())
     assert len(response.context["rows"]) == 20
+
+
+def test_one_actions_update_page_sends_anonymous_visitors_to_log_in(client, extended):
+    response = client.get(action_month_url(extended))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
