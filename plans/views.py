@@ -300,7 +300,9 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             blocks.setdefault(row.action.measure_id, []).append(row)
         progress = {
             update.measure_id: update
-            for update in MeasureProgress.objects.filter(measure_id__in=blocks, month=self.month.first_day)
+            for update in MeasureProgress.objects.filter(
+                measure_id__in=blocks, month=self.month.first_day
+            ).select_related("updated_by__lead")
         }
         measures = []
         for measure_id, measure_rows in blocks.items():

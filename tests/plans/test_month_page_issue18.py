@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from plans import services
 from plans.history import display_name
-from plans.models import ActionChange, ChangeRequest, MonthClose, MonthlyStatus
+from plans.models import ActionChange, ChangeRequest, MeasureProgress, MonthClose, MonthlyStatus
 from plans.periods import Month
 from tests.conftest import SESSION_REFRESH_QUERIES
 from tests.factories import (
@@ -350,10 +350,17 @@ def test_the_month_pages_queries_are_fixed_in_the_number_of_actions(
     with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES) as one:
         client.get(month_url())
     lead = extended.leads.get()
-    for n in range(19):
-        make_action(
-            extended.measure, f"1.1.{n + 2}", "More", leads=[lead], original="2009-07", revised="2009-10"
+    priority = extended.measure.priority
+    for m in range(4):
+        measure = make_measure(priority, f"1.{m + 2}", f"Measure 1.{m + 2}")
+        # Each measure with its month's progress update, written by someone.
+        MeasureProgress.objects.create(
+            measure=measure, month=datetime.date(2009, 7, 1), text="On track", updated_by=officer
         )
+        for n in range(5 if m < 3 else 4):
+            make_action(
+                measure, f"1.{m + 2}.{n + 1}", "More", leads=[lead], original="2009-07", revised="2009-10"
+            )
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(month_url())
     assert len(response.context["rows"]) == 20
