@@ -604,7 +604,7 @@ class ApprovalsView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         requests = list(
             ChangeRequest.objects.filter(action__plan=self.plan)
-            .select_related("action__measure__priority", "requested_by", "decided_by")
+            .select_related("action__measure__priority", "requested_by__lead", "decided_by__lead")
             .prefetch_related("action__leads")
             .order_by("requested_at", "id")
         )

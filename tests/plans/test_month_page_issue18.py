@@ -369,3 +369,11 @@ def test_the_month_pages_queries_are_fixed_in_the_number_of_actions(
 def test_one_actions_update_page_sends_anonymous_visitors_to_log_in(client, extended):
     response = client.get(action_month_url(extended))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_approvals_page_names_people_as_they_are_known(client_as, officer, extended, role_user):
+    services.request_change(
+        user=officer, action=extended, kind="SUSPENSION", month=Month(2009, 7), reason="On hold"
+    )
+    body = client_as("performance").get(reverse("plans:approvals", kwargs={"slug": "p"})).content.decode()
+    assert "<dt>Requested by</dt><dd>Rebecca Dunne on" in body
