@@ -206,11 +206,13 @@ class MonthRow:
 
     @property
     def more_open(self) -> bool:
-        """The "More" fields are shown open when one of them has an error."""
+        """The "More" fields are shown open, after a refused save, when one of them has an error or
+        holds what was typed there: nothing typed is hidden from the person correcting the form."""
         form = self.form
-        return bool(
-            form and form.is_bound and any(n in form.errors for n in ("revised_target", "completed", "note"))
-        )
+        if not (form and form.is_bound):
+            return False
+        more = ("revised_target", "completed", "note")
+        return any(name in form.errors or name in form.changed_data for name in more)
 
 
 @dataclass

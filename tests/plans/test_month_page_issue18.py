@@ -377,3 +377,16 @@ def test_the_approvals_page_names_people_as_they_are_known(client_as, officer, e
     )
     body = client_as("performance").get(reverse("plans:approvals", kwargs={"slug": "p"})).content.decode()
     assert "<dt>Requested by</dt><dd>Rebecca Dunne on" in body
+
+
+def test_after_a_refused_save_more_shows_what_was_typed_in_it(client, officer, extended):
+    client.force_login(officer)
+    # Red where the dates suggest Amber, without a reason: refused; the note typed under More is
+    # shown open, not hidden behind it.
+    data = row_data(extended, status="RED", note="Architects briefed")
+    body = client.post(month_url(), data).content.decode()
+    assert "The dates suggest Amber: say why the status is Red." in body
+    assert '<details class="more" open>' in body and "Architects briefed</textarea>" in body
+    # Nothing typed under More: it stays closed.
+    body = client.post(month_url(), row_data(extended, status="RED")).content.decode()
+    assert '<details class="more">' in body
