@@ -6,10 +6,12 @@ Every message says what is wrong in the council's words; a bound form keeps what
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.utils import timezone
 
-from plans import services
+from plans import services, widgets
 from plans.models import (
     CORRECTIVE_ACTION_MAX,
     INDICATOR_NOTE_MAX,
@@ -19,9 +21,23 @@ from plans.models import (
     MeasureProgress,
     Plan,
 )
-from plans.periods import TARGET_MONTHS_AFTER_PLAN, Month, plan_year_note, to_month
+from plans.periods import (
+    TARGET_MONTHS_AFTER_PLAN,
+    Month,
+    plan_year_label,
+    plan_year_note,
+    target_months,
+    to_month,
+)
 from plans.selectors import IndicatorFigures
-from plans.status import NEEDS_APPROVAL, FigureError, Status, number_text, parse_figure, suggested_status
+from plans.status import (
+    NEEDS_APPROVAL,
+    FigureError,
+    Status,
+    Suggestion,
+    number_text,
+    parse_figure,
+)
 
 # The statuses an officer may choose: re-programmed and suspended need an approved request.
 OFFICER_STATUSES = [s for s in Status if s not in NEEDS_APPROVAL]
@@ -31,14 +47,14 @@ class MonthField(forms.Field):
     """A month picked from a list; a value outside the list (a tampered form) gets a message
     naming the months allowed rather than Django's generic "not a valid choice"."""
 
-    widget = forms.Select
+    widget = widgets.Select
 
     def __init__(self, *, months: list[Month], blank_label: str, choices=None, outside: str = "", **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.months = months
         self.outside = outside or f"Choose a month of the plan, {months[0].name} to {months[-1].name}."
-        self.widget.choices = [("", blank_label)] + (choices or [(str(m), m.name) for m in months])
+        self.widget.choices = (("", blank_label), *(choices or tuple((str(m), m.name) for m in months)))
 
     def prepare_value(self, value):
         if isinstance(value, str):
@@ -66,6 +82,11 @@ class MonthField(forms.Field):
         return month
 
 
+def too_long(what: str) -> str:
+    """Django's max_length message in the council's words; ``%(show_value)d`` is what was typed."""
+    return f"{what} must be {CORRECTIVE_ACTION_MAX:,} characters or fewer (it has %(show_value)d)."
+
+
 def target_month_field(
     *, plan: Plan, label: str, blank_label: str, after: Month | None = None, keep: Month | None = None
 ) -> MonthField:
@@ -74,22 +95,13 @@ def target_month_field(
     ``after`` when given. The months are grouped by plan year and those past the year end say so
     ("December 2010 (next plan year)"). ``keep`` is the recorded date, offered even when outside
     the window (an imported one) so that saving the form does not clear it."""
-    months = [m for m in plan.target_month_list if after is None or m > after]
-    if keep is not None and keep not in months and (after is None or keep > after):
-        months = sorted([*months, keep])
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for month in months:
-        note = plan_year_note(month, plan.start, plan.months)
-        text = f"{month.name} ({note})" if note else month.name
-        heading = f"{note[0].upper()}{note[1:]}" if note else f"This plan year, {plan.year_label}"
-        groups.setdefault(heading, []).append((str(month), text))
-    last = plan.target_month_list[-1]
+    months, choices, last = _target_choices(plan.start, plan.months, after, keep)
     first = months[0] if months else (after + 1 if after else plan.start)
     return MonthField(
         label=label,
         months=months,
         blank_label=blank_label,
-        choices=list(groups.items()),
+        choices=choices,
         outside=(
             f"Choose a month from {first.name} to {last.name}: a target may be up to "
             f"{TARGET_MONTHS_AFTER_PLAN} months after the plan's last month, {plan.end.name}."
@@ -97,23 +109,48 @@ def target_month_field(
     )
 
 
+@functools.cache
+def _target_choices(
+    start: Month, count: int, after: Month | None, keep: Month | None
+) -> tuple[tuple[Month, ...], tuple, Month]:
+    """The months, grouped choices and last month of ``target_month_field``: the same for every
+    row of a month page (and every page of the plan), so worked out once."""
+    window = target_months(start, count)
+    months = [m for m in window if after is None or m > after]
+    if keep is not None and keep not in months and (after is None or keep > after):
+        months = sorted([*months, keep])
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for month in months:
+        note = plan_year_note(month, start, count)
+        text = f"{month.name} ({note})" if note else month.name
+        heading = (
+            f"{note[0].upper()}{note[1:]}" if note else f"This plan year, {plan_year_label(start, count)}"
+        )
+        groups.setdefault(heading, []).append((str(month), text))
+    return tuple(months), tuple((heading, tuple(items)) for heading, items in groups.items()), window[-1]
+
+
 class ActionMonthForm(forms.Form):
     """One action's row of the monthly update."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=widgets.HiddenInput, min_value=1)
     status = forms.ChoiceField(
-        choices=[(s.value, s.label) for s in OFFICER_STATUSES], widget=forms.RadioSelect
+        choices=[(s.value, s.label) for s in OFFICER_STATUSES],
+        widget=widgets.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the statuses listed."},
     )
     corrective_action = forms.CharField(
         required=False,
         max_length=CORRECTIVE_ACTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        widget=widgets.Textarea(attrs={"rows": 3, "cols": 40}),
+        error_messages={"max_length": too_long("The corrective action")},
     )
     note = forms.CharField(
         label="Progress note",
         required=False,
         max_length=CORRECTIVE_ACTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        widget=widgets.Textarea(attrs={"rows": 2, "cols": 40}),
+        error_messages={"max_length": too_long("The progress note")},
     )
 
     def __init__(self, *args, action: Action, plan: Plan, month: Month, today: Month | None = None, **kwargs):
@@ -133,6 +170,8 @@ class ActionMonthForm(forms.Form):
             },
         )
         super().__init__(*args, prefix=f"a{action.pk}", **kwargs)
+        label = action.ref or "this action"
+        self.fields["status"].error_messages["required"] = f"Choose the status of {label} for {month.name}."
         approved = action.approved_status_in(month)
         if approved is not None:
             # Approved for this month: the lead reports it as the approval says (or Green once done).
@@ -150,22 +189,15 @@ class ActionMonthForm(forms.Form):
             label="Completed in", months=plan.month_list, blank_label="Not completed"
         )
         self.order_fields(["version", "status", "corrective_action", "revised_target", "completed", "note"])
-        label = action.ref or "this action"
         self.fields["status"].label = f"Status of {label} for {month.name}"
 
     @staticmethod
-    def suggestion_for(action: Action, month: Month, completed: Month | None = None) -> Status:
-        """The status the dates suggest (``plans.status.suggested_status``); ``completed`` is
-        the month the form says, else the action's recorded one."""
-        return suggested_status(
-            month=month,
-            target=action.target,
-            completed=completed or to_month(action.completed_month),
-            approved=action.approved_status_in(month),
-        )
+    def suggestion_for(action: Action, month: Month) -> Status:
+        """The status the dates suggest (``Action.suggestion``, from ``plans.status.suggest``)."""
+        return action.suggestion(month).status
 
     def suggestion(self) -> Status:
-        return self.suggestion_for(self.action, self.month)
+        return self.action.suggestion(self.month).status
 
     def needs_saving(self) -> bool:
         """A row is written when something changed, or when the month has no status yet (saving
@@ -205,16 +237,11 @@ class ActionMonthForm(forms.Form):
         data = super().clean()
         status = data.get("status")
         if status and "completed" in data:
-            suggested = suggested_status(
-                month=self.month,
-                target=self.action.target,
-                completed=data.get("completed"),
-                approved=self.action.approved_status_in(self.month),
-            )
-            if status != suggested and not (data.get("corrective_action") or "").strip():
+            suggested: Suggestion = self.action.suggestion(self.month, completed=data.get("completed"))
+            if status != suggested.status and not (data.get("corrective_action") or "").strip():
                 self.add_error(
                     "corrective_action",
-                    f"The dates suggest {suggested.label}: say why the status is {Status(status).label}.",
+                    f"The dates suggest {suggested.status.label}: say why the status is {Status(status).label}.",
                 )
         return data
 
@@ -224,11 +251,12 @@ class MeasureProgressForm(forms.Form):
     page of whoever leads an action under it. ``read`` is the text as the page showed it: saving
     over someone else's later update is refused (``services.StaleProgressError``)."""
 
-    read = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    read = forms.CharField(required=False, widget=widgets.HiddenInput, strip=False)
     text = forms.CharField(
         required=False,
         max_length=CORRECTIVE_ACTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        widget=widgets.Textarea(attrs={"rows": 3, "cols": 40}),
+        error_messages={"max_length": too_long("The progress update")},
     )
 
     def __init__(self, *args, measure: Measure, month: Month, progress: MeasureProgress | None, **kwargs):
@@ -327,9 +355,22 @@ class IndicatorActualForm(forms.Form):
 
 class ChangeRequestForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What do you ask for?", choices=ChangeRequest.Kind.choices, widget=forms.RadioSelect
+        label="What do you ask for?",
+        choices=ChangeRequest.Kind.choices,
+        widget=widgets.RadioSelect,
+        error_messages={
+            "required": "Choose whether you are asking to re-programme or suspend the action.",
+            "invalid_choice": "Choose whether you are asking to re-programme or suspend the action.",
+        },
     )
-    reason = forms.CharField(max_length=CORRECTIVE_ACTION_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        max_length=CORRECTIVE_ACTION_MAX,
+        widget=widgets.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Say why the action should be re-programmed or suspended.",
+            "max_length": too_long("The reason"),
+        },
+    )
 
     def __init__(self, *args, action: Action, plan: Plan, month: Month, **kwargs):
         super().__init__(*args, **kwargs)
@@ -357,10 +398,18 @@ class ChangeRequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        widget=widgets.RadioSelect,
+        error_messages={
+            "required": "Choose whether to approve or reject the request.",
+            "invalid_choice": "Choose whether to approve or reject the request.",
+        },
     )
     comment = forms.CharField(
-        required=False, max_length=CORRECTIVE_ACTION_MAX, widget=forms.Textarea(attrs={"rows": 2})
+        required=False,
+        max_length=CORRECTIVE_ACTION_MAX,
+        widget=widgets.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": too_long("The comment")},
     )
 
     def clean(self):
@@ -373,12 +422,30 @@ class DecisionForm(forms.Form):
 class RollOverForm(forms.Form):
     """The new plan year: when it begins, what it is called."""
 
-    first_month = forms.ChoiceField(label="The new year's first month")
-    title = forms.CharField(label="Title of the new plan year", max_length=200)
+    first_month = forms.ChoiceField(
+        label="The new year's first month",
+        error_messages={
+            "required": "Choose the new year's first month.",
+            "invalid_choice": "Choose the new year's first month from the list.",
+        },
+    )
+    title = forms.CharField(
+        label="Title of the new plan year",
+        max_length=200,
+        error_messages={
+            "required": "Enter the title of the new plan year, for example \u201cImprovement Plan 2010/11\u201d.",
+            "max_length": "The title must be 200 characters or fewer.",
+        },
+    )
     slug = forms.SlugField(
         label="Web address name",
         max_length=80,
         help_text="Letters, numbers and hyphens; it appears in the new plan's web addresses.",
+        error_messages={
+            "required": "Enter the web address name of the new plan, for example bromsgrove-2010-11.",
+            "invalid": "The web address name may only have letters, numbers, hyphens and underscores.",
+            "max_length": "The web address name must be 80 characters or fewer.",
+        },
     )
 
     def __init__(self, *args, plan: Plan, **kwargs):
@@ -395,8 +462,18 @@ class CodeForm(forms.Form):
     or nothing (dropped)."""
 
     old_code = forms.CharField(widget=forms.HiddenInput)
-    new_code = forms.CharField(label="Code in the new year", required=False, max_length=30)
-    new_title = forms.CharField(label="Title in the new year", required=False, max_length=200)
+    new_code = forms.CharField(
+        label="Code in the new year",
+        required=False,
+        max_length=30,
+        error_messages={"max_length": "A code must be 30 characters or fewer."},
+    )
+    new_title = forms.CharField(
+        label="Title in the new year",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "A title must be 200 characters or fewer."},
+    )
 
 
 CodeFormSet = forms.formset_factory(CodeForm, extra=0)

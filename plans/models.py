@@ -32,11 +32,13 @@ from plans.status import (
     Approval,
     Polarity,
     Status,
+    Suggestion,
     Unit,
-    approved_status,
+    approval_covering,
     effective_target,
     indicator_rag,
     number_text,
+    suggest,
     value_text,
 )
 
@@ -44,6 +46,7 @@ CORRECTIVE_ACTION_MAX = 4000
 # Every month has a 28th; reminding more than 20 days ahead would run into the month before's.
 UPDATES_DUE_DAY_MAX = 28
 REMINDER_DAYS_BEFORE_MAX = 20
+RECORDED = object()  # "the value recorded on the action", where None is a value of its own
 
 
 def first_of_month(field: str) -> Q:
@@ -354,6 +357,20 @@ class ActionQuerySet(models.QuerySet):
         """Everything a plan row needs, fetched in a fixed number of queries."""
         return self.select_related("measure__priority").prefetch_related("leads", "planned", "statuses")
 
+    def for_month_page(self, month: Month):
+        """What the month page shows of each action, in a fixed number of queries: its priority,
+        its statuses of this month and the month before (no others: ``status_for`` of another
+        month is None on these), and its approved and pending requests in one query
+        (``approved_requests`` and ``pending_requests``)."""
+        days = [(month - 1).first_day, month.first_day]
+        requests = ChangeRequest.objects.exclude(state=ChangeRequest.State.REJECTED).order_by(
+            "requested_at", "pk"
+        )
+        return self.select_related("measure__priority").prefetch_related(
+            models.Prefetch("statuses", queryset=MonthlyStatus.objects.filter(month__in=days)),
+            models.Prefetch("change_requests", queryset=requests, to_attr="open_requests"),
+        )
+
     def with_measure_progress(self):
         """The progress updates of the actions' measures, in one query (the plan page's measure
         rows show the latest)."""
@@ -433,13 +450,43 @@ class Action(models.Model):
             reprogramme_approved=self.reprogrammed,
         )
 
-    def approved_status_in(self, month: Month) -> Status | None:
-        """REPRO or SUSP when an approved request covers ``month`` (``plans.status.approved_status``);
-        from ``ActionQuerySet.with_approvals`` when prefetched, so no query per row."""
+    def approved(self) -> list[ChangeRequest]:
+        """Its approved requests: prefetched by ``with_approvals`` or ``for_month_page`` (no query
+        per row), else read."""
         requests = getattr(self, "approved_requests", None)
+        if requests is None and hasattr(self, "open_requests"):
+            requests = self.approved_requests = [
+                r for r in self.open_requests if r.state == ChangeRequest.State.APPROVED
+            ]
         if requests is None:
-            requests = self.change_requests.filter(state=ChangeRequest.State.APPROVED)
-        return approved_status(month, [request.approval for request in requests])
+            requests = list(self.change_requests.filter(state=ChangeRequest.State.APPROVED))
+        return requests
+
+    def approval_in(self, month: Month) -> Approval | None:
+        """The approved re-programme or suspension covering ``month`` (``plans.status.approval_covering``)."""
+        return approval_covering(month, [request.approval for request in self.approved()])
+
+    def approved_status_in(self, month: Month) -> Status | None:
+        """REPRO or SUSP when an approved request covers ``month``, else None."""
+        approval = self.approval_in(month)
+        return approval.status if approval else None
+
+    def suggestion(self, month: Month, completed: Month | None | object = RECORDED) -> Suggestion:
+        """The status the dates suggest for ``month`` and why (``plans.status.suggest``);
+        ``completed`` is the month a form says (None: not completed), else the recorded one."""
+        return suggest(
+            month=month,
+            original=to_month(self.original_target),
+            revised=to_month(self.revised_target),
+            reprogrammed=self.reprogrammed,
+            completed=to_month(self.completed_month) if completed is RECORDED else completed,
+            approval=self.approval_in(month),
+        )
+
+    @property
+    def pending_requests(self) -> list[ChangeRequest]:
+        """The request waiting for a decision (at most one), from ``for_month_page``'s prefetch."""
+        return [r for r in self.open_requests if r.state == ChangeRequest.State.PENDING]
 
     def status_for(self, month: Month) -> MonthlyStatus | None:
         """From the prefetched statuses (see ``ActionQuerySet.with_grid``): no query per cell."""

@@ -211,37 +211,93 @@ class Approval:
         return self.until is None or month < self.until
 
 
+def approval_covering(month: Month, approvals: Iterable[Approval]) -> Approval | None:
+    """The approval that covers ``month`` (the latest approval wins), else None."""
+    found = None
+    for approval in sorted(approvals, key=lambda a: a.start):
+        if approval.covers(month):
+            found = approval
+    return found
+
+
 def approved_status(month: Month, approvals: Iterable[Approval]) -> Status | None:
     """REPRO or SUSP when an approval covers ``month`` (the latest approval wins), else None.
 
     Approving records the status of the request's month only; every later month the action is
     reported in, this is what the dates are overridden by.
     """
-    found = None
-    for approval in sorted(approvals, key=lambda a: a.start):
-        if approval.covers(month):
-            found = approval.status
-    return found
+    approval = approval_covering(month, approvals)
+    return approval.status if approval else None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The status the dates suggest and the reason, in the officer's words, from the same branch
+    of the rule: the month page prints ``explained`` so the words cannot disagree with the status."""
+
+    status: Status
+    reason: str  # "Due July 2009, revised to September 2009: one month behind"
+
+    def explained(self, word_for: Callable[[Status], str] | None = None) -> str:
+        """ "Due July 2009, revised to September 2009: one month behind → Amber", in the plan's
+        own word for the status (``Plan.status_word``) when given."""
+        word = word_for(self.status) if word_for else self.status.label
+        return f"{self.reason} \u2192 {word}"
+
+
+def suggest(
+    *,
+    month: Month,
+    original: Month | None,
+    revised: Month | None = None,
+    reprogrammed: bool = False,
+    completed: Month | None = None,
+    approval: Approval | None = None,
+) -> Suggestion:
+    """The status the dates suggest at the end of ``month``, with its reason.
+
+    Completed (by the end of the month) is GREEN. Covered by an approved re-programme or
+    suspension (``approval_covering``): REPRO or SUSP. Due in this month and not done is one month
+    behind: AMBER. Not done a month after it was due is over one month behind: RED. The target is
+    the original date; a revised date moves it only when a re-programme was approved
+    (``effective_target``): a lead's revised date alone is an extension, and seed 000 still counts
+    such an action behind (1.1.1: due July 09, revised Sept 09, AMBER in July). So in August the
+    same action is over one month behind, RED, although its revised date is still ahead.
+    """
+    if completed is not None and completed <= month:
+        return Suggestion(Status.GREEN, f"Completed in {completed.name}")
+    if approval is not None:
+        if approval.status == Status.REPRO:
+            to = f" to {approval.until.name}" if approval.until else ""
+            return Suggestion(Status.REPRO, f"Re-programmed{to} with approval from {approval.start.name}")
+        return Suggestion(Status.SUSP, f"Suspended with approval from {approval.start.name}")
+    target = effective_target(original=original, revised=revised, reprogramme_approved=reprogrammed)
+    if target is None:
+        return Suggestion(Status.GREEN, "No target date")
+    if reprogrammed and revised is not None and target == revised:
+        was = f"; originally {original.name}" if original and original != revised else ""
+        due = f"Due {target.name} (re-programmed with approval{was})"
+    else:
+        due = f"Due {target.name}" + (f", revised to {revised.name}" if revised and revised != target else "")
+    if month < target:
+        return Suggestion(Status.GREEN, f"{due}: not due yet")
+    if month == target:
+        return Suggestion(Status.AMBER, f"{due}: one month behind")
+    extension = (
+        " (an extension: only an approved re-programme moves the target)"
+        if revised and revised > month and revised != target
+        else ""
+    )
+    return Suggestion(Status.RED, f"{due}{extension}: over one month behind")
 
 
 def suggested_status(
     *, month: Month, target: Month | None, completed: Month | None, approved: Status | None = None
 ) -> Status:
-    """The status the dates suggest at the end of ``month``.
-
-    Completed (by the end of the month) is GREEN. Covered by an approved re-programme or
-    suspension (``approved_status``): REPRO or SUSP. Due in this month and not done is one month
-    behind: AMBER. Not done a month after it was due is over one month behind: RED.
-    """
-    if completed is not None and completed <= month:
-        return Status.GREEN
-    if approved is not None:
-        return approved
-    if target is None or month < target:
-        return Status.GREEN
-    if month == target:
-        return Status.AMBER
-    return Status.RED
+    """The status the dates suggest at the end of ``month`` for an action measured against
+    ``target`` (``suggest`` with the reason)."""
+    approval = Approval(approved, month) if approved is not None else None
+    return suggest(month=month, original=target, completed=completed, approval=approval).status
 
 
 def is_live(

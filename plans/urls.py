@@ -23,6 +23,11 @@ urlpatterns = [
         views.RequestChangeView.as_view(),
         name="request-change",
     ),
+    path(
+        "<slug:slug>/actions/<int:pk>/update/<month:month>/",
+        views.ActionMonthView.as_view(),
+        name="action-month",
+    ),
     path("<slug:slug>/chase/<month:month>/", views.ChaseView.as_view(), name="chase"),
     path(
         "<slug:slug>/reminders/",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -29,6 +30,7 @@ from plans.forms import (
     IndicatorActualForm,
     MeasureProgressForm,
 )
+from plans.history import action_history, display_name, progress_history
 from plans.models import (
     Action,
     ChangeRequest,
@@ -42,8 +44,9 @@ from plans.models import (
     Plan,
     Reminder,
 )
+from plans.periods import Month, to_month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin, plan_or_404
-from plans.selectors import IndicatorFigures, current_month, indicator_figures
+from plans.selectors import IndicatorFigures, calendar_positions, current_month, indicator_figures
 from plans.status import MARKERS, NEEDS_APPROVAL, number_text, status_legend, value_text
 from plans.tables import ActionTable, as_csv, as_xlsx
 
@@ -122,20 +125,46 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Action.objects.with_grid().select_related("plan", "carried_from__plan"),
+            Action.objects.with_grid()
+            .select_related("plan", "carried_from__plan")
+            .prefetch_related("statuses__set_by__lead", "plan__status_terms"),
             plan__slug=self.kwargs["slug"],
             pk=self.kwargs["pk"],
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["changes"] = self.object.changes.select_related("changed_by")
-        context["measure_changes"] = self.object.measure.changes.select_related("changed_by")
-        context["requests"] = self.object.change_requests.select_related("requested_by", "decided_by")
-        context["carried_into"] = (
-            Action.objects.select_related("plan").filter(carried_from=self.object).first()
+        action = self.object
+        context["history"] = action_history(
+            action.changes.select_related("action", "changed_by__lead"), action.plan.status_word
         )
+        context["progress_history"] = progress_history(
+            action.measure.changes.select_related("measure", "changed_by__lead")
+        )
+        context["requests"] = action.change_requests.select_related("requested_by", "decided_by")
+        context["carried_into"] = Action.objects.select_related("plan").filter(carried_from=action).first()
+        context["update"] = self.update_link()
         return context
+
+    def update_link(self) -> tuple[str, Month] | None:
+        """Where to update the action for the month being reported, in one step: for the
+        performance team the action's own update page, for its lead their month page; nothing
+        when the month is published or the action is not reported in it."""
+        user, action = self.request.user, self.object
+        position = calendar_positions([action.plan])[action.plan.pk]
+        month = position.month
+        if month is None or position.closed:
+            return None
+        if not Action.objects.filter(pk=action.pk).live_or_recorded_in(month).exists():
+            return None
+        if user.has_perm(roles.UPDATE_ANY):
+            return reverse(
+                "plans:action-month", kwargs={"slug": action.plan.slug, "pk": action.pk, "month": str(month)}
+            ), month
+        if user.has_perm(roles.UPDATE_OWN) and action.leads.filter(user=user).exists():
+            url = reverse("plans:my-month", kwargs={"slug": action.plan.slug, "month": str(month)})
+            return f"{url}#action-{action.pk}", month
+        return None
 
 
 class StartView(RoleRequiredMixin, View):
@@ -175,8 +204,28 @@ class MonthRow:
     form: ActionMonthForm | None
     this_month: MonthlyStatus | None
     last_month: MonthlyStatus | None
-    suggestion: str
+    suggestion: str  # "Suggested from the dates: Due July 2009: one month behind → Amber"
     pending: ChangeRequest | None
+
+    @property
+    def original(self) -> str:
+        month = to_month(self.action.original_target)
+        return month.name if month else ""
+
+    @property
+    def revised(self) -> str:
+        month = to_month(self.action.revised_target)
+        return month.name if month else ""
+
+    @property
+    def more_open(self) -> bool:
+        """The "More" fields are shown open, after a refused save, when one of them has an error or
+        holds what was typed there: nothing typed is hidden from the person correcting the form."""
+        form = self.form
+        if not (form and form.is_bound):
+            return False
+        more = ("revised_target", "completed", "note")
+        return any(name in form.errors or name in form.changed_data for name in more)
 
 
 @dataclass
@@ -196,25 +245,28 @@ class MeasureBlock:
     form: MeasureProgressForm
     progress: MeasureProgress | None
 
+    @property
+    def progress_by(self) -> str:
+        return display_name(self.progress.updated_by) if self.progress else ""
+
 
 class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     """Every action the officer leads that is live in the month, updated in one form and one save."""
 
     permission_required = roles.UPDATE_OWN
     template_name = "plans/my_month.html"
+    plan_queryset = Plan.objects.prefetch_related("status_terms")  # the plan's words, in one query
     lead: Lead | None = None  # the lead whose actions these are, when not the user's own
+    single: Action | None = None  # the one action of the page, when it is one action's
 
     def actions(self) -> list[Action]:
-        pending = ChangeRequest.objects.filter(state=ChangeRequest.State.PENDING)
         actions = list(
             Action.objects.filter(plan=self.plan)
             .live_or_recorded_in(self.month)
             .filter(self.whose())
             .distinct()
             .in_plan_order()
-            .with_grid()
-            .with_approvals()
-            .prefetch_related(Prefetch("change_requests", queryset=pending, to_attr="pending_requests"))
+            .for_month_page(self.month)
         )
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
@@ -242,6 +294,9 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             rows.append(IndicatorRow(figures, form))
         return rows
 
+    def month_url(self, month: Month) -> str:
+        return reverse("plans:my-month", kwargs={"slug": self.plan.slug, "month": str(month)})
+
     @cached_property
     def closed(self) -> bool:
         return MonthClose.objects.is_closed(self.plan, self.month)
@@ -254,7 +309,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             approved = (
                 record is not None
                 and record.status in NEEDS_APPROVAL
-                and any(request.month == record.month for request in action.approved_requests)
+                and any(request.month == record.month for request in action.approved())
             )
             form = (
                 None if approved else ActionMonthForm(data, action=action, plan=self.plan, month=self.month)
@@ -269,8 +324,9 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
                     form=form,
                     this_month=record,
                     last_month=action.status_for(self.month - 1),
-                    suggestion=ActionMonthForm.suggestion_for(action, self.month).label,
-                    pending=action.pending_requests[0] if action.pending_requests else None,
+                    suggestion="Suggested from the dates: "
+                    + action.suggestion(self.month).explained(self.plan.status_word),
+                    pending=next(iter(action.pending_requests), None),
                 )
             )
         return rows
@@ -283,7 +339,9 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             blocks.setdefault(row.action.measure_id, []).append(row)
         progress = {
             update.measure_id: update
-            for update in MeasureProgress.objects.filter(measure_id__in=blocks, month=self.month.first_day)
+            for update in MeasureProgress.objects.filter(
+                measure_id__in=blocks, month=self.month.first_day
+            ).select_related("updated_by__lead")
         }
         measures = []
         for measure_id, measure_rows in blocks.items():
@@ -306,7 +364,11 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         context["indicators"] = indicators
         context["heading"] = self.heading()
         context["lead"] = self.lead
+        context["single"] = self.single
         context["closed"] = self.closed
+        for name in ("previous_month", "next_month"):
+            if context[name]:
+                context[f"month_url_{name.split('_')[0]}"] = self.month_url(context[name])
         # Every measure shown takes a progress update, even when its actions' rows are approvals.
         context["editable"] = bool(measures or indicators) and not context["closed"]
         context["errors"] = kwargs.get("errors") or error_summary(measures, indicators)
@@ -405,11 +467,17 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             written.append(f"{len(progress)} progress update{'s' if len(progress) != 1 else ''}")
         if actuals:
             written.append(f"{len(actuals)} indicator actual{'s' if len(actuals) != 1 else ''}")
+        # The GOV.UK confirmation panel at the top of the page, which takes the focus (and the
+        # address's #confirmation scrolls to it without JavaScript), not the place of the button.
         if written:
-            messages.success(request, f"Saved {' and '.join(written)} for {self.month.name}.")
+            messages.success(
+                request, f"Saved {' and '.join(written)} for {self.month.name}.", extra_tags="panel"
+            )
         else:
-            messages.info(request, f"Nothing to save: no value for {self.month.name} was changed.")
-        return HttpResponseRedirect(request.path)
+            messages.info(
+                request, f"Nothing to save: no value for {self.month.name} was changed.", extra_tags="panel"
+            )
+        return HttpResponseRedirect(f"{request.path}#confirmation")
 
     def rebuilt(self, data) -> dict:
         """The page's forms bound again to ``data`` (changed by a refused save), validated."""
@@ -441,9 +509,36 @@ class LeadMonthView(MyMonthView):
     def heading(self) -> str:
         return f"Actions of {self.lead} for {self.month.name}"
 
+    def month_url(self, month: Month) -> str:
+        return reverse(
+            "plans:lead-month", kwargs={"slug": self.plan.slug, "lead": self.lead.pk, "month": str(month)}
+        )
+
+
+class ActionMonthView(MyMonthView):
+    """One action's update for a month, for the performance team, from the action's page ("Update"):
+    any lead's action in one step, and nothing else of that lead's written by the save."""
+
+    permission_required = roles.UPDATE_ANY
+
+    @cached_property
+    def single(self) -> Action:
+        return get_object_or_404(Action, plan=self.plan, pk=self.kwargs["pk"])
+
+    def whose(self) -> Q:
+        return Q(pk=self.single.pk)
+
+    def heading(self) -> str:
+        return f"Update {self.single.ref or 'the action'} for {self.month.name}"
+
+    def month_url(self, month: Month) -> str:
+        return reverse(
+            "plans:action-month", kwargs={"slug": self.plan.slug, "pk": self.single.pk, "month": str(month)}
+        )
+
 
 def conflict_message(conflict: services.Conflict) -> str:
-    who = conflict.changed_by.get_username() if conflict.changed_by else "someone else"
+    who = display_name(conflict.changed_by) if conflict.changed_by else "someone else"
     when = timezone.localtime(conflict.changed_at).strftime("%H:%M") if conflict.changed_at else ""
     ref = conflict.action.ref or "An action"
     text = f"{ref} was changed by {who}{' at ' + when if when else ''} while you were editing, so it was not saved."
@@ -457,7 +552,7 @@ def conflict_message(conflict: services.Conflict) -> str:
 
 def progress_conflict_message(error: services.StaleProgressError) -> str:
     change = error.current
-    who = change.changed_by.get_username() if change and change.changed_by else "someone else"
+    who = display_name(change.changed_by) if change and change.changed_by else "someone else"
     when = timezone.localtime(change.changed_at).strftime("%H:%M") if change else ""
     text = f"{error.measure.ref}'s progress update was changed by {who}{' at ' + when if when else ''} while you were editing, so it was not saved."
     if change and change.new_text:
@@ -580,7 +675,8 @@ class RequestChangeView(RoleRequiredMixin, MonthPageMixin, TemplateView):
 
 
 def form_errors(form) -> list[tuple[str, str]]:
-    """(link, message) for a single form's error summary."""
+    """(link, message) for a single form's error summary: each message as beside its field (the
+    forms' messages name what is wrong, GOV.UK's pattern), linked to the field."""
     if not form.is_bound:
         return []
     errors = []
@@ -589,11 +685,9 @@ def form_errors(form) -> list[tuple[str, str]]:
             errors += [("#main", message) for message in messages_]
             continue
         field = form[name]
-        radio = (
-            field.field.widget.input_type == "radio" if hasattr(field.field.widget, "input_type") else False
-        )
+        radio = isinstance(field.field.widget, forms.RadioSelect)
         anchor = f"#{field.auto_id}_0" if radio else f"#{field.auto_id}"
-        errors += [(anchor, f"{field.label}: {message}") for message in messages_]
+        errors += [(anchor, message) for message in messages_]
     return errors
 
 
@@ -611,7 +705,7 @@ class ApprovalsView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         requests = list(
             ChangeRequest.objects.filter(action__plan=self.plan)
-            .select_related("action__measure__priority", "requested_by", "decided_by")
+            .select_related("action__measure__priority", "requested_by__lead", "decided_by__lead")
             .prefetch_related("action__leads")
             .order_by("requested_at", "id")
         )

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
+from plans.history import HistoryEntry, action_history, display_name
 from plans.models import (
     Action,
     ActionChange,
@@ -179,6 +180,8 @@ class ReportState:
     live_figures: StatusCounts | None = None
     changes_since: tuple[DataChange, ...] = ()
     changes_since_total: int = 0
+    # The same changes in plain English, one entry per save or decision (``plans.history``).
+    changes_since_entries: tuple[HistoryEntry, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -665,9 +668,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
 
 
 def _user_name(user) -> str:
-    if user is None:
-        return "(deleted user)"
-    return user.get_full_name() or user.get_username()
+    return "(deleted user)" if user is None else display_name(user)
 
 
 def _history(plan: Plan, month: Month) -> tuple[MonthHistory, ...]:
@@ -675,15 +676,19 @@ def _history(plan: Plan, month: Month) -> tuple[MonthHistory, ...]:
     return tuple(MonthHistory(e.kind, _user_name(e.by), e.at, e.reason) for e in events)
 
 
-def _changes_since(plan: Plan, month: Month, mark: int) -> tuple[tuple[DataChange, ...], int]:
+def _changes_since(
+    plan: Plan, month: Month, mark: int
+) -> tuple[tuple[DataChange, ...], int, tuple[HistoryEntry, ...]]:
     """Changes to this month's statuses, or to the actions themselves, made after the close:
-    history rows after the close's mark (``MonthClose.history_mark``)."""
+    history rows after the close's mark (``MonthClose.history_mark``), and the same in words."""
     changes = (
         ActionChange.objects.filter(action__plan=plan, pk__gt=mark)
         .filter(Q(month=month.first_day) | Q(month__isnull=True))
-        .select_related("action", "changed_by")
+        .select_related("action", "changed_by__lead")
         .order_by("changed_at", "id")
     )
+    rows = list(changes[:CHANGES_SHOWN])
+    prefetch_related_objects([plan], "status_terms")  # the plan's status words, in one query
     shown = [
         DataChange(
             ref=c.action.ref,
@@ -694,10 +699,10 @@ def _changes_since(plan: Plan, month: Month, mark: int) -> tuple[tuple[DataChang
             by=_user_name(c.changed_by),
             at=c.changed_at,
         )
-        for c in changes[:CHANGES_SHOWN]
+        for c in rows
     ]
     total = len(shown) if len(shown) < CHANGES_SHOWN else changes.count()
-    return tuple(shown), total
+    return tuple(shown), total, tuple(action_history(rows, plan.status_word))
 
 
 def exception_report(plan: Plan, month: Month) -> ExceptionReport:
@@ -706,13 +711,14 @@ def exception_report(plan: Plan, month: Month) -> ExceptionReport:
     close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
     history = _history(plan, month) if close else ()
     if close is not None and close.is_closed and close.snapshot:
-        changes, total = _changes_since(plan, month, close.history_mark)
+        changes, total, entries = _changes_since(plan, month, close.history_mark)
         state = ReportState(
             state=ReportState.CLOSED,
             history=history,
             live_figures=month_figures(plan, month),
             changes_since=changes,
             changes_since_total=total,
+            changes_since_entries=entries,
         )
         return ExceptionReport.from_snapshot(close.snapshot, state)
     report = build_exception_report(plan, month)

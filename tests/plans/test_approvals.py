@@ -227,7 +227,10 @@ def test_rejecting_needs_a_comment_and_changes_no_status(client_as, pending, act
         decide_url(pending), {f"r{pending.pk}-decision": "reject", f"r{pending.pk}-comment": ""}
     )
     assert response.status_code == 200
-    assert "Comment: Say why the request is rejected." in response.content.decode()
+    assert (
+        f'<a href="#id_r{pending.pk}-comment">Say why the request is rejected.</a>'
+        in response.content.decode()
+    )
     client.post(
         decide_url(pending), {f"r{pending.pk}-decision": "reject", f"r{pending.pk}-comment": "Not agreed"}
     )
@@ -238,7 +241,7 @@ def test_rejecting_needs_a_comment_and_changes_no_status(client_as, pending, act
 
 def test_a_decision_that_is_neither_approve_nor_reject_is_refused(client_as, pending):
     response = client_as("performance").post(decide_url(pending), {f"r{pending.pk}-decision": "maybe"})
-    assert "Select a valid choice. maybe is not one of the available choices." in response.content.decode()
+    assert "Choose whether to approve or reject the request." in response.content.decode()
 
 
 def test_a_request_cannot_be_decided_twice_or_into_a_closed_month(client_as, pending, plan):

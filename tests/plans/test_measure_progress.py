@@ -94,7 +94,8 @@ def test_officer_saves_a_progress_update_kept_in_the_history_and_shown_on_the_pl
     action = ours.actions.get()
     detail = client.get(action.get_absolute_url()).content.decode()
     assert "Progress updates of measure 1.1" in detail
-    assert "<td>July 2009</td>" in detail and "Consultants appointed &lt;on time&gt;" in detail
+    assert "test-officer wrote the July 2009 progress update." in detail
+    assert "<strong>Progress update:</strong> Consultants appointed &lt;on time&gt;" in detail
 
 
 def test_the_progress_update_is_saved_with_the_actions_in_one_save(client, officer, measures):
@@ -125,7 +126,7 @@ def test_a_progress_update_over_the_limit_is_refused_beside_the_field_and_kept(c
     response = client.post(url(), progress_data(ours, text))
     assert response.status_code == 200
     body = response.content.decode()
-    message = "Ensure this value has at most 4000 characters (it has 4002)."
+    message = "The progress update must be 4,000 characters or fewer (it has 4002)."
     assert f'<div id="id_m{ours.pk}-text_error">' in body and message in body
     assert f'<a href="#id_m{ours.pk}-text">Progress update for 1.1 (July 2009): {message}</a>' in body
     assert text in body

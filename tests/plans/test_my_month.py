@@ -123,7 +123,14 @@ def test_the_form_preselects_the_status_the_dates_suggest(client, officer, actio
     assert rows["1.1.1"].form["status"].value() == "AMBER"
     assert rows["1.1.2"].form["status"].value() == "GREEN"
     assert rows["1.1.3"].form["status"].value() == "RED"
-    assert rows["1.1.1"].suggestion == "Amber"
+    # Each suggestion is explained in a line, in the words of the rule that made it.
+    body = response.content.decode()
+    for line in (
+        "Suggested from the dates: Due July 2009: one month behind \u2192 Amber",
+        "Suggested from the dates: Due September 2009: not due yet \u2192 Green",
+        "Suggested from the dates: Due June 2009: over one month behind \u2192 Red",
+    ):
+        assert line in body
 
 
 def test_officer_updates_three_actions_in_one_save(client, officer, actions):
@@ -194,8 +201,8 @@ def test_completing_the_action_makes_green_the_suggestion(client, officer, actio
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"status": "PURPLE"}, "Select a valid choice. PURPLE is not one of the available choices."),
-        ({"status": "SUSP"}, "Select a valid choice. SUSP is not one of the available choices."),
+        ({"status": "PURPLE"}, "1.1.1, status: Choose one of the statuses listed."),
+        ({"status": "SUSP"}, "1.1.1, status: Choose one of the statuses listed."),
         (
             {"status": "AMBER", "revised_target": "2012-07"},
             "Choose a month from July 2009 to June 2012: a target may be up to 24 months after",
@@ -211,7 +218,7 @@ def test_completing_the_action_makes_green_the_suggestion(client, officer, actio
         ),
         (
             {"status": "AMBER", "corrective_action": "x" * 4001},
-            "Ensure this value has at most 4000 characters (it has 4001).",
+            "The corrective action must be 4,000 characters or fewer (it has 4001).",
         ),
     ],
 )
@@ -341,10 +348,10 @@ def test_query_count_does_not_grow_with_the_number_of_actions(
     client, officer, actions, django_assert_max_num_queries
 ):
     client.force_login(officer)
-    # plan, session, user, user's and group's permissions, actions, their leads, planned months,
-    # statuses, pending requests, their measures' progress updates for the month, whether the month
-    # is closed.
-    with django_assert_max_num_queries(12 + SESSION_REFRESH_QUERIES) as small:
+    # session, user, user's and group's permissions, plan and its status words, actions, their
+    # statuses of the month and the month before, their requests (approved and pending), their
+    # measures' progress updates for the month, whether the month is closed.
+    with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES) as small:
         client.get(url())
     measure = actions["due"].measure
     lead = actions["due"].leads.get()
@@ -402,10 +409,10 @@ def test_the_action_page_shows_who_changed_what_from_which_screen(client, office
         url(), form_data((actions["late"], {"status": "RED", "corrective_action": "Brief to CMT <soon>"}))
     )
     body = client.get(actions["late"].get_absolute_url()).content.decode()
-    assert "<td>test-officer</td>" in body
-    assert "July 2009 status</td>" in body
-    assert "<td>RED</td><td>My actions</td>" in body
-    assert "Brief to CMT &lt;soon&gt;" in body
+    # One entry for the save, in words: the person, the status word, the field's label.
+    assert "<p>test-officer set the July 2009 status to Red and wrote a corrective action.</p>" in body
+    assert "<blockquote><strong>Corrective action:</strong> Brief to CMT &lt;soon&gt;</blockquote>" in body
+    assert "· My actions</p>" in body
 
 
 def test_an_error_is_announced_with_its_field(client, officer, actions):

@@ -4,6 +4,7 @@ import pytest
 
 from plans.periods import Month
 from plans.status import (
+    Approval,
     Status,
     count_statuses,
     effective_target,
@@ -11,6 +12,7 @@ from plans.status import (
     percent_text,
     percentage,
     revised_date_text,
+    suggest,
     suggested_status,
 )
 
@@ -99,3 +101,47 @@ def test_revised_date_text_as_the_exception_block_prints_it():
     assert revised_date_text(revised=SEP, suspended=False) == "Sept 09"
     assert revised_date_text(revised=None, suspended=False) == "TBC"
     assert revised_date_text(revised=None, suspended=True) == "-"
+
+
+@pytest.mark.parametrize(
+    ("values", "explained"),
+    [
+        ({"month": JUL, "original": JUL}, "Due July 2009: one month behind \u2192 Amber"),
+        ({"month": JUL, "original": JUL, "revised": SEP}, "Due July 2009, revised to September 2009: one month behind \u2192 Amber"),
+        # A revised date alone is an extension: in August the action is over one month behind.
+        (
+            {"month": AUG, "original": JUL, "revised": SEP},
+            "Due July 2009, revised to September 2009 (an extension: only an approved re-programme "
+            "moves the target): over one month behind \u2192 Red",
+        ),
+        ({"month": SEP, "original": JUL, "revised": SEP}, "Due July 2009, revised to September 2009: over one month behind \u2192 Red"),
+        ({"month": Month(2009, 6), "original": JUL}, "Due July 2009: not due yet \u2192 Green"),
+        ({"month": AUG, "original": JUL, "completed": AUG}, "Completed in August 2009 \u2192 Green"),
+        ({"month": AUG, "original": None}, "No target date \u2192 Green"),
+        (
+            {"month": SEP, "original": JUL, "revised": SEP, "reprogrammed": True},
+            "Due September 2009 (re-programmed with approval; originally July 2009): one month behind \u2192 Amber",
+        ),
+        (
+            {"month": AUG, "original": JUL, "approval": Approval(Status.REPRO, JUL, SEP)},
+            "Re-programmed to September 2009 with approval from July 2009 \u2192 Re-programmed",
+        ),
+        (
+            {"month": AUG, "original": JUL, "approval": Approval(Status.SUSP, JUL)},
+            "Suspended with approval from July 2009 \u2192 Suspended",
+        ),
+    ],
+)  # fmt: skip
+def test_each_suggestion_comes_with_its_reason(values, explained):
+    suggestion = suggest(**values)
+    assert suggestion.explained() == explained
+    # The words and the status come from one branch: the status is the word after the arrow.
+    assert explained.endswith(suggestion.status.label)
+
+
+def test_the_explanation_takes_the_plans_own_word():
+    words = {Status.AMBER: "Some slippage reported"}
+    suggestion = suggest(month=JUL, original=JUL)
+    assert suggestion.explained(lambda s: words.get(s, s.label)) == (
+        "Due July 2009: one month behind \u2192 Some slippage reported"
+    )

@@ -92,6 +92,9 @@ def test_a_closed_month_shows_the_published_figures_after_a_write_behind_the_ser
     assert "The data has changed since this month was closed" in html
     assert "Red 1" in html  # the counts now, beside the published ones
     assert client.get(url(plan, "summary.json")).json() == published
+    # Listed in words, as on the action page (issue 18): the field's label, not its name.
+    assert f"<strong>1.1.2:</strong> {performance.username} wrote a corrective action." in html
+    assert "corrective_action" not in html
 
 
 def test_closing_twice_is_refused(plan, performance):
