@@ -18,8 +18,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from plans import services
-from plans.models import Action, ActionChange, ChangeRequest, Lead, MonthlyStatus, Plan
+from plans import recommendations, services
+from plans.models import Action, ActionChange, ChangeRequest, Lead, MonthlyStatus, Plan, Recommendation
 from plans.periods import Month
 from plans.workbook import import_plan, read_workbook
 from reports import documents
@@ -145,6 +145,26 @@ def record_corrective_actions(plan: Plan, entries: list[tuple[Action, dict]], us
                 )  # fmt: skip
 
 
+def load_recommendations(spec: dict, users: dict[str, User]) -> None:
+    """Seed 002's recommendations, each linked to the actions that answer it (demo.json says why),
+    through the service the performance team's page uses. Those already there are left."""
+    performance = users["performance"]
+    plan = Plan.objects.get(slug=spec["plan"])
+    actions = action_keys(plan)
+    for position, item in enumerate(spec["items"]):
+        if Recommendation.objects.filter(source=spec["source"], code=item["code"]).exists():
+            continue
+        recommendation = recommendations.save_recommendation(
+            user=performance, source=spec["source"], code=item["code"], text=item["text"], position=position
+        )
+        recommendations.set_linked_actions(
+            user=performance,
+            recommendation=recommendation,
+            plan=plan,
+            actions=[actions[ref] for ref in item["actions"]],
+        )
+
+
 def remove_plans(slugs: list[str]) -> None:
     """The demo plans go, and with them their stored PDFs (files deleted once this commits)."""
     kinds = list(Document.Kind.values)
@@ -161,6 +181,7 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
     data = read_demo()
     if reset:
         remove_plans([spec["slug"] for spec in data["plans"]])
+        Recommendation.objects.filter(source=data["recommendations"]["source"]).delete()
     users = load_users(data["logins"], data["password"])
     load_leads(data["leads"], data["logins"], users)
     report = []
@@ -170,4 +191,5 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
             continue
         load_plan(spec, users)
         report.append((spec["slug"], "loaded"))
+    load_recommendations(data["recommendations"], users)
     return report

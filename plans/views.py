@@ -29,6 +29,7 @@ from plans.models import (
     MonthClose,
     MonthlyStatus,
     Plan,
+    Recommendation,
 )
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin, plan_or_404
 from plans.selectors import current_month
@@ -123,6 +124,12 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
         context["carried_into"] = (
             Action.objects.select_related("plan").filter(carried_from=self.object).first()
         )
+        context["recommendations"] = list(Recommendation.objects.tracked().filter(links__action=self.object))
+        if context["recommendations"]:
+            month = current_month(self.object.plan)
+            context["tracker_url"] = reverse(
+                "reports:recommendations", kwargs={"slug": self.object.plan.slug, "month": str(month)}
+            )
         return context
 
 
