@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from plans import services
+from plans import recommendations, services
 from plans.models import (
     Action,
     ActionChange,
@@ -25,6 +25,7 @@ from plans.models import (
     Plan,
     PlannedMonth,
     Priority,
+    Recommendation,
     StatusTerm,
 )
 from plans.periods import Month
@@ -486,3 +487,25 @@ class MonthCloseAdmin(ReadOnlyAdmin):
 class MonthEventAdmin(ReadOnlyAdmin):
     list_display = ["plan", "month", "kind", "by", "at", "reason"]
     list_filter = ["kind", "plan"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    """An inspection's recommendations as written; the actions answering each are linked on the
+    performance team's page (the tracker's "Change the actions answering ..."), not here."""
+
+    list_display = ("code", "source", "text")
+    list_filter = ("source",)
+    fields = ("source", "code", "text", "position")
+
+    def save_model(self, request, obj, form, change):
+        # The form has checked the fields and that the code is new to its source, as the service does.
+        data = form.cleaned_data
+        recommendations.save_recommendation(
+            user=request.user,
+            source=data["source"],
+            code=data["code"],
+            text=data["text"],
+            position=data.get("position") or 0,
+            recommendation=obj,
+        )

@@ -2,11 +2,7 @@
 and phone width; the performance team links an action to R7 with the keyboard and sees it in the
 tracker. axe-core on every state."""
 
-from tests.browser.conftest import axe_violations, log_in
-
-
-def sideways(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+from tests.browser.conftest import axe_violations, log_in, sideways
 
 
 def test_cmt_opens_the_recommendations_tracker(demo_site, page):
@@ -17,7 +13,9 @@ def test_cmt_opens_the_recommendations_tracker(demo_site, page):
     assert page.locator("h1").inner_text() == "Inspection recommendations: progress in July 2009"
     r1 = page.get_by_role("region", name="Actions answering R1").inner_text()
     assert "13.4.4" in r1 and "Amber" in r1
-    assert "Overall: Amber · 3 actions: 1 Amber, 2 Green" in page.locator(".recommendation").first.inner_text()
+    assert (
+        "Overall: Amber · 3 actions: 1 Amber, 2 Green" in page.locator(".recommendation").first.inner_text()
+    )
     assert page.get_by_role("link", name="Change the actions answering R1").count() == 0
     assert axe_violations(page) == []
 

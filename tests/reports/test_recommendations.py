@@ -87,7 +87,12 @@ def test_the_july_2009_tracker_rolls_up_each_recommendation_and_the_whole(demo):
         ("R4", [("3.1.1", "GREEN"), ("12.3.1", "GREEN"), ("14.1.2", "GREEN")], "GREEN", "3 Green"),
         ("R5", [("10.1.1", "GREEN"), ("10.1.2", "GREEN")], "GREEN", "2 Green"),
         ("R6", [("8.3.3", ""), ("8.3.4", "SUSP")], "SUSP", "1 Suspended, 1 without a status"),
-        ("R7", [("1.4.2", "AMBER"), ("1.4.4", ""), ("3.2.2", "AMBER")], "AMBER", "2 Amber, 1 without a status"),
+        (
+            "R7",
+            [("1.4.2", "AMBER"), ("1.4.4", ""), ("3.2.2", "AMBER")],
+            "AMBER",
+            "2 Amber, 1 without a status",
+        ),
     ]
     overall = tracker.overall_counts
     assert [overall.count(s) for s in ("RED", "AMBER", "GREEN", "REPRO", "SUSP")] == [0, 2, 4, 0, 1]
@@ -105,8 +110,11 @@ def test_the_tracker_page_shows_each_recommendation_with_its_actions_status_word
         assert f"{code} {text}".replace("'", "&#x27;") in html
     # Status as a word on its colour; the roll-up in words and figures.
     assert '<span class="status status-amber">Amber</span> · 3 actions: 1 Amber, 2 Green' in html
-    assert '<span class="status status-susp">Suspended</span> · 2 actions: 1 Suspended, 1 without a status' in html
-    assert "No status this month</th><td class=\"number\">0</td><td class=\"number\">3</td>" in html
+    assert (
+        '<span class="status status-susp">Suspended</span> · 2 actions: 1 Suspended, 1 without a status'
+        in html
+    )
+    assert 'No status this month</th><td class="number">0</td><td class="number">3</td>' in html
     assert 'Total</th><td class="number">7</td><td class="number">18</td>' in html
     # CMT reads; it does not manage the links.
     assert "Change the actions answering" not in html
@@ -123,7 +131,9 @@ def test_the_tracker_pdf_reads_as_the_page(client_as, demo):
     text = " ".join(pages)
     assert text.startswith("Improvement Plan 2009/10: inspection recommendations Draft as at")
     assert "Inspection recommendations: progress in July 2009" in text
-    assert "R1 A culture of customer focus should be fully established at all levels within the Council." in text
+    assert (
+        "R1 A culture of customer focus should be fully established at all levels within the Council." in text
+    )
     assert "Overall: Amber · 3 actions: 1 Amber, 2 Green" in text
     assert "13.4.4 Migration of Development Control Service to Customer Service Centre PR5 DH Amber" in text
     assert "Overall: Suspended · 2 actions: 1 Suspended, 1 without a status" in text
@@ -155,7 +165,9 @@ def test_the_action_page_names_the_recommendations_it_answers(client_as, demo):
 def test_permission_table(client_as, demo, role, tracker, pdf, links):
     client = client_as(role)
     r1 = Recommendation.objects.get(code="R1")
-    pdf_url = reverse("reports:recommendations-pdf", kwargs={"slug": "bromsgrove-2009-10", "month": str(JULY)})
+    pdf_url = reverse(
+        "reports:recommendations-pdf", kwargs={"slug": "bromsgrove-2009-10", "month": str(JULY)}
+    )
     assert client.get(tracker_url()).status_code == tracker
     assert client.get(pdf_url).status_code == pdf
     assert client.get(links_url(r1)).status_code == links
@@ -187,7 +199,10 @@ def test_the_performance_team_links_and_unlinks_actions(client_as, demo):
     r1 = Recommendation.objects.get(code="R1")
     client = client_as("performance")
     page = client.get(links_url(r1)).content.decode()
-    assert f'value="{demo_action(demo, "13.4.4").pk}" id="action-{demo_action(demo, "13.4.4").pk}" checked' in page
+    assert (
+        f'value="{demo_action(demo, "13.4.4").pk}" id="action-{demo_action(demo, "13.4.4").pk}" checked'
+        in page
+    )
     keep = [demo_action(demo, ref).pk for ref in ("9.1.1", "13.4.4", "9.2.2")]
     response = client.post(links_url(r1), {"actions": keep}, follow=True)
     assert "R1: Saved: linked 9.2.2; unlinked 9.3.1." in response.content.decode()
@@ -219,7 +234,9 @@ def test_the_service_refuses_the_wrong_role_and_another_plans_action(db):
     performance = make_user("p", "Performance team")
     recommendation = save_recommendation(user=performance, source="Inspection", code="R1", text="Do better.")
     with pytest.raises(PermissionDenied):
-        set_linked_actions(user=make_user("c", "CMT"), recommendation=recommendation, plan=plan, actions=[mine])
+        set_linked_actions(
+            user=make_user("c", "CMT"), recommendation=recommendation, plan=plan, actions=[mine]
+        )
     with pytest.raises(RecommendationError, match="Only actions of"):
         set_linked_actions(user=performance, recommendation=recommendation, plan=plan, actions=[theirs])
     with pytest.raises(RecommendationError, match="Inspection already has a recommendation R1."):
@@ -256,3 +273,25 @@ def test_the_tracker_page_queries_do_not_grow_with_the_recommendations(
         response = client.get(tracker_url("sized"))
     assert response.status_code == 200
     assert response.content.decode().count("3 actions: 3 Green") == count
+
+
+def test_the_performance_team_adds_a_recommendation_in_the_admin(client, db):
+    performance = make_user("perf-admin", "Performance team", is_staff=True)
+    client.force_login(performance)
+    response = client.post(
+        reverse("admin:plans_recommendation_add"),
+        {
+            "source": "Audit Commission CPA report (March 2009)",
+            "code": "R8",
+            "text": "Keep going.",
+            "position": 8,
+        },
+    )
+    assert response.status_code == 302
+    assert Recommendation.objects.filter(code="R8", text="Keep going.").exists()
+    refused = client.post(
+        reverse("admin:plans_recommendation_add"),
+        {"source": "Audit Commission CPA report (March 2009)", "code": "R8", "text": "Again.", "position": 9},
+    )
+    assert refused.status_code == 200
+    assert "Recommendation with this Source and Code already exists." in refused.content.decode()
