@@ -157,6 +157,25 @@ def test_the_strip_marks_the_original_revised_and_re_programmed_months_as_the_le
         assert line in legend
 
 
+def test_the_exception_pages_are_set_in_committee_type(appendix):
+    """At least 9.5pt for the text of the exception tables and 9pt in the month strip (the page
+    furniture, "Produced ..." and "Page n of N", stays at 8pt)."""
+    sizes = {}
+    for page in read_pdf(appendix).pages[2:]:
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size: sizes.setdefault(text.strip(), set()).add(
+                round(abs(size * tm[3] * cm[3]), 1)
+            )
+        )
+    furniture = [text for text in sizes if text.startswith(("Produced", "Page "))]
+    assert {size for text in furniture for size in sizes[text]} == {8.0}
+    assert min(size for text, found in sizes.items() if text not in furniture for size in found) == 9.0
+    assert sizes["Meeting planned for September to start this work with planning architects."] == {9.5}
+    assert sizes["1.1 Agreement on preferred option of Area Action Pan"] == {9.5}
+    assert sizes["Sept 09"] == {9.5}
+    assert sizes["Aug."] == sizes["■"] == sizes["+"] == {9.0}
+
+
 def _marks_or_none(page: str, ref: str):
     try:
         return strip_marks(page, ref)
