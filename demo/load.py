@@ -21,8 +21,8 @@ from django.db import transaction
 
 from cabinet import services as cabinet_services
 from cabinet.models import CorporateRisk
-from plans import services
-from plans.models import Action, ActionChange, ChangeRequest, Lead, MonthlyStatus, Plan
+from plans import recommendations, services
+from plans.models import Action, ActionChange, ChangeRequest, Lead, MonthlyStatus, Plan, Recommendation
 from plans.periods import Month
 from plans.workbook import import_plan, read_workbook
 from reports import documents
@@ -192,6 +192,26 @@ def remove_risks(codes: list[str]) -> None:
     risks.delete()
 
 
+def load_recommendations(spec: dict, users: dict[str, User]) -> None:
+    """Seed 002's recommendations, each linked to the actions that answer it (demo.json says why),
+    through the service the performance team's page uses. Those already there are left."""
+    performance = users["performance"]
+    plan = Plan.objects.get(slug=spec["plan"])
+    actions = action_keys(plan)
+    for position, item in enumerate(spec["items"]):
+        if Recommendation.objects.filter(source=spec["source"], code=item["code"]).exists():
+            continue
+        recommendation = recommendations.save_recommendation(
+            user=performance, source=spec["source"], code=item["code"], text=item["text"], position=position
+        )
+        recommendations.set_linked_actions(
+            user=performance,
+            recommendation=recommendation,
+            plan=plan,
+            actions=[actions[ref] for ref in item["actions"]],
+        )
+
+
 def remove_plans(slugs: list[str]) -> None:
     """The demo plans go, and with them their stored PDFs (files deleted once this commits)."""
     kinds = list(Document.Kind.values)
@@ -209,6 +229,7 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
     if reset:
         remove_plans([spec["slug"] for spec in data["plans"]])
         remove_risks([entry["code"] for entry in data["risks"]["register"]])
+        Recommendation.objects.filter(source=data["recommendations"]["source"]).delete()
     users = load_users(data["logins"], data["password"])
     load_leads(data["leads"], data["logins"], users)
     report = []
@@ -219,4 +240,5 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
         load_plan(spec, users)
         report.append((spec["slug"], "loaded"))
     load_risks(data["risks"]["register"], users["performance"])
+    load_recommendations(data["recommendations"], users)
     return report

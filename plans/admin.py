@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from plans import notifications, services
+from plans import notifications, recommendations, services
 from plans.models import (
     Action,
     ActionChange,
@@ -31,6 +31,7 @@ from plans.models import (
     Plan,
     PlannedMonth,
     Priority,
+    Recommendation,
     StatusTerm,
 )
 from plans.periods import Month
@@ -744,3 +745,25 @@ class IndicatorChangeAdmin(ReadOnlyAdmin):
     list_filter = ["source", "field", "indicator__plan"]
     search_fields = ["indicator__code", "old_value", "new_value"]
     list_select_related = ["indicator", "changed_by"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    """An inspection's recommendations as written; the actions answering each are linked on the
+    performance team's page (the tracker's "Change the actions answering ..."), not here."""
+
+    list_display = ("code", "source", "text")
+    list_filter = ("source",)
+    fields = ("source", "code", "text", "position")
+
+    def save_model(self, request, obj, form, change):
+        # The form has checked the fields and that the code is new to its source, as the service does.
+        data = form.cleaned_data
+        recommendations.save_recommendation(
+            user=request.user,
+            source=data["source"],
+            code=data["code"],
+            text=data["text"],
+            position=data.get("position") or 0,
+            recommendation=obj,
+        )

@@ -1050,3 +1050,58 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead.initials} {Month.from_date(self.month)} {self.get_kind_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Inspection recommendations (seed 002: the Audit Commission's recommendations R1-R7) and the
+# actions that answer them.
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def tracked(self):
+        """The recommendations the tracker lists, in their order. Every page and document reads
+        them through here: when organisations come, their filter goes in this one place."""
+        return self.order_by("position", "id")
+
+
+class Recommendation(models.Model):
+    """A recommendation an inspection made (source, code, its text as written), answered by
+    actions of the plans: its progress is the progress of those actions."""
+
+    source = models.CharField(
+        max_length=200,
+        help_text="The inspection and its report, e.g. 'Audit Commission CPA report (March 2009)'.",
+    )
+    code = models.CharField(max_length=20, help_text="As the report numbers it, e.g. 'R1'.")
+    text = models.TextField(max_length=CORRECTIVE_ACTION_MAX)
+    position = models.PositiveIntegerField(default=0)
+    actions = models.ManyToManyField(Action, through="RecommendationLink", related_name="recommendations")
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["source", "code"], name="one_code_per_inspection")]
+        permissions = [("manage_recommendations", "Can link actions to inspection recommendations")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+
+class RecommendationLink(models.Model):
+    """An action answering a recommendation: who linked it and when."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="links")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="recommendation_links")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "action"], name="one_link_per_recommendation_action"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.code} → {self.action.ref}"

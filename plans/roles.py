@@ -20,6 +20,7 @@ CHASE = "plans.chase_updates"
 EDIT_STRUCTURE = "plans.change_plan"
 IMPORT_PLAN = "plans.add_plan"
 UNLOCK_ACCOUNTS = "plans.unlock_accounts"
+MANAGE_RECOMMENDATIONS = "plans.manage_recommendations"
 
 _STRUCTURE = [
     f"{verb}_{model}"
@@ -53,6 +54,10 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "export_reports",
         "chase_updates",
         "unlock_accounts",
+        "manage_recommendations",
+        "add_recommendation",
+        "change_recommendation",
+        "view_recommendation",
         "view_monthlystatus",
         "change_monthlystatus",
         "view_changerequest",

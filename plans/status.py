@@ -321,12 +321,15 @@ def is_live(
     return completed is None or completed >= month
 
 
-def revised_date_text(*, revised: Month | None, suspended: bool) -> str:
+def revised_date_text(*, revised: Month | None, suspended: bool, suspension_asked: bool = False) -> str:
     """The exception block's "Revised Date": the month, or "-" for a suspension (nothing is
-    rescheduled), or "TBC" when the lead has not yet given one (seed 000: 1.4.2, 14.2.5)."""
+    rescheduled), or "TBC" when the lead has not yet given one (seed 000: 1.4.2, 14.2.5).
+
+    A suspension awaiting approval still counts Amber or Red, but nothing is rescheduled either:
+    seed 000 prints "-" for 7.3.3 ("Suspended", a request not yet approved in July 2009)."""
     if revised is not None:
         return revised.short
-    return "-" if suspended else "TBC"
+    return "-" if suspended or suspension_asked else "TBC"
 
 
 # --- Indicators: RAG from the numbers, trend and direction of travel (issue 17) ----------------
@@ -491,3 +494,15 @@ def parse_figure(text: str) -> Decimal:
     if abs(value) >= Decimal(10) ** (FIGURE_DIGITS - FIGURE_PLACES):
         raise FigureError("The figure is too large.")
     return value
+
+
+def overall_status(statuses: Iterable[Status | str]) -> Status | None:
+    """The status of a group of actions taken together, such as those answering an inspection
+    recommendation (seed 002: a recommendation's progress is the progress of its actions).
+
+    The one furthest behind decides: any Red makes it Red, else any Amber Amber. Otherwise it is
+    Green when any is on target; re-programmed or suspended with approval only when all of them
+    are (approved moves are not behind, but nothing is being delivered). None when no action has
+    a status. COUNTED is already in this order."""
+    present = {Status(s) for s in statuses}
+    return next((s for s in COUNTED if s in present), None)

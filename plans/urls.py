@@ -2,7 +2,14 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 import plans.converters  # noqa: F401  (the month converter)
-from plans import views, views_indicators, views_notifications, views_rollover, views_workbook
+from plans import (
+    views,
+    views_indicators,
+    views_notifications,
+    views_recommendations,
+    views_rollover,
+    views_workbook,
+)
 
 app_name = "plans"
 
@@ -37,6 +44,11 @@ urlpatterns = [
     path("<slug:slug>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("<slug:slug>/roll-over/", views_rollover.RollOverView.as_view(), name="roll-over"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
+    path(
+        "<slug:slug>/recommendations/<int:pk>/",
+        views_recommendations.RecommendationLinksView.as_view(),
+        name="recommendation-links",
+    ),
     # The full plan as PDF is a report (reports/urls.py); its first address still works.
     path(
         "<slug:slug>/plan-<month:month>.pdf",

@@ -42,6 +42,7 @@ from plans.models import (
     MonthClose,
     MonthlyStatus,
     Plan,
+    Recommendation,
     Reminder,
 )
 from plans.periods import Month, to_month
@@ -144,6 +145,12 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
         context["requests"] = action.change_requests.select_related("requested_by", "decided_by")
         context["carried_into"] = Action.objects.select_related("plan").filter(carried_from=action).first()
         context["update"] = self.update_link()
+        context["recommendations"] = list(Recommendation.objects.tracked().filter(links__action=self.object))
+        if context["recommendations"]:
+            month = current_month(self.object.plan)
+            context["tracker_url"] = reverse(
+                "reports:recommendations", kwargs={"slug": self.object.plan.slug, "month": str(month)}
+            )
         return context
 
     def update_link(self) -> tuple[str, Month] | None:

@@ -40,6 +40,7 @@ from reports.committee_report import Section, cmt_notes, committee_sections, mee
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
+from reports.recommendations import build_tracker
 
 log = logging.getLogger(__name__)
 
@@ -375,11 +376,17 @@ def full_plan_source(plan: Plan, month: Month) -> DocumentSource:
     return _source("pdf/full_plan.html", build_full_plan(plan, month))
 
 
+def recommendations_source(plan: Plan, month: Month) -> DocumentSource:
+    # A page or two for the seven recommendations of an inspection: laid out in the request.
+    return _source("pdf/recommendations.html", build_tracker(plan, month))
+
+
 # Each kind of document: how to build the HTML it is laid out from.
 SOURCES = {
     Document.Kind.APPENDIX: appendix_source,
     Document.Kind.COVER: cover_source,
     Document.Kind.PLAN: full_plan_source,
+    Document.Kind.RECOMMENDATIONS: recommendations_source,
 }
 
 

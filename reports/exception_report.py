@@ -51,7 +51,9 @@ from plans.status import (
 from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
 
 # Stored with each snapshot, so that a later change of its layout can tell old snapshots apart.
-SNAPSHOT_VERSION = 1
+# 2: each strip cell also says whether it is the revised date (an extension); version 1 snapshots
+# have it worked out from the block's printed revised date (``_strip_from_snapshot``).
+SNAPSHOT_VERSION = 2
 # A closed month's report lists at most this many of the changes made since; the total is given.
 CHANGES_SHOWN = 50
 
@@ -85,6 +87,7 @@ class StripCell:
     planned: bool = False
     original: bool = False  # the original date of the planned action
     reprogrammed: bool = False  # the approved re-programmed date
+    revised: bool = False  # the revised date a lead gave without an approved re-programme (extension)
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,7 @@ class ExceptionReport:
 
     @property
     def legend(self) -> tuple[LegendEntry, ...]:
-        return status_legend(self.word, LEGEND_ORDER) + marker_legend(("planned", "original", "reprogrammed"))
+        return status_legend(self.word, LEGEND_ORDER) + marker_legend(STRIP_MARKERS)
 
     @property
     def month_list(self) -> tuple[Month, ...]:
@@ -397,7 +400,7 @@ class ExceptionReport:
                             "measure_title": b.measure_title,
                             "plan_corrective_action": b.plan_corrective_action,
                             "strip": [
-                                [str(c.month), c.status, c.planned, c.original, c.reprogrammed]
+                                [str(c.month), c.status, c.planned, c.original, c.reprogrammed, c.revised]
                                 for c in b.strip
                             ],
                         }
@@ -432,10 +435,7 @@ class ExceptionReport:
                     blocks=tuple(
                         ExceptionBlock(
                             **{k: v for k, v in b.items() if k != "strip"},
-                            strip=tuple(
-                                StripCell(Month.parse(m), status, planned, original, repro)
-                                for m, status, planned, original, repro in b["strip"]
-                            ),
+                            strip=_strip_from_snapshot(b["strip"], b["revised_date"]),
                         )
                         for b in g["blocks"]
                     ),
@@ -447,6 +447,16 @@ class ExceptionReport:
             state=state or ReportState(),
             indicators=tuple(IndicatorFigures.from_dict(i) for i in data.get("indicators", ())),
         )
+
+
+def _strip_from_snapshot(cells: list[list], revised_date: str) -> tuple[StripCell, ...]:
+    """A block's strip as published. Snapshots before version 2 did not keep the revised-date mark;
+    it is the month the block printed as its revised date (text written from the same action at
+    the close), unless an approved re-programme already marks that month."""
+    strip = [StripCell(Month.parse(cell[0]), *cell[1:]) for cell in cells]
+    if cells and len(cells[0]) < 6 and not any(c.reprogrammed for c in strip):
+        strip = [replace(c, revised=c.month.short == revised_date) for c in strip]
+    return tuple(strip)
 
 
 def _counts_json(figures: StatusCounts) -> dict[str, int]:
@@ -510,6 +520,7 @@ class _Listed:
     statuses: dict[int, dict[date, str]]  # action id -> month -> status, the whole plan year
     planned: dict[int, set[date]]
     reasons: dict[tuple[int, str], str]  # (action id, request kind) -> the approved request's reason
+    suspension_asked: set[int]  # actions with a suspension awaiting approval
 
 
 def _listed(plan: Plan, month: Month) -> _Listed:
@@ -529,31 +540,40 @@ def _listed(plan: Plan, month: Month) -> _Listed:
     for action_id, day in PlannedMonth.objects.filter(action_id__in=ids).values_list("action_id", "month"):
         planned.setdefault(action_id, set()).add(day)
     reasons: dict[tuple[int, str], str] = {}
-    for action_id, kind, reason in (
-        ChangeRequest.objects.filter(action_id__in=ids, state=ChangeRequest.State.APPROVED)
+    suspension_asked: set[int] = set()
+    for action_id, kind, reason, state, day in (
+        ChangeRequest.objects.filter(
+            action_id__in=ids, state__in=(ChangeRequest.State.APPROVED, ChangeRequest.State.PENDING)
+        )
         .order_by("-month", "-id")
-        .values_list("action_id", "kind", "reason")
+        .values_list("action_id", "kind", "reason", "state", "month")
     ):
-        reasons.setdefault((action_id, kind), reason)  # the latest approval of each kind
-    return _Listed(records, statuses, planned, reasons)
+        if state == ChangeRequest.State.APPROVED:
+            reasons.setdefault((action_id, kind), reason)  # the latest approval of each kind
+        elif kind == ChangeRequest.Kind.SUSPENSION and day <= month.first_day:
+            suspension_asked.add(action_id)
+    return _Listed(records, statuses, planned, reasons, suspension_asked)
 
 
 # The statuses whose actions the report names one by one.
 LISTED = (*EXCEPTIONS, Status.REPRO, Status.SUSP)
+# The marks of the strip, as the plan page prints them (``plans.status.MARKERS``) and the legend lists them.
+STRIP_MARKERS = ("planned", "original", "revised", "reprogrammed")
 
 
 def _strip(months: list[tuple[Month, date]], action: Action, listed: _Listed) -> tuple[StripCell, ...]:
     statuses = listed.statuses.get(action.pk, {})
     planned = listed.planned.get(action.pk, ())
     original = action.original_target
-    revised = action.revised_target if action.reprogrammed else None
+    revised = action.revised_target
     return tuple(
         StripCell(
             month=m,
             status=statuses.get(day, ""),
             planned=day in planned,
             original=day == original,
-            reprogrammed=day == revised,
+            reprogrammed=action.reprogrammed and day == revised,
+            revised=not action.reprogrammed and day == revised,
         )
         for m, day in months
     )
@@ -594,7 +614,11 @@ def _block(months: list[tuple[Month, date]], record: MonthlyStatus, listed: _Lis
         corrective_action=record.corrective_action,
         who=action.lead_initials,
         original_date=to_month(action.original_target).short if action.original_target else "",
-        revised_date=revised_date_text(revised=to_month(action.revised_target), suspended=suspended),
+        revised_date=revised_date_text(
+            revised=to_month(action.revised_target),
+            suspended=suspended,
+            suspension_asked=action.pk in listed.suspension_asked,
+        ),
         measure_ref=action.measure.ref,
         measure_title=action.measure.title,
         plan_corrective_action=action.corrective_action,

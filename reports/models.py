@@ -24,6 +24,7 @@ class Document(models.Model):
         APPENDIX = "APPENDIX", "Cabinet appendix"
         COVER = "COVER", "Cover report"
         PLAN = "PLAN", "Full plan"
+        RECOMMENDATIONS = "RECS", "Recommendations tracker"
 
     class State(models.TextChoices):
         PENDING = "PENDING", "Waiting to be rendered"

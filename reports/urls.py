@@ -1,12 +1,33 @@
 from django.urls import path
 
 import plans.converters  # noqa: F401  (the month converter)
-from reports import views, views_pdf
+from reports import views, views_pdf, views_recommendations
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.PickReportView.as_view(), name="pick"),
+    # Issue 16: the inspection recommendations tracker (reports/views_recommendations.py).
+    path(
+        "recommendations/",
+        views_recommendations.CurrentRecommendationsView.as_view(),
+        name="recommendations-current",
+    ),
+    path(
+        "<slug:slug>/<month:month>/recommendations/",
+        views_recommendations.RecommendationsView.as_view(),
+        name="recommendations",
+    ),
+    path(
+        "<slug:slug>/<month:month>/recommendations.pdf",
+        views_pdf.RecommendationsPDFView.as_view(),
+        name="recommendations-pdf",
+    ),
+    path(
+        "<slug:slug>/<month:month>/recommendations.pdf/state",
+        views_pdf.RecommendationsStateView.as_view(),
+        name="recommendations-pdf-state",
+    ),
     path("<slug:slug>/<month:month>/", views.MonthReportView.as_view(), name="month"),
     path("<slug:slug>/<month:month>/summary.json", views.SummaryJsonView.as_view(), name="summary-json"),
     path("<slug:slug>/<month:month>/close/", views.CloseMonthView.as_view(), name="close"),

@@ -190,6 +190,11 @@ class PublishedDocumentView(BackgroundDocumentView):
         plan, month = self.plan_and_month
         if MonthClose.objects.is_closed(plan, month):
             return self.stored_or_queued(plan, month)
+        return self.draft(request, plan, month)
+
+    def draft(self, request, plan: Plan, month: Month):
+        """The document laid out from the figures as they stand (a stored copy of the same HTML is
+        served as it is)."""
         source = documents.SOURCES[self.kind](plan, month)
         document = documents.find_document(plan, month, self.kind)
         if documents.is_current_draft(document, source):
@@ -263,6 +268,28 @@ class CoverDocxView(ExportMixin, View):
         filename = pdf_filename(plan, month, Document.Kind.COVER).removesuffix(".pdf") + ".docx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class RecommendationsPDFView(PublishedDocumentView):
+    """The inspection recommendations tracker: never published with a month (its links can change
+    after the close), so always laid out from the links and statuses as they stand; a closed
+    month's statuses cannot change, and a copy is kept only while the month is open."""
+
+    kind = Document.Kind.RECOMMENDATIONS
+    url_name = "reports:recommendations-pdf"
+    state_url_name = "reports:recommendations-pdf-state"
+
+    def get(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month
+        return self.draft(request, plan, month)
+
+    def post(self, request, *args, **kwargs):
+        plan, month = self.plan_and_month
+        return self.try_again(plan, month, published=False)
+
+
+class RecommendationsStateView(DocumentStateView):
+    kind = Document.Kind.RECOMMENDATIONS
 
 
 class PublishedCopiesView(ExportMixin, View):

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
 from reports import chart
+from reports.exception_report import STRIP_MARKERS
 from reports.templatetags.status_tags import status_badge
 
 register = template.Library()
@@ -30,9 +31,21 @@ def word_for(report, status) -> str:
     return report.word(status) if status else ""
 
 
+@register.filter
+def rollup_text(recommendation, tracker) -> str:
+    return tracker.rollup(recommendation)
+
+
 @register.simple_tag
 def counted_statuses():
     return COUNTED
+
+
+@register.simple_tag
+def progress_year_span() -> int:
+    """The columns of one plan year in the progress table: the month, a count and a percentage
+    for each status, and the number of actions."""
+    return 2 * len(COUNTED) + 2
 
 
 @register.filter
@@ -55,11 +68,9 @@ def strip_cells(context, block, report):
     marks = cache[key]
     cells = []
     for cell in block.strip:
-        parts = marks[cell.status] if cell.status else (marks["planned"] if cell.planned else "")
-        if cell.original:
-            parts += marks["original"]
-        if cell.reprogrammed:
-            parts += marks["reprogrammed"]
+        # The status, then the marks in the legend's order, as the plan page prints a month.
+        parts = marks[cell.status] if cell.status else ""
+        parts += "".join(marks[key] for key in STRIP_MARKERS if getattr(cell, key))
         cells.append(f'<td class="grid-cell">{parts}</td>')
     return mark_safe("".join(cells))
 
@@ -70,13 +81,9 @@ def _strip_marks(report) -> dict[str, str]:
                                   LETTERS[status], report.word(status))
         for status in COUNTED
     }  # fmt: skip
-    for key, css in (
-        ("planned", "planned-mark"),
-        ("original", "marker marker-original"),
-        ("reprogrammed", "marker marker-reprogrammed"),
-    ):
+    for key in STRIP_MARKERS:
         marker = MARKERS[key]
-        marks[key] = format_html(_MARK, css, marker.word, marker.symbol, marker.word)  # fmt: skip
+        marks[key] = format_html(_MARK, f"marker marker-{key}", marker.word, marker.symbol, marker.word)  # fmt: skip
     return {k: str(v) for k, v in marks.items()}
 
 

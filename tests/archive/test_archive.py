@@ -16,7 +16,15 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
 from cabinet.models import CorporateRisk
-from plans.models import ActionChange, Lead, MonthClose, MonthlyStatus, Plan
+from plans.models import (
+    ActionChange,
+    Lead,
+    MonthClose,
+    MonthlyStatus,
+    Plan,
+    Recommendation,
+    RecommendationLink,
+)
 from reports.exception_report import build_exception_report, exception_report
 from reports.models import Document
 
@@ -111,6 +119,7 @@ def test_an_archive_restores_in_place_after_everything_is_deleted(archived):
     CorporateRisk.objects.all().delete()
     Plan.objects.all().delete()
     Lead.objects.all().delete()
+    Recommendation.objects.all().delete()  # an inspection's, not a plan's: not deleted with them
     User.objects.all().delete()
     assert summaries() == {}
 
@@ -132,6 +141,10 @@ def test_an_archive_restores_in_place_after_everything_is_deleted(archived):
     assert Lead.objects.get(initials="PS").user.username == "officer"
     assert AuditEvent.objects.filter(kind="month-close", user__username="performance").count() == 1
     assert AuditEvent.objects.filter(kind="archive-import").count() == 1
+    assert list(Recommendation.objects.tracked().values_list("code", flat=True)) == [
+        f"R{n}" for n in range(1, 8)
+    ]
+    assert RecommendationLink.objects.count() == 18
     # The id sequences moved past the restored rows: new rows can be added.
     plan = Plan.objects.get(slug="bromsgrove-2009-10")
     MonthClose.objects.create(plan=plan, month=plan.first_month.replace(month=8))

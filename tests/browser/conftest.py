@@ -86,6 +86,11 @@ def log_in(page, base_url: str, username: str, password: str = "demo") -> None:
     page.wait_for_load_state("networkidle")
 
 
+def sideways(page) -> int:
+    """How far the page scrolls sideways (0 or less: it does not)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page for WCAG 2.0/2.1/2.2 A and AA; return the violations."""
     # Served as a same-origin script: the site's Content-Security-Policy refuses inline scripts,

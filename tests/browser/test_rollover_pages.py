@@ -2,11 +2,7 @@
 to PR6, checks the preview, confirms; a second roll-over onto the same name is refused with the
 error summary focused. axe-core on every state, desktop and phone width."""
 
-from tests.browser.conftest import axe_violations, log_in
-
-
-def sideways(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+from tests.browser.conftest import axe_violations, log_in, sideways
 
 
 def test_the_performance_team_rolls_the_year_over(demo_site, page):

@@ -9,6 +9,7 @@ from plans.status import (
     count_statuses,
     effective_target,
     is_live,
+    overall_status,
     percent_text,
     percentage,
     revised_date_text,
@@ -101,6 +102,24 @@ def test_revised_date_text_as_the_exception_block_prints_it():
     assert revised_date_text(revised=SEP, suspended=False) == "Sept 09"
     assert revised_date_text(revised=None, suspended=False) == "TBC"
     assert revised_date_text(revised=None, suspended=True) == "-"
+    # A suspension awaiting approval (seed 000: 7.3.3, counted Amber) is printed "-" too.
+    assert revised_date_text(revised=None, suspended=False, suspension_asked=True) == "-"
+    assert revised_date_text(revised=Month(2010, 12), suspended=False, suspension_asked=True) == "Dec 10"
+
+
+@pytest.mark.parametrize(
+    "statuses, expected",
+    [
+        (["GREEN", "AMBER", "GREEN"], Status.AMBER),  # seed 002 R1 in July 2009: 13.4.4 is Amber
+        (["AMBER", "RED"], Status.RED),
+        (["GREEN", "REPRO"], Status.GREEN),  # an approved re-programme is not behind
+        (["SUSP"], Status.SUSP),  # R6 in July 2009: its one reported action suspended
+        (["REPRO", "SUSP"], Status.REPRO),
+        ([], None),
+    ],
+)
+def test_a_group_of_actions_is_as_far_behind_as_its_furthest(statuses, expected):
+    assert overall_status(statuses) == expected
 
 
 @pytest.mark.parametrize(

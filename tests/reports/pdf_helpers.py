@@ -4,6 +4,7 @@ draft prints, and a local HTTP listener that records whether anything tried to f
 from __future__ import annotations
 
 import io
+import re
 import threading
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -91,3 +92,38 @@ class Listener:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def layout_pages(content: bytes) -> list[str]:
+    """Each page's text laid out as on the page (pypdf's layout mode keeps columns apart)."""
+    return [page.extract_text(extraction_mode="layout") for page in read_pdf(content).pages]
+
+
+STRIP_HEADING = re.compile(r"\bLead\s+(July\s.*June)\b")
+BLOCK_HEADING = re.compile(r"^\s*Ref\s+\S+ \d{4} Action\b")
+
+
+def strip_marks(page: str, ref: str) -> dict[str, str]:
+    """What the month strip of ``ref``'s plan row prints under each month heading of a page laid
+    out by ``layout_pages``: {"July": "A■O", "Sep.": "+"}. Each mark is given to the month heading
+    whose centre is nearest (the row's status line and the line below it, where marks wrap)."""
+    lines = page.splitlines()
+    heading = None
+    for i, line in enumerate(lines):
+        if BLOCK_HEADING.match(line):
+            heading = None  # an exception block's own table: its row is not the plan row
+        elif found := STRIP_HEADING.search(line):
+            heading = found
+        elif heading and re.match(rf"\s*{re.escape(ref)}\s", line):
+            months = [
+                (m.group(), heading.start(1) + m.start()) for m in re.finditer(r"\S+", heading.group(1))
+            ]
+            first, last = months[0][1] - 2, months[-1][1] + len(months[-1][0]) + 2
+            marks: dict[str, str] = {}
+            for text in lines[i : i + 2]:
+                for mark in re.finditer(r"\S+", text[first:last]):
+                    centre = first + mark.start() + len(mark.group()) / 2
+                    label = min(months, key=lambda m: abs(m[1] + len(m[0]) / 2 - centre))[0]
+                    marks[label] = marks.get(label, "") + mark.group()
+            return marks
+    raise AssertionError(f"No plan row of {ref} on this page")

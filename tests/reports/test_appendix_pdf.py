@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from plans.models import Plan
 from plans.periods import Month
-from reports.documents import render_appendix, render_cover
-from tests.reports.pdf_helpers import Clock, loosely, page_texts, read_pdf
+from reports.documents import appendix_source, render_appendix, render_cover
+from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.reports.pdf_helpers import Clock, layout_pages, loosely, page_texts, read_pdf, strip_marks
 
 # Every test here is a database test (even those reading a PDF rendered once per module) so that
 # pytest-django runs them before the browser tests, whose flush empties the session's demo data.
@@ -74,6 +75,142 @@ def test_the_first_page_holds_the_progress_table_of_both_years(appendix):
     assert "July 2008 11 8.6% 3 2.3% 114 89.1% 0 0.0% 0 0.0% 128" in first
     assert "June 2009 1 1.2% 0 0.0% 70 82.4% 14 16.5% 0 0.0% 85" in first
     assert "Legend" not in first
+
+
+def test_page_1_prints_each_count_and_percentage_in_a_column_of_its_own(appendix):
+    """ "3 3.2%" in one cell reads as 33.2%: the paper has a column for the number and one for the
+    percentage, and so does page 1, under each status of both years."""
+    first = page_texts(appendix)[0]
+    assert first.count("No. % No. % No. % No. % No. %") == 2
+    assert "April 2009 3 3.2% 5 5.4% 71 76.3% 14 15.1% 0 0.0% 93" in first
+    html = appendix_source(Plan.objects.get(slug="bromsgrove-2009-10"), JULY).html
+    april = html[html.index(">April 2009</th>") :]
+    assert april.startswith(
+        '>April 2009</th><td class="number count">3</td><td class="number percent">3.2%</td>'
+        '<td class="number count">5</td><td class="number percent">5.4%</td>'
+    )
+
+
+def test_page_1_is_filled_by_the_progress_table(appendix):
+    """All 24 months on page 1, set in rows tall enough to fill it (it was two-thirds empty)."""
+    reader = read_pdf(appendix)
+    first = page_texts(appendix)[0]
+    assert "July 2008" in first and "June 2009" in first and "June 2010" in first
+    # The last row, June, is in the lowest fifth of the page (just above the footer); the text's
+    # height on the page is its text matrix's through the content's transformation matrix.
+    positions = []
+    reader.pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: positions.append(
+            (text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+        )
+    )
+    [june_2009] = [y for text, y in positions if text.startswith("June 2009")]
+    assert 595 * 0.08 < june_2009 < 595 * 0.2
+
+
+def test_every_page_that_continues_a_priority_repeats_its_heading(appendix):
+    """Pages 4, 6, 7 and 11 start within a priority and say so; the others start with the
+    priority's own heading, without "(continued)"."""
+    pages = page_texts(appendix)
+    header = "Exception Report for July 2009 Improvement Plan Draft as at 14:32 Appendix 1 "
+    starts = {
+        number: text.removeprefix(header).split(" Ref July 2009 Action")[0]
+        for number, text in enumerate(pages, start=1)
+        if number > 2
+    }
+    assert starts == {
+        3: "Exception report for July 2009 CP1: Town Centre",
+        4: "CP1: Town Centre (continued)",
+        5: "CP3: Sense of Community",
+        6: "CP3: Sense of Community (continued)",
+        7: "FP1: Managing Finances (including Value for Money) (continued)",
+        8: "FP3: Managing resources (including Value for Money)",
+        9: "PR3: Joint CEO with Redditch Borough Council",
+        10: "PR5: Planning",
+        11: "HR & OD1: Learning & Development (continued)",
+    }
+    # Only the pages that continue say "(continued)", once each.
+    assert [n for n, text in enumerate(pages, start=1) if "(continued)" in text] == [4, 6, 7, 11]
+
+
+def test_the_strip_marks_the_original_revised_and_re_programmed_months_as_the_legend_says(appendix):
+    pages = layout_pages(appendix)
+    marks = {}
+    for ref in ("1.1.1", "1.4.5", "7.3.3", "13.4.4", "14.1.1", "5.4.1"):
+        marks[ref] = next(m for m in (_marks_or_none(p, ref) for p in pages) if m is not None)
+    assert marks == {
+        # July: Amber, planned (■), original date (O); the revised date an extension (+).
+        "1.1.1": {"July": "A■O", "Sep.": "+"},
+        "1.4.5": {"July": "A■O", "Aug.": "+"},
+        "7.3.3": {"July": "A■O"},
+        "13.4.4": {"July": "A■O", "Oct.": "+"},  # its re-programme is not yet approved
+        "14.1.1": {"July": "A■O"},  # revised to Dec 10, past this plan's year
+        "5.4.1": {"July": "S■O"},
+    }
+    legend = page_texts(appendix)[1]
+    for line in [
+        "■ Planned A month in which the action is planned",
+        "O Original date Original date of planned action",
+        "+ Revised date Revised date given by the lead (an extension: not on target)",
+        "* Re-programmed date Moved to a later point in the year with approval",
+    ]:
+        assert line in legend
+
+
+def test_the_exception_pages_are_set_in_committee_type(appendix):
+    """At least 9.5pt for the text of the exception tables and 9pt in the month strip (the page
+    furniture, "Produced ..." and "Page n of N", stays at 8pt)."""
+    sizes = {}
+    for page in read_pdf(appendix).pages[2:]:
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size: sizes.setdefault(text.strip(), set()).add(
+                round(abs(size * tm[3] * cm[3]), 1)
+            )
+        )
+    furniture = [text for text in sizes if text.startswith(("Produced", "Page "))]
+    assert {size for text in furniture for size in sizes[text]} == {8.0}
+    assert min(size for text, found in sizes.items() if text not in furniture for size in found) == 9.0
+    assert sizes["Meeting planned for September to start this work with planning architects."] == {9.5}
+    assert sizes["1.1 Agreement on preferred option of Area Action Pan"] == {9.5}
+    assert sizes["Sept 09"] == {9.5}
+    assert sizes["Aug."] == sizes["■"] == sizes["+"] == {9.0}
+
+
+def _marks_or_none(page: str, ref: str):
+    try:
+        return strip_marks(page, ref)
+    except AssertionError:
+        return None
+
+
+def test_a_suspension_prints_a_dash_as_its_revised_date_approved_or_not(appendix):
+    """7.3.3's suspension awaits approval (it counts Amber) and 5.4.1's is approved: the paper
+    prints "-" for both; 14.1.1, also awaiting a suspension, has a revised date (Dec 10)."""
+    rest = " ".join(page_texts(appendix)[2:])
+    assert "7.3.3 Pursue Climate Change Matrix Amber Suspended PS July 09 -" in rest
+    assert loosely("5.4.1 Recruit budget jury x 2 from school SUSPENDED SUSPENDED HB July 09 -") in loosely(
+        rest
+    )
+    assert "HP July 09 Dec 10" in rest
+    assert "PS July 09 TBC" in rest  # 1.4.2: no revised date given yet
+    assert "7.3.3 Pursue Climate Change Matrix Amber Suspended PS July 09 TBC" not in rest
+
+
+def test_an_approved_re_programme_is_marked_in_its_month(db, tmp_path):
+    """An action re-programmed to September with approval, Amber again in September: the strip
+    marks July as the original date and September as the re-programmed date (*)."""
+    plan = make_plan(slug="repro", title="Improvement Plan 2009/10")
+    measure = make_measure(make_priority(plan, "CP1", "Town Centre"), "1.1", "Town centre vision")
+    action = make_action(
+        measure, "1.1.1", "Engage specialists", leads=[make_lead("PS")], planned=["2009-07"],
+        original="2009-07", revised="2009-09", reprogrammed=True,
+    )  # fmt: skip
+    make_status(action, "2009-07", "REPRO")
+    make_status(action, "2009-08", "REPRO")
+    make_status(action, "2009-09", "AMBER", corrective_action="Still waiting for the architects")
+    pages = layout_pages(render_appendix(plan, Month(2009, 9), seconds=None).content)
+    [marks] = [m for m in (_marks_or_none(p, "1.1.1") for p in pages) if m is not None]
+    assert marks == {"July": "RP■O", "Aug.": "RP", "Sep.": "A*"}
 
 
 def test_the_legend_comes_next_then_the_exceptions_in_the_order_of_the_report(appendix):

@@ -74,7 +74,8 @@ def test_exception_pages_list_the_ambers_and_this_months_suspensions_in_plan_ord
         ("FP1", "5.4.2", "SUSP", "July 09", "-"),
         ("FP1", "5.4.3", "SUSP", "July 09", "-"),
         ("FP1", "5.4.7", "SUSP", "July 09", "-"),
-        ("FP3", "7.3.3", "AMBER", "July 09", "TBC"),
+        # A suspension awaiting approval: Amber until approved, and "-" as the paper prints it.
+        ("FP3", "7.3.3", "AMBER", "July 09", "-"),
         ("FP4", "8.3.4", "SUSP", "July 09", "-"),
         ("PR3", "11.1.1", "AMBER", "July 09", "Sept 09"),
         ("PR5", "13.4.4", "AMBER", "July 09", "Oct 09"),
@@ -102,6 +103,25 @@ def test_exception_block_carries_its_measure_and_plan_row(demo):
     july = block.strip[0]
     assert (july.status, july.planned, july.original) == ("AMBER", True, True)
     assert [cell.status for cell in block.strip[1:]] == [""] * 11
+    # 1.1.1's revised date, Sept 09, is an extension: marked as the revised date, not re-programmed.
+    assert [
+        (str(c.month), c.revised, c.reprogrammed) for c in block.strip if c.revised or c.reprogrammed
+    ] == [("2009-09", True, False)]
+
+
+def test_a_version_1_snapshot_has_its_revised_mark_worked_out_from_the_printed_revised_date(demo):
+    """Months closed before the strip kept the revised mark re-render with it: it is the month the
+    block printed as its revised date."""
+    data = exception_report(demo["2009"], JULY_2009).as_snapshot()
+    for group in data["groups"]:
+        for block in group["blocks"]:
+            block["strip"] = [cell[:5] for cell in block["strip"]]
+    old = ExceptionReport.from_snapshot(data)
+    marked = {b.ref: [c.month.short for c in b.strip if c.revised] for g in old.groups for b in g.blocks}
+    assert marked["1.1.1"] == ["Sept 09"]
+    assert marked["1.4.5"] == ["Aug 09"]
+    assert marked["14.1.1"] == []  # Dec 10 is past the plan's year: no month of the strip
+    assert marked["5.4.1"] == []
 
 
 # Appendix 1 page 1 of seed 000: RED, AMBER, GREEN, REPRO, SUSP for July 2008 ... June 2009.
