@@ -3,7 +3,7 @@ recomputed here) and the plan's own status words."""
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
@@ -51,19 +51,24 @@ def strip_cells(context, block, report):
     key = ("strip_marks", id(report))
     if key not in cache:
         cache[key] = _strip_marks(report)
-    marks = cache[key]
+    marks, labels = cache[key]
     cells = []
     for cell in block.strip:
+        label = labels.get(cell.month)
+        if label is None:
+            label = labels[cell.month] = escape(cell.month.grid_label)
         parts = marks[cell.status] if cell.status else (marks["planned"] if cell.planned else "")
         if cell.original:
             parts += marks["original"]
         if cell.reprogrammed:
             parts += marks["reprogrammed"]
-        cells.append(f'<td class="grid-cell">{parts}</td>')
+        cells.append(f'<td class="grid-cell" data-label="{label}">{parts}</td>')
     return mark_safe("".join(cells))
 
 
-def _strip_marks(report) -> dict[str, str]:
+def _strip_marks(report) -> tuple[dict[str, str], dict]:
+    """The markup of each possible cell content, and (filled as the months come) each month's
+    name for the cells' data-label, which names them in the stacked rows of a phone."""
     marks = {
         status.value: format_html(_MARK, f"status status-{status.value.lower()}", report.word(status),
                                   LETTERS[status], report.word(status))
@@ -76,7 +81,7 @@ def _strip_marks(report) -> dict[str, str]:
     ):
         marker = MARKERS[key]
         marks[key] = format_html(_MARK, css, marker.word, marker.symbol, marker.word)  # fmt: skip
-    return {k: str(v) for k, v in marks.items()}
+    return {k: str(v) for k, v in marks.items()}, {}
 
 
 _MARK = '<span class="{}" title="{}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span>'
