@@ -51,7 +51,13 @@ def dashboard() -> tuple[str, str]:
     return "dashboard", "/"
 
 
-PAGES: list[Callable[[], tuple[str, str]]] = [plan_page, plan_page_100, report_page, published_report_page, dashboard]
+PAGES: list[Callable[[], tuple[str, str]]] = [
+    plan_page,
+    plan_page_100,
+    report_page,
+    published_report_page,
+    dashboard,
+]
 
 
 def main() -> None:
@@ -80,7 +86,9 @@ def main() -> None:
     client = Client()
     client.force_login(User.objects.get(username=args.login))
 
-    print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}; {args.runs} runs each, as {args.login}")
+    print(
+        f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}; {args.runs} runs each, as {args.login}"
+    )
     print(f"{'page':<34}{'CPU ms':>8}{'wall ms':>9}{'queries':>9}{'bytes':>9}")
     for page in PAGES:
         label, url = page()

@@ -111,7 +111,10 @@ def test_the_chart_opens_at_full_width_with_its_figures(demo_site, browser):
     page.goto(demo_site.url + REPORT)
     chart = page.locator("figure.report-chart").first
     assert chart.locator("svg.progress-chart").get_attribute("role") == "img"
-    assert chart.locator(".chart-key").inner_text().split("\n") == ["2008/09 (last year)", "2009/10 (this year)"]
+    assert chart.locator(".chart-key").inner_text().split("\n") == [
+        "2008/09 (last year)",
+        "2009/10 (this year)",
+    ]
     chart.get_by_text("Green each month as a table").click()
     assert "89.1%" in chart.locator("table").inner_text()
     page.get_by_role("link", name="Every status’s chart at full width").click()

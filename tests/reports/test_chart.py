@@ -93,7 +93,10 @@ def test_the_report_and_the_dashboard_link_to_the_full_width_charts(demo, client
     client = client_as("cmt")
     report = client.get("/reports/bromsgrove-2009-10/2009-07/").content.decode()
     assert '<svg class="progress-chart"' in report
-    assert 'aria-labelledby="chart-bromsgrove-2009-10-green-400-title chart-bromsgrove-2009-10-green-400-desc"' in report
+    assert (
+        'aria-labelledby="chart-bromsgrove-2009-10-green-400-title chart-bromsgrove-2009-10-green-400-desc"'
+        in report
+    )
     assert f'<a href="{CHART}">Every status’s chart at full width' in report
     dashboard = client.get("/").content.decode()
     assert "Green: percentage of actions each month, 2009/10 over 2008/09" in dashboard
