@@ -60,17 +60,19 @@ class ProgressSource(Protocol):
 
 @dataclass(frozen=True)
 class Point:
+    """A month's value; coordinates to one decimal place, as the SVG prints them."""
+
     x: float
     y: float
     label: str  # "July 2009: Green 80.7%"
 
     @property
-    def corner_x(self) -> str:
-        return f"{self.x - 4.5:.1f}"
+    def corner_x(self) -> float:
+        return round(self.x - 4.5, 1)
 
     @property
-    def corner_y(self) -> str:
-        return f"{self.y - 4.5:.1f}"
+    def corner_y(self) -> float:
+        return round(self.y - 4.5, 1)
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,10 @@ def progress_chart(source: ProgressSource, status: Status = HEADLINE, layout: La
 
     def x(index: int) -> float:
         span = plot_right - plot_left
-        return plot_left + (span * index / (count - 1) if count > 1 else span / 2)
+        return round(plot_left + (span * index / (count - 1) if count > 1 else span / 2), 1)
 
     def y(value: Decimal) -> float:
-        return plot_top + (plot_bottom - plot_top) * (1 - float(value) / 100)
+        return round(plot_top + (plot_bottom - plot_top) * (1 - float(value) / 100), 1)
 
     def series(key: str, label: str, cells) -> Series:
         segments, run, points = [], [], []
@@ -163,7 +165,7 @@ def progress_chart(source: ProgressSource, status: Status = HEADLINE, layout: La
                     segments.append(" ".join(run))
                 run = []
                 continue
-            run.append(f"{x(i):.1f},{y(value):.1f}")
+            run.append(f"{x(i)},{y(value)}")
             points.append(Point(x(i), y(value), f"{cell.month.name}: {word} {_text(value)}"))
         if run:
             segments.append(" ".join(run))

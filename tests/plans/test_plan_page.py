@@ -1,8 +1,8 @@
 """The plan page /plans/<slug>/: month strip, filters, sortable table, CSV and Excel export."""
 
 import csv
-import re
 import io
+import re
 
 import pytest
 from django.urls import reverse
