@@ -19,7 +19,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,23 +36,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page (median reported)")
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="month-end-cpu-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ["MEDIA_ROOT"] = f"{workdir}/media"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improvement.settings")
-    import django
+    from page_cpu import demo_database  # bench/page_cpu.py
 
-    django.setup()
+    demo_database("month-end-cpu-")
     import load  # bench/load.py: the same load plan and pages
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.test import Client
 
-    from demo.load import load_demo
     from plans.models import Action, MonthlyStatus
 
-    call_command("migrate", verbosity=0)
-    load_demo()
     load.set_up_data(args.officers, args.actions_each, args.readers)
     # August as it stands late in the load: every action has a status, about a third behind.
     MonthlyStatus.objects.bulk_create(

@@ -60,29 +60,35 @@ PAGES: list[Callable[[], tuple[str, str]]] = [
 ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20, help="timed requests per page (median reported)")
-    parser.add_argument("--as", dest="login", default="performance", help="demo login to request as")
-    args = parser.parse_args()
-
-    workdir = tempfile.mkdtemp(prefix="page-cpu-")
+def demo_database(prefix: str) -> None:
+    """Django set up on a throwaway SQLite database of its own, migrated, with the demo loaded."""
+    workdir = tempfile.mkdtemp(prefix=prefix)
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     os.environ["MEDIA_ROOT"] = f"{workdir}/media"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improvement.settings")
     import django
 
     django.setup()
-    from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from demo.load import load_demo
 
     call_command("migrate", verbosity=0)
     load_demo()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page (median reported)")
+    parser.add_argument("--as", dest="login", default="performance", help="demo login to request as")
+    args = parser.parse_args()
+
+    demo_database("page-cpu-")
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
     client = Client()
     client.force_login(User.objects.get(username=args.login))
 

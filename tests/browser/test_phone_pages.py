@@ -53,17 +53,32 @@ def address(path: str) -> str:
     return path
 
 
+@pytest.fixture
+def phone(demo_site, browser):
+    """Log in as ``role`` on a screen ``width`` px wide: returns the page."""
+    contexts = []
+
+    def open_as(role: str, width: int):
+        context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 844})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, demo_site.url, role)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
 def sideways(page, width: int) -> int:
     """How far the page runs past the screen's right edge, in pixels."""
     return page.evaluate("(w) => Math.max(0, document.documentElement.scrollWidth - w)", width)
 
 
 @pytest.mark.parametrize("role", PAGES)
-def test_every_page_fits_a_phone_and_passes_axe(demo_site, browser, role):
-    context = browser.new_context(locale="en-GB", viewport={"width": WIDTHS[0], "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    log_in(page, demo_site.url, role)
+def test_every_page_fits_a_phone_and_passes_axe(demo_site, phone, role):
+    page = phone(role, WIDTHS[0])
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844})
@@ -75,14 +90,11 @@ def test_every_page_fits_a_phone_and_passes_axe(demo_site, browser, role):
                 problems.append((width, path, f"scrolls sideways by {overflow} px"))
             if violations := axe_violations(page):
                 problems.append((width, path, violations))
-    context.close()
     assert problems == []
 
 
-def test_on_a_phone_each_action_of_the_plan_is_a_card_with_its_months_named(demo_site, browser):
-    context = browser.new_context(locale="en-GB", viewport={"width": 320, "height": 844})
-    page = context.new_page()
-    log_in(page, demo_site.url, "clerk")
+def test_on_a_phone_each_action_of_the_plan_is_a_card_with_its_months_named(demo_site, phone):
+    page = phone("clerk", 320)
     page.goto(demo_site.url + PLAN)
     row = page.locator("table.plan-grid tbody tr:not(.priority-row):not(.measure-row)").first
     # The row's cells stand one under another, each after its heading, the strip's months in a
@@ -101,13 +113,10 @@ def test_on_a_phone_each_action_of_the_plan_is_a_card_with_its_months_named(demo
     region.focus()
     page.keyboard.press("ArrowRight")
     assert region.evaluate("el => el.scrollLeft") > 0
-    context.close()
 
 
-def test_the_chart_opens_at_full_width_with_its_figures(demo_site, browser):
-    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    log_in(page, demo_site.url, "cmt")
+def test_the_chart_opens_at_full_width_with_its_figures(demo_site, phone):
+    page = phone("cmt", 390)
     page.goto(demo_site.url + REPORT)
     chart = page.locator("figure.report-chart").first
     assert chart.locator("svg.progress-chart").get_attribute("role") == "img"
@@ -127,4 +136,3 @@ def test_the_chart_opens_at_full_width_with_its_figures(demo_site, browser):
     assert page.locator(".chart-wide svg").first.is_visible()
     assert page.locator(".chart-compact svg").first.is_hidden()
     assert axe_violations(page) == []
-    context.close()
