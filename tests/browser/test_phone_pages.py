@@ -112,7 +112,8 @@ def test_on_a_phone_each_action_of_the_plan_is_a_card_with_its_months_named(demo
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")
     region.focus()
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("el => el.scrollLeft") > 0
+    # (the browser may scroll smoothly: wait for it to move)
+    page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
 
 
 def test_the_chart_opens_at_full_width_with_its_figures(demo_site, phone):
