@@ -253,13 +253,6 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
 
-    @property
-    def latest_progress(self) -> MeasureProgress | None:
-        """The measure's latest progress update; from the prefetched updates when a page fetched
-        them (``ActionQuerySet.with_measure_progress``), so no query per measure row."""
-        updates = list(self.progress.all())
-        return max(updates, key=lambda update: update.month) if updates else None
-
 
 class MeasureProgress(models.Model):
     """The progress update text of a measure for one month."""
@@ -370,11 +363,6 @@ class ActionQuerySet(models.QuerySet):
             models.Prefetch("statuses", queryset=MonthlyStatus.objects.filter(month__in=days)),
             models.Prefetch("change_requests", queryset=requests, to_attr="open_requests"),
         )
-
-    def with_measure_progress(self):
-        """The progress updates of the actions' measures, in one query (the plan page's measure
-        rows show the latest)."""
-        return self.prefetch_related("measure__progress")
 
 
 class Action(models.Model):

@@ -70,7 +70,9 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         )
 
     def get_queryset(self):
-        return Action.objects.filter(plan=self.plan).with_grid().with_measure_progress()
+        # The rows' statuses, planned months, leads and progress updates are read for the page's
+        # actions alone, as plain values (ActionTable.display_rows).
+        return Action.objects.filter(plan=self.plan).select_related("measure__priority")
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "plan": self.plan}

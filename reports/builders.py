@@ -39,13 +39,24 @@ def month_figures(plan: Plan, month: Month) -> StatusCounts:
 def year_figures(plan: Plan) -> dict[Month, StatusCounts]:
     """Every month of a plan year's counts in one grouped aggregate; months without statuses
     (the future) are absent."""
+    return years_figures([plan])[plan.pk]
+
+
+def years_figures(plans: list[Plan]) -> dict[int, dict[Month, StatusCounts]]:
+    """``year_figures`` of several plans (by plan id) in one grouped aggregate."""
     rows = (
-        MonthlyStatus.objects.in_plan(plan).values_list("month", "status").annotate(n=Count("id")).order_by()
+        MonthlyStatus.objects.filter(action__plan__in=plans)
+        .values_list("action__plan_id", "month", "status")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    by_month: dict[Month, list[tuple[str, int]]] = {}
-    for day, status, n in rows:
-        by_month.setdefault(Month.from_date(day), []).append((status, n))
-    return {month: counts_from_rows(by_month[month]) for month in sorted(by_month)}
+    by_month: dict[int, dict[Month, list[tuple[str, int]]]] = {plan.pk: {} for plan in plans}
+    for plan_id, day, status, n in rows:
+        by_month[plan_id].setdefault(Month.from_date(day), []).append((status, n))
+    return {
+        plan_id: {month: counts_from_rows(months[month]) for month in sorted(months)}
+        for plan_id, months in by_month.items()
+    }
 
 
 def exceptions_by_priority(plan: Plan, month: Month) -> tuple[PriorityExceptions, ...]:

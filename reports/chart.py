@@ -1,68 +1,88 @@
-"""The progress chart: the percentages of the progress table over both plan years, drawn as an
-SVG on the server so it needs no JavaScript and prints in the PDF. Only geometry is worked out
-here; the percentages are those of the report (``plans.status``)."""
+"""The progress chart: one status's percentage month by month, this plan year over the previous
+one, on the plan year's own months (July to June at Bromsgrove, April to March at most councils).
+Drawn as SVG on the server, so it needs no JavaScript.
+
+Only geometry is worked out here; the figures are the progress table's (``ProgressRow``, the
+percentages of ``plans.status``). The two years are told apart by line style and marker shape
+as well as colour, so the chart reads in greyscale; its text alternative is ``Chart.rows`` (a
+table of every value) and ``Chart.description`` (the month's two values in words)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
+from typing import Protocol
 
 from plans.periods import Month
-from plans.selectors import IndicatorFigures
-from plans.status import COUNTED, Status, number_text, percent_text
-from reports.exception_report import ExceptionReport
+from plans.status import LEGEND_ORDER, Status, StatusCounts, percent_text
+from reports.exception_report import ProgressRow
 
-WIDTH, HEIGHT = 760, 320
-LEFT, RIGHT, TOP, BOTTOM = 48, 150, 16, 64
-# Each line has its own dash pattern and marker shape as well as its colour: never colour alone.
-DASHES = {Status.RED: "", Status.AMBER: "6 3", Status.GREEN: "", Status.REPRO: "2 3", Status.SUSP: "8 3 2 3"}
-MARKERS = {
-    Status.RED: "square",
-    Status.AMBER: "triangle",
-    Status.GREEN: "circle",
-    Status.REPRO: "diamond",
-    Status.SUSP: "cross",
-}
+# The status charted where there is room for one: the share of actions on target.
+HEADLINE = Status.GREEN
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The chart's drawing size in SVG units. The SVG is scaled to the width it is given, so its
+    type is ``font`` units high at ``width`` pixels wide: the compact layout keeps 16-unit labels
+    about 11.5 px high on a 320 px phone (14 px at 390); the wide one is for a whole desktop screen."""
+
+    width: int
+    height: int
+    left: int = 50
+    right: int = 16
+    top: int = 14
+    bottom: int = 32
+    font: int = 16
+
+
+COMPACT = Layout(400, 260)
+WIDE = Layout(860, 340)
+
+# this year's line solid and heavier, with filled circles; last year's dashed, with open squares
+THIS_YEAR, LAST_YEAR = "this-year", "last-year"
+DASHES = {THIS_YEAR: "", LAST_YEAR: "7 4"}
+MARKERS = {THIS_YEAR: "circle", LAST_YEAR: "square"}
+
+
+class ProgressSource(Protocol):
+    """What a chart is drawn from: an ``ExceptionReport``, or a dashboard row."""
+
+    plan_slug: str
+    month: Month
+    year_label: str
+    previous_year_label: str
+    progress: tuple[ProgressRow, ...]
+
+    def word(self, status: str) -> str: ...
 
 
 @dataclass(frozen=True)
 class Point:
+    """A month's value; coordinates to one decimal place, as the SVG prints them."""
+
     x: float
     y: float
-    label: str  # "July 2009: Amber 13.3%"
+    label: str  # "July 2009: Green 80.7%"
 
     @property
-    def triangle(self) -> str:
-        return f"{self.x:.1f},{self.y - 5:.1f} {self.x - 5:.1f},{self.y + 4:.1f} {self.x + 5:.1f},{self.y + 4:.1f}"
+    def corner_x(self) -> float:
+        return round(self.x - 4.5, 1)
 
     @property
-    def corner_x(self) -> str:
-        return f"{self.x - 4:.1f}"
-
-    @property
-    def corner_y(self) -> str:
-        return f"{self.y - 4:.1f}"
-
-    @property
-    def cross(self) -> str:
-        return f"M{self.x - 4:.1f},{self.y - 4:.1f} l8,8 m0,-8 l-8,8"
-
-    @property
-    def diamond(self) -> str:
-        return f"{self.x:.1f},{self.y - 5:.1f} {self.x + 5:.1f},{self.y:.1f} {self.x:.1f},{self.y + 5:.1f} {self.x - 5:.1f},{self.y:.1f}"
+    def corner_y(self) -> float:
+        return round(self.y - 4.5, 1)
 
 
 @dataclass(frozen=True)
 class Series:
-    status: str
-    css: str
-    word: str
+    key: str  # THIS_YEAR or LAST_YEAR
+    label: str  # "2009/10"
     dash: str
     marker: str
     segments: tuple[str, ...]  # polyline point lists, broken where a month has no figures
     points: tuple[Point, ...]
-    legend_y: float
-    legend_point: Point  # the marker drawn on the legend's sample line
 
 
 @dataclass(frozen=True)
@@ -73,252 +93,151 @@ class Tick:
 
 
 @dataclass(frozen=True)
-class Frame:
-    """What every chart has: its size, the plot area, the axes' ticks, and its title and
-    description (the SVG's ``<title>`` and ``<desc>``)."""
+class ChartRow:
+    """A row of the chart's data table: the n-th month of the plan year, and each year's value."""
 
-    width: int
-    height: int
+    month: str  # "July"
+    last_year: str  # "89.1%"; "" when the month had no figures
+    this_year: str
+    is_report_month: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str  # unique on its page: the SVG's title and description are named by it
+    status: Status
+    word: str  # the plan's word for the status: "Green"
+    layout: Layout
     plot_left: int
     plot_right: int
     plot_top: int
     plot_bottom: int
+    series: tuple[Series, ...]  # last year's first, drawn under this year's
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
+    month_x: float | None  # the report's month, marked by a vertical line
     title: str
     description: str
+    rows: tuple[ChartRow, ...]
+    year_label: str
+    previous_year_label: str
+
+    @property
+    def width(self) -> int:
+        return self.layout.width
+
+    @property
+    def height(self) -> int:
+        return self.layout.height
 
 
-@dataclass(frozen=True)
-class Chart(Frame):
-    series: tuple[Series, ...]
-    year_divider: float | None
-    legend_x: float
+def _value(figures: StatusCounts | None, status: Status) -> Decimal | None:
+    return None if figures is None or figures.is_empty else figures.percent(status)
 
 
-def _x(index: int, count: int) -> float:
-    span = WIDTH - LEFT - RIGHT
-    return LEFT + (span * index / (count - 1) if count > 1 else span / 2)
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else f"{percent_text(value)}%"
 
 
-def _y(value: Decimal) -> float:
-    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - float(value) / 100)
-
-
-def progress_chart(report: ExceptionReport) -> Chart:
-    """Previous plan year's months first, then this year's, as the table reads left to right."""
-    months: list[tuple[Month, object]] = [
-        (row.previous.month, row.previous.figures) for row in report.progress if row.previous
-    ]
-    divider_index = len(months)
-    months += [(row.current.month, row.current.figures) for row in report.progress if row.current]
-    count = len(months)
-    series = []
-    for n, status in enumerate(COUNTED):
-        word = report.word(status)
-        segments, run, points = [], [], []
-        for i, (month, figures) in enumerate(months):
-            if figures is None or figures.is_empty:
-                if run:
-                    segments.append(" ".join(run))
-                run = []
-                continue
-            value = figures.percent(status)
-            x, y = _x(i, count), _y(value)
-            run.append(f"{x:.1f},{y:.1f}")
-            points.append(Point(x, y, f"{month.name}: {word} {percent_text(value)}%"))
-        if run:
-            segments.append(" ".join(run))
-        series.append(
-            Series(
-                status=status.value,
-                css=status.value.lower(),
-                word=word,
-                dash=DASHES[status],
-                marker=MARKERS[status],
-                segments=tuple(segments),
-                points=tuple(points),
-                legend_y=TOP + 14 + n * 22,
-                legend_point=Point(WIDTH - RIGHT + 28, TOP + 14 + n * 22, word),
-            )
-        )
-    x_ticks = tuple(
-        Tick(_x(i, count), HEIGHT - BOTTOM + 14, month.grid_label + (f" {month.year % 100:02d}"))
-        for i, (month, _) in enumerate(months)
-    )
-    y_ticks = tuple(Tick(LEFT - 6, _y(Decimal(v)), f"{v}%") for v in (0, 25, 50, 75, 100))
-    divider = None
-    if 0 < divider_index < count:
-        divider = (_x(divider_index - 1, count) + _x(divider_index, count)) / 2
-    years = (
-        f"{report.previous_year_label} and {report.year_label}"
-        if report.previous_year_label
-        else report.year_label
-    )
-    return Chart(
-        width=WIDTH,
-        height=HEIGHT,
-        plot_left=LEFT,
-        plot_right=WIDTH - RIGHT,
-        plot_top=TOP,
-        plot_bottom=HEIGHT - BOTTOM,
-        series=tuple(series),
-        x_ticks=x_ticks,
-        y_ticks=y_ticks,
-        year_divider=divider,
-        legend_x=WIDTH - RIGHT + 16,
-        title=f"Percentage of actions by status, {years}",
-        description=(
-            "Line chart of the percentages in the progress table: one line per status, one point per "
-            "month reported. The same figures are given in the progress table."
-        ),
-    )
-
-
-# --- An indicator's chart: actuals against target over this plan year and the last (issue 17) ----
-#
-# Small (360 × 200) so that it is drawn at its own size on a 390 px phone and six fit on an A4
-# page; the months are the plan year's, so last year's line sits under this year's month by month.
-
-IND_WIDTH, IND_HEIGHT = 360, 200
-IND_LEFT, IND_RIGHT, IND_TOP, IND_BOTTOM = 58, 10, 10, 34
-NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
-
-
-@dataclass(frozen=True)
-class IndicatorLine:
-    css: str  # "this-year", "last-year", "target"
-    word: str  # "2009/10 actual"
-    # Colours as SVG attributes: WeasyPrint does not apply a page's CSS to an inline SVG's strokes.
-    # Dark blue, grey and black differ in grey copies too, and each line has its own dash and marker.
-    stroke: str
-    fill: str
-    dash: str
-    marker: str  # a shape of chart_marker.html, or "" for none
-    segments: tuple[str, ...]
-    points: tuple[Point, ...]
-
-
-@dataclass(frozen=True)
-class IndicatorChart(Frame):
-    lines: tuple[IndicatorLine, ...]
-    months: tuple[IndicatorMonthRow, ...]  # the chart's figures as a table (its text alternative)
-
-
-@dataclass(frozen=True)
-class IndicatorMonthRow:
-    """A row of the chart's table: a month of this plan year and the same month of the last."""
-
-    month: Month
-    actual: str
-    target: str
-    last_month: Month | None
-    last_actual: str
-
-
-def _nice_step(span: Decimal) -> Decimal:
-    """A round step giving about four gridlines over ``span`` (1, 2, 2.5 or 5 times a power of 10)."""
-    raw = span / 4
-    power = Decimal(10) ** (raw.adjusted())
-    return next(step * power for step in NICE_STEPS if step * power >= raw)
-
-
-def _scale(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
-    """The axis's bottom, top and step: round figures just below the lowest and above the highest
-    (not from zero: 90% against a 97% target must not be a flat line at the top)."""
-    low, high = min(values, default=Decimal(0)), max(values, default=Decimal(1))
-    if high == low:
-        low, high = low - 1, high + 1
-    step = _nice_step(high - low)
-    bottom = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
-    top = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
-    return bottom, top, step
-
-
-def indicator_chart(figures: IndicatorFigures, year_label: str, previous_year_label: str) -> IndicatorChart:
-    this_year, last_year = figures.this_year, figures.last_year
-    values = [v for p in (*this_year, *last_year) for v in (p.actual, p.target) if v is not None]
-    bottom, top, step = _scale(values)
-    count = len(this_year)
+def progress_chart(source: ProgressSource, status: Status = HEADLINE, layout: Layout = COMPACT) -> Chart:
+    """``status``'s percentage in each month of the plan year: this year (to the report's month)
+    over the previous year, month by month."""
+    status = Status(status)
+    word = source.word(status)
+    rows: Sequence[ProgressRow] = source.progress
+    count = len(rows)
+    plot_left, plot_right = layout.left, layout.width - layout.right
+    plot_top, plot_bottom = layout.top, layout.height - layout.bottom
 
     def x(index: int) -> float:
-        span = IND_WIDTH - IND_LEFT - IND_RIGHT
-        return IND_LEFT + (span * index / (count - 1) if count > 1 else span / 2)
+        span = plot_right - plot_left
+        return round(plot_left + (span * index / (count - 1) if count > 1 else span / 2), 1)
 
     def y(value: Decimal) -> float:
-        return IND_TOP + (IND_HEIGHT - IND_TOP - IND_BOTTOM) * float((top - value) / (top - bottom))
+        return round(plot_top + (plot_bottom - plot_top) * (1 - float(value) / 100), 1)
 
-    def line(css, word, colours, dash, marker, points, value_of) -> IndicatorLine | None:
-        segments, run, drawn = [], [], []
-        for i, point in enumerate(points):
-            value = value_of(point)
+    def series(key: str, label: str, cells) -> Series:
+        segments, run, points = [], [], []
+        for i, cell in enumerate(cells):
+            value = _value(cell.figures, status) if cell is not None else None
             if value is None:
                 if run:
                     segments.append(" ".join(run))
                 run = []
                 continue
-            run.append(f"{x(i):.1f},{y(value):.1f}")
-            drawn.append(Point(x(i), y(value), f"{point.month.name}: {word} {figures.text(value)}"))
+            run.append(f"{x(i)},{y(value)}")
+            points.append(Point(x(i), y(value), f"{cell.month.name}: {word} {_text(value)}"))
         if run:
             segments.append(" ".join(run))
-        if not drawn:
-            return None
-        return IndicatorLine(css, word, *colours, dash, marker, tuple(segments), tuple(drawn))
+        return Series(key, label, DASHES[key], MARKERS[key], tuple(segments), tuple(points))
 
-    lines = [
-        line("target", f"{year_label} target", ("#0b0c0c", "none"), "3 3", "", this_year, lambda p: p.target),
-        line(
-            "last-year",
-            f"{previous_year_label} actual",
-            ("#505a5f", "#ffffff"),
-            "7 4",
-            "square",
-            last_year,
-            lambda p: p.actual,
-        ),
-        line(
-            "this-year",
-            f"{year_label} actual",
-            ("#1d70b8", "#1d70b8"),
-            "",
-            "circle",
-            this_year,
-            lambda p: p.actual,
-        ),
-    ]
-    ticks, value = [], bottom
-    while value <= top:
-        # Figures only: "£1,250,000" would not fit beside the axis; the title gives the unit.
-        ticks.append(Tick(IND_LEFT - 6, y(value), number_text(value)))
-        value += step
-    rows = tuple(
-        IndicatorMonthRow(
-            month=point.month,
-            actual=figures.text(point.actual),
-            target=figures.text(point.target),
-            last_month=last_year[i].month if i < len(last_year) else None,
-            last_actual=figures.text(last_year[i].actual) if i < len(last_year) else "",
+    drawn = [series(THIS_YEAR, source.year_label, [row.current for row in rows])]
+    if source.previous_year_label:
+        drawn.insert(0, series(LAST_YEAR, source.previous_year_label, [row.previous for row in rows]))
+
+    def axis_month(row: ProgressRow) -> Month:
+        return (row.current or row.previous).month
+
+    x_ticks = tuple(
+        Tick(x(i), layout.height - layout.bottom + layout.font + 4, axis_month(row).month_name[:3])
+        for i, row in enumerate(rows)
+    )
+    y_ticks = tuple(Tick(plot_left - 6, y(Decimal(v)), f"{v}%") for v in (0, 25, 50, 75, 100))
+    index = next((i for i, row in enumerate(rows) if row.current and row.current.month == source.month), None)
+    table = tuple(
+        ChartRow(
+            month=axis_month(row).month_name,
+            last_year=_text(_value(row.previous.figures, status)) if row.previous else "",
+            this_year=_text(_value(row.current.figures, status)) if row.current else "",
+            is_report_month=i == index,
         )
-        for i, point in enumerate(this_year)
+        for i, row in enumerate(rows)
     )
-    years = f"{previous_year_label} and {year_label}" if last_year else year_label
-    return IndicatorChart(
-        width=IND_WIDTH,
-        height=IND_HEIGHT,
-        plot_left=IND_LEFT,
-        plot_right=IND_WIDTH - IND_RIGHT,
-        plot_top=IND_TOP,
-        plot_bottom=IND_HEIGHT - IND_BOTTOM,
-        lines=tuple(item for item in lines if item is not None),
-        x_ticks=tuple(
-            Tick(x(i), IND_HEIGHT - IND_BOTTOM + 14, p.month.grid_label) for i, p in enumerate(this_year)
-        ),
-        y_ticks=tuple(ticks),
-        title=f"{figures.code} {figures.title} ({figures.unit_label.lower()}): actual against target, {years}",
-        description=(
-            f"Line chart by month of the plan year: this year's actual (solid line, circles), "
-            f"{'last year’s actual (dashed line, squares), ' if last_year else ''}and the target "
-            "(dotted line). The same figures are in the table that follows."
-        ),
-        months=rows,
+    return Chart(
+        id=f"chart-{source.plan_slug}-{status.value.lower()}-{layout.width}",
+        status=status,
+        word=word,
+        layout=layout,
+        plot_left=plot_left,
+        plot_right=plot_right,
+        plot_top=plot_top,
+        plot_bottom=plot_bottom,
+        series=tuple(drawn),
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        month_x=x(index) if index is not None else None,
+        title=_title(source, word),
+        description=_description(source, status, word, index),
+        rows=table,
+        year_label=source.year_label,
+        previous_year_label=source.previous_year_label,
     )
+
+
+def status_charts(source: ProgressSource, layout: Layout = WIDE) -> tuple[Chart, ...]:
+    """One chart per status, in the legend's order (the full-width view)."""
+    return tuple(progress_chart(source, status, layout) for status in LEGEND_ORDER)
+
+
+def _title(source: ProgressSource, word: str) -> str:
+    years = (
+        f"{source.year_label} over {source.previous_year_label}"
+        if source.previous_year_label
+        else source.year_label
+    )
+    return f"{word}: percentage of actions each month, {years}"
+
+
+def _description(source: ProgressSource, status: Status, word: str, index: int | None) -> str:
+    """The report month's value beside the same month of the previous year, in words."""
+    kind = "Line chart" if source.previous_year_label else "Line chart of one year"
+    text = f"{kind}: the percentage of actions reported {word} in each month of the plan year"
+    if index is None:
+        return text + "."
+    row = source.progress[index]
+    this_year = _value(row.current.figures, status)
+    text += f". {row.current.month.name}: {_text(this_year) or 'not reported'}"
+    if row.previous is not None and source.previous_year_label:
+        last_year = _value(row.previous.figures, status)
+        text += f"; {row.previous.month.name}: {_text(last_year) or 'not reported'}"
+    return text + "."

@@ -427,7 +427,7 @@ class ExceptionReport:
             words=dict(data["words"]),
             exceptions_by_priority=tuple(PriorityExceptions(*row) for row in data["exceptions_by_priority"]),
             changed_actions=tuple(ChangedActions(*row) for row in data["changed_actions"]),
-            progress=tuple(ProgressRow(_cell_from_json(c), _cell_from_json(p)) for c, p in data["progress"]),
+            progress=progress_from_snapshot(data),
             groups=tuple(
                 PriorityGroup(
                     code=g["code"],
@@ -473,6 +473,11 @@ def _cell_json(cell: ProgressCell | None):
     return [str(cell.month), _counts_json(cell.figures) if cell.figures is not None else None]
 
 
+def progress_from_snapshot(snapshot: dict) -> tuple[ProgressRow, ...]:
+    """The progress table of a published report, from its snapshot (``MonthClose.snapshot``)."""
+    return tuple(ProgressRow(_cell_from_json(c), _cell_from_json(p)) for c, p in snapshot["progress"])
+
+
 def _cell_from_json(data) -> ProgressCell | None:
     if data is None:
         return None
@@ -491,10 +496,18 @@ def _words(plan: Plan) -> dict[str, str]:
 
 
 def _progress(plan: Plan, month: Month) -> tuple[ProgressRow, ...]:
-    """Both plan years side by side; this year's months after the report month are blank."""
-    current = year_figures(plan)
     previous_plan = plan.previous_plan
-    previous = year_figures(previous_plan) if previous_plan else {}
+    return progress_rows(
+        plan, month, year_figures(plan), year_figures(previous_plan) if previous_plan else {}
+    )
+
+
+def progress_rows(
+    plan: Plan, month: Month, current: dict[Month, StatusCounts], previous: dict[Month, StatusCounts]
+) -> tuple[ProgressRow, ...]:
+    """Both plan years side by side (``builders.year_figures`` of the plan and of its previous
+    plan); this year's months after the report month are blank."""
+    previous_plan = plan.previous_plan
     this_months = plan.month_list
     previous_months = previous_plan.month_list if previous_plan else []
     rows = []

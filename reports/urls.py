@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("<slug:slug>/<month:month>/", views.MonthReportView.as_view(), name="month"),
     path("<slug:slug>/<month:month>/summary.json", views.SummaryJsonView.as_view(), name="summary-json"),
+    path("<slug:slug>/<month:month>/chart/", views.ChartView.as_view(), name="chart"),
     path("<slug:slug>/<month:month>/close/", views.CloseMonthView.as_view(), name="close"),
     path("<slug:slug>/<month:month>/closed/", views.MonthClosedView.as_view(), name="closed"),
     path("<slug:slug>/<month:month>/reopen/", views.ReopenMonthView.as_view(), name="reopen"),

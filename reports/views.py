@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
@@ -17,7 +18,7 @@ from plans.models import ChangeRequest, MonthClose, Plan
 from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from reports import closing
-from reports.chart import progress_chart
+from reports.chart import COMPACT, WIDE, progress_chart, status_charts
 from reports.dashboard import dashboard_rows
 from reports.documents import build_cover
 from reports.exception_report import exception_report
@@ -64,12 +65,24 @@ class MonthReportView(MonthMixin, TemplateView):
             plan=self.plan,
             report=report,
             chart=progress_chart(report),
+            full_view_url=reverse("reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}),
             before=before,
             after=after,
             picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
             can_close=self.request.user.has_perm(roles.CLOSE_MONTH),
         )
         return context
+
+
+class ChartView(MonthMixin, TemplateView):
+    """The month's progress charts at full width: one per status, this year over last year."""
+
+    template_name = "reports/charts.html"
+
+    def get_context_data(self, **kwargs):
+        report = exception_report(self.plan, self.month)
+        charts = zip(status_charts(report, COMPACT), status_charts(report, WIDE), strict=True)
+        return super().get_context_data(plan=self.plan, report=report, charts=list(charts), **kwargs)
 
 
 class SummaryJsonView(MonthMixin, View):

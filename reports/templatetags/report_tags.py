@@ -3,11 +3,11 @@ recomputed here) and the plan's own status words."""
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
-from reports import chart
+from reports import indicator_chart as indicator_charts
 from reports.exception_report import STRIP_MARKERS
 from reports.templatetags.status_tags import status_badge
 
@@ -65,17 +65,22 @@ def strip_cells(context, block, report):
     key = ("strip_marks", id(report))
     if key not in cache:
         cache[key] = _strip_marks(report)
-    marks = cache[key]
+    marks, labels = cache[key]
     cells = []
     for cell in block.strip:
+        label = labels.get(cell.month)
+        if label is None:
+            label = labels[cell.month] = escape(cell.month.grid_label)
         # The status, then the marks in the legend's order, as the plan page prints a month.
         parts = marks[cell.status] if cell.status else ""
         parts += "".join(marks[key] for key in STRIP_MARKERS if getattr(cell, key))
-        cells.append(f'<td class="grid-cell">{parts}</td>')
+        cells.append(f'<td class="grid-cell" data-label="{label}">{parts}</td>')
     return mark_safe("".join(cells))
 
 
-def _strip_marks(report) -> dict[str, str]:
+def _strip_marks(report) -> tuple[dict[str, str], dict]:
+    """The markup of each possible cell content, and (filled as the months come) each month's
+    name for the cells' data-label, which names them in the stacked rows of a phone."""
     marks = {
         status.value: format_html(_MARK, f"status status-{status.value.lower()}", report.word(status),
                                   LETTERS[status], report.word(status))
@@ -84,7 +89,7 @@ def _strip_marks(report) -> dict[str, str]:
     for key in STRIP_MARKERS:
         marker = MARKERS[key]
         marks[key] = format_html(_MARK, f"marker marker-{key}", marker.word, marker.symbol, marker.word)  # fmt: skip
-    return {k: str(v) for k, v in marks.items()}
+    return {k: str(v) for k, v in marks.items()}, {}
 
 
 _MARK = '<span class="{}" title="{}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span>'
@@ -117,8 +122,8 @@ def status_label(context, report, status):
 
 @register.simple_tag
 def indicator_chart(report, figures):
-    """The SVG geometry of an indicator's chart (``reports.chart.indicator_chart``)."""
-    return chart.indicator_chart(figures, report.year_label, report.previous_year_label)
+    """The SVG geometry of an indicator's chart (``reports.indicator_chart.indicator_chart``)."""
+    return indicator_charts.indicator_chart(figures, report.year_label, report.previous_year_label)
 
 
 @register.filter

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -186,3 +187,47 @@ def test_the_plan_page_links_to_the_months_report_and_the_whole_plan_as_pdf(clie
     html = client_as("clerk").get(PAGE).content.decode()
     assert '<a href="/reports/p/2009-07/">Exception report for July 2009</a>' in html
     assert '<a href="/reports/p/plan-2009-07.pdf">The whole plan as PDF, as at July 2009</a>' in html
+
+
+def body_rows(html: str) -> list[str]:
+    """The action rows of the plan table (not its priority and measure headings)."""
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    return [row for row in re.findall(r"<tr>(.*?)</tr>", table, re.S) if "<td" in row]
+
+
+def test_each_row_has_a_cell_under_every_heading_each_named_for_a_phone(client_as, plan):
+    html = client_as("cmt").get(PAGE).content.decode()
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    headings = [
+        re.sub(r"<[^>]+>|Sort by ", "", th).strip() for th in re.findall(r"<th [^>]*>(.*?)</th>", head, re.S)
+    ]
+    assert headings[:5] == ["Priority", "Ref.", "Action", "Lead", "July"]
+    assert headings[-4:] == ["June", "Original date", "Revised date", "Corrective action"]
+    first = body_rows(html)[0]
+    assert re.findall(r'<td[^>]* data-label="([^"]*)"', first) == headings
+    assert '<td data-label="Original date">July 09</td>' in first
+    assert '<td data-label="Revised date">Sept 09</td>' in first
+    # 3.1.1: re-programmed with approval; no corrective action.
+    third = body_rows(html)[2]
+    assert '<td data-label="Revised date">Nov 09 (re-programmed)</td>' in third
+    assert '<td data-label="Corrective action">—</td>' in third
+
+
+def test_priority_and_measure_headings_only_in_plan_order(client_as, plan):
+    client = client_as("cmt")
+    html = client.get(PAGE).content.decode()
+    assert html.count('class="priority-row"') == 2 and html.count('class="measure-row"') == 2
+    sorted_html = client.get(PAGE, {"sort": "-ref"}).content.decode()
+    assert 'class="priority-row"' not in sorted_html and 'class="measure-row"' not in sorted_html
+    assert len(body_rows(sorted_html)) == 3
+
+
+def test_a_measure_row_shows_its_latest_progress_update(client_as, plan):
+    from plans.models import MeasureProgress
+
+    measure = plan.priorities.get(code="CP1").measures.get()
+    MeasureProgress.objects.create(measure=measure, month="2009-07-01", text="Brief written")
+    MeasureProgress.objects.create(measure=measure, month="2009-08-01", text="Partner chosen")
+    html = client_as("cmt").get(PAGE).content.decode()
+    assert "Progress update (August 2009): Partner chosen" in html
+    assert "Brief written" not in html

@@ -252,7 +252,7 @@ def test_report_page_and_json_queries_do_not_grow_with_the_indicators(
 
 
 def test_the_chart_draws_both_years_against_the_target_on_a_round_scale(plans):
-    from reports.chart import indicator_chart
+    from reports.indicator_chart import indicator_chart
 
     bv8 = build_exception_report(plans["2009"], JULY).indicators[0]
     chart = indicator_chart(bv8, "2009/10", "2008/09")

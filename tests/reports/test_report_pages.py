@@ -78,7 +78,8 @@ def test_report_page_shows_seed_000_figures(demo, client_as):
     for text in ["13.3%", "80.7%", "6.0%", "July 2008", "89.1%", "Consistency check", "SUSPENDED"]:
         assert text in html
     # The chart is inline SVG with its own title, and no script anywhere.
-    assert '<svg class="progress-chart"' in html and '<title id="chart-title">' in html
+    assert '<svg class="progress-chart"' in html
+    assert '<title id="chart-bromsgrove-2009-10-green-400-title">' in html
     assert "<script" not in html
 
 
@@ -196,13 +197,15 @@ def test_dashboard_queries_do_not_grow_with_the_plan(
     close_month(plan, Month(2009, 7), role_user("performance"))
     client = client_as("cmt")
     # session, user, permissions (2), plans, their status words, closed months, the shown months'
-    # closes, counts of the open ones
-    with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES):
+    # closes, counts of the open ones, every month's counts of the open ones (their charts)
+    with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES):
         response = client.get("/dashboard/")
     assert response.status_code == 200
     row = next(row for row in response.context["rows"] if row.plan == plan)
     assert row.month == Month(2009, 8)
     assert row.figures.total == size
+    # its chart: July and August of this year, the two months reported
+    assert len(row.chart.series[-1].points) == 2
 
 
 def test_a_plan_reporting_every_two_months_links_to_its_reporting_months(db, client_as):
