@@ -27,7 +27,7 @@ from plans import services
 from plans.cells import FORMULA_TRIGGERS
 from plans.models import INDICATOR_VALUE, Action, Indicator, Lead, Measure, Plan, Priority, StatusTerm
 from plans.periods import MONTH_NAMES, Month, to_month
-from plans.status import COUNTED, LETTERS, Polarity, Status, StatusCounts, Unit, count_statuses
+from plans.status import COUNTED, LETTERS, Polarity, Status, StatusCounts, Unit, count_statuses, value_text
 from plans.workbook.safety import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
@@ -221,6 +221,10 @@ class ParsedIndicator:
     actuals: dict[Month, Decimal] = field(default_factory=dict)
     not_collected: tuple[Month, ...] = ()
     row: int | None = None
+
+    @property
+    def target_text(self) -> str:
+        return value_text(self.target, self.unit)
 
 
 @dataclass
