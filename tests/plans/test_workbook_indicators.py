@@ -66,7 +66,10 @@ def test_the_sheet_imports_each_indicator_under_its_priority_or_measure_with_its
     # Worked out from the figures imported: 96.5 is within 3% of 97; 10 is exactly 8 + 25%.
     assert [bv8.rag_in(m) for m in (JULY, AUG)] == ["AMBER", "GREEN"]
     assert litter.rag_in(JULY) == "AMBER"
-    assert result.lines()[1] == "Added: 2 priorities, 2 measures, 1 actions, 0 statuses, 2 indicators, 5 actuals."
+    assert (
+        result.lines()[1]
+        == "Added: 2 priorities, 2 measures, 1 actions, 0 statuses, 2 indicators, 5 actuals."
+    )
     # Set up and entered through the services: the actuals' history says the import wrote them.
     assert IndicatorChange.objects.filter(indicator=bv8, field="actual", source="import").count() == 3
 
@@ -85,7 +88,9 @@ def test_headings_units_and_figures_are_read_the_tolerant_way():
     ]  # fmt: skip
     # A percentage typed in Excel is kept as a fraction shown as a percentage: 0.955 is 95.5%.
     rows[0][8], rows[0][6] = 0.955, 0.97
-    data = workbook(indicators=rows, indicator_headings=headings, number_formats={(2, 9): "0.0%", (2, 7): "0%"})
+    data = workbook(
+        indicators=rows, indicator_headings=headings, number_formats={(2, 9): "0.0%", (2, 7): "0%"}
+    )
     plan = import_plan(read_workbook(data), slug="p", from_command_line=True).plan
     figures = {
         i.code: (i.unit, i.polarity, plain(i.target), plain(i.tolerance), i.lead_id is None)
@@ -128,7 +133,9 @@ def test_every_bad_cell_is_reported_by_sheet_row_and_column_and_nothing_is_saved
     rows = [
         indicator_row("BV8", [96, "lots"], target="ninety"),
         indicator_row("BV8", title=""),
-        indicator_row("", priority="XX9", measure="", unit="kg", better="sideways", tolerance=150, lead="JP MB"),
+        indicator_row(
+            "", priority="XX9", measure="", unit="kg", better="sideways", tolerance=150, lead="JP MB"
+        ),
         indicator_row("BV12", priority="CP1", measure="9.9", better="", target=0.12345),
     ]
     assert problems(workbook(indicators=rows)) == [
@@ -221,18 +228,28 @@ def test_reimporting_the_export_changes_nothing_and_keeps_each_actuals_note(role
                         note="Two invoices held by a query.")  # fmt: skip
     history = IndicatorChange.objects.count()
     result = import_plan(read_workbook(export_plan(plan), plan=plan), plan=plan, from_command_line=True)
-    assert result.lines()[2] == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses, 0 indicators, 0 actuals."
+    assert (
+        result.lines()[2]
+        == "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses, 0 indicators, 0 actuals."
+    )
     assert IndicatorChange.objects.count() == history
     # A changed actual is written with its history; the note of July stays; a blank cell removes nothing.
     rows = [indicator_row(actuals=[95, None, 98], target=98)]
-    result = import_plan(read_workbook(workbook(indicators=rows), plan=plan), plan=plan, from_command_line=True)
+    result = import_plan(
+        read_workbook(workbook(indicators=rows), plan=plan), plan=plan, from_command_line=True
+    )
     assert result.lines()[1:3] == [
         "Added: 0 priorities, 0 measures, 0 actions, 0 statuses, 0 indicators, 1 actuals.",
         "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses, 1 indicators, 1 actuals.",
     ]
     assert actuals("BV8") == {"2008-07": "95", "2008-08": "97", "2008-09": "98"}
-    assert IndicatorActual.objects.get(indicator=bv8, month=JULY.first_day).note == "Two invoices held by a query."
-    assert [c.sentence for c in IndicatorChange.objects.filter(indicator=bv8, source="import").order_by("id")][-3:] == [
+    assert (
+        IndicatorActual.objects.get(indicator=bv8, month=JULY.first_day).note
+        == "Two invoices held by a query."
+    )
+    assert [
+        c.sentence for c in IndicatorChange.objects.filter(indicator=bv8, source="import").order_by("id")
+    ][-3:] == [
         "The target was changed from 97% to 98%.",
         "The actual for July 2008 was changed from 96.5% to 95%.",
         "The actual for September 2008 was set to 98%.",
@@ -300,7 +317,9 @@ def test_the_upload_page_previews_the_indicators_and_the_confirmation_saves_them
 
     client = client_as("performance")
     data = workbook(indicators=[indicator_row(actuals=[96.5]), LITTER])
-    response = client.post(reverse("plans:import"), {"file": SimpleUploadedFile("p.xlsx", data), "slug": "web"})
+    response = client.post(
+        reverse("plans:import"), {"file": SimpleUploadedFile("p.xlsx", data), "slug": "web"}
+    )
     page = client.get(response["Location"]).content.decode()
     assert "2 priorities, 2 measures, 1 actions, 2 indicators" in page
     assert "Added: 2 priorities, 2 measures, 1 actions, 0 statuses, 2 indicators, 3 actuals." in page
