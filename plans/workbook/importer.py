@@ -484,6 +484,7 @@ class _IndicatorRow:
     item: ParsedIndicator
     indicator: Indicator | None
     definition: services.IndicatorDefinition
+    changed: bool = False  # new, or its definition differs from the stored one
     writes: list[tuple[Month, Decimal, IndicatorActual | None]] = field(default_factory=list)
 
 
@@ -527,9 +528,11 @@ def _save_indicators(
         )  # fmt: skip
         positions[key] += 1
         row = _IndicatorRow(item, existing.pop(code_key(item.code), None), definition)
+        row.changed = row.indicator is None or _differs(row.indicator, definition)
         count = len(errors)
         _check_actuals(row, set(definition.months or reporting), closed, parsed, errors)
-        if len(errors) == count:
+        # An indicator the workbook leaves as it is has nothing to check (nor a query to spend on it).
+        if row.changed and len(errors) == count:
             try:
                 services.check_indicator(plan=plan, definition=definition, indicator=row.indicator)
             except ValidationError as refused:
@@ -541,9 +544,8 @@ def _save_indicators(
         result.kept["indicators"] += len(existing)
     writes = []
     for row in rows:
-        changed = row.indicator is not None and _differs(row.indicator, row.definition)
-        _count(result, "indicators", row.indicator is None, changed)
-        if row.indicator is None or changed:
+        _count(result, "indicators", row.indicator is None, row.changed)
+        if row.changed:
             row.indicator = services.save_indicator(
                 user=user, plan=plan, definition=row.definition, indicator=row.indicator,
                 source=ActionChange.Source.IMPORT, from_command_line=from_command_line,

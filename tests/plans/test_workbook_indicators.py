@@ -333,3 +333,19 @@ def test_the_upload_page_previews_the_indicators_and_the_confirmation_saves_them
     bad = workbook(indicators=[indicator_row(target="ninety")])
     page = client.post(reverse("plans:import"), {"file": SimpleUploadedFile("p.xlsx", bad)}).content.decode()
     assert "<td>Indicators</td><td>2</td><td>G</td><td>The target must be a number: “ninety”.</td>" in page
+
+
+def test_reimport_queries_do_not_grow_with_the_number_of_indicators():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def reimport_queries(n: int, slug: str) -> int:
+        rows = [indicator_row(f"PI{i}", [96, "n/a", 97.5]) for i in range(n)]
+        plan = import_plan(read_workbook(workbook(indicators=rows)), slug=slug, from_command_line=True).plan
+        again = read_workbook(export_plan(plan), plan=plan)
+        with CaptureQueriesContext(connection) as queries:
+            result = import_plan(again, plan=plan, from_command_line=True)
+        assert result.lines()[3].endswith(f"{n} indicators, {2 * n} actuals.")
+        return len(queries)
+
+    assert reimport_queries(30, "large") <= reimport_queries(3, "small")
