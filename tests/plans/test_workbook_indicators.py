@@ -349,3 +349,14 @@ def test_reimport_queries_do_not_grow_with_the_number_of_indicators():
         return len(queries)
 
     assert reimport_queries(30, "large") <= reimport_queries(3, "small")
+
+
+def test_a_formula_in_the_indicators_sheet_is_refused_at_its_cell():
+    book = load_workbook(io.BytesIO(workbook(indicators=[indicator_row(actuals=[96])])))
+    book["Indicators"]["J2"] = "=I2*1.01"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert problems(buffer.getvalue()) == [
+        "sheet Indicators, row 2, column J: This cell holds a formula. The import reads typed values only and "
+        "never runs formulas: copy the sheet and paste it as values."
+    ]
