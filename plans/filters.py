@@ -1,13 +1,14 @@
-"""The plan page's filters: priority, lead, status in a month, and text (django-filter)."""
+"""The plan page's filters: priority, lead, status in a month, and text; the indicators list's:
+priority, lead, RAG in a month (django-filter)."""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
 
-from plans.models import Action, Lead, Plan, Priority
+from plans.models import Action, Indicator, Lead, Plan, Priority
 from plans.periods import Month
-from plans.status import Status
+from plans.status import INDICATOR_RAGS, Status
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -58,3 +59,49 @@ class ActionFilter(django_filters.FilterSet):
                 conditions["statuses__month"] = Month.parse(month).first_day
             queryset = queryset.filter(**conditions).distinct()
         return queryset
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    """The plan's indicators list: by priority and lead (in the database), and by RAG in a month
+    (worked out from the figures of that month: ``IndicatorListView``)."""
+
+    NO_RAG = "NONE"
+
+    priority = django_filters.ModelChoiceFilter(
+        queryset=Priority.objects.none(), label="Priority", empty_label="Any"
+    )
+    lead = django_filters.ModelChoiceFilter(queryset=Lead.objects.none(), label="Lead", empty_label="Any")
+    rag = django_filters.ChoiceFilter(
+        choices=[*((s.value, s.label) for s in INDICATOR_RAGS), (NO_RAG, "No RAG")],
+        label="RAG",
+        empty_label="Any",
+        method="figures_of_the_month",
+    )
+    month = django_filters.ChoiceFilter(label="in month", empty_label=None, method="figures_of_the_month")
+
+    class Meta:
+        model = Indicator
+        fields = ["priority", "lead", "rag", "month"]
+
+    def __init__(self, data=None, queryset=None, *, plan: Plan, month: Month, **kwargs):
+        if data is not None and not data.get("month"):
+            data = data.copy()
+            data["month"] = str(month)
+        super().__init__(data, queryset, **kwargs)
+        self.filters["priority"].queryset = plan.priorities.all()
+        self.filters["lead"].queryset = Lead.objects.filter(indicators__plan=plan).distinct()
+        self.filters["month"].extra["choices"] = [(str(m), m.name) for m in plan.reporting_month_list]
+        self.form.fields["month"].initial = str(month)
+
+    def figures_of_the_month(self, queryset, name, value):
+        # A RAG is worked out from a month's figures, not stored: the view filters the figures.
+        return queryset
+
+    @property
+    def chosen_month(self) -> Month:
+        return Month.parse(self.form.cleaned_data["month"])
+
+    def keeps(self, rag: str) -> bool:
+        """Whether an indicator of this RAG ("" for none) passes the RAG filter."""
+        wanted = self.form.cleaned_data.get("rag")
+        return not wanted or wanted == (rag or self.NO_RAG)

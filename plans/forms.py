@@ -1,4 +1,5 @@
-"""Forms of the officer's monthly update, change requests and approvals.
+"""Forms of the officer's monthly update (actions, progress updates, indicators' actuals), change
+requests and approvals.
 
 Every message says what is wrong in the council's words; a bound form keeps what was typed.
 """
@@ -9,9 +10,18 @@ from django import forms
 from django.utils import timezone
 
 from plans import services
-from plans.models import CORRECTIVE_ACTION_MAX, Action, ChangeRequest, Measure, MeasureProgress, Plan
+from plans.models import (
+    CORRECTIVE_ACTION_MAX,
+    INDICATOR_NOTE_MAX,
+    Action,
+    ChangeRequest,
+    Measure,
+    MeasureProgress,
+    Plan,
+)
 from plans.periods import TARGET_MONTHS_AFTER_PLAN, Month, plan_year_note, to_month
-from plans.status import NEEDS_APPROVAL, Status, suggested_status
+from plans.selectors import IndicatorFigures
+from plans.status import NEEDS_APPROVAL, FigureError, Status, number_text, parse_figure, suggested_status
 
 # The statuses an officer may choose: re-programmed and suspended need an approved request.
 OFFICER_STATUSES = [s for s in Status if s not in NEEDS_APPROVAL]
@@ -234,6 +244,85 @@ class MeasureProgressForm(forms.Form):
         an untouched field never clears a colleague's update made meanwhile)."""
         data = self.cleaned_data
         return services.progress_text(data["text"]) != services.progress_text(data["read"])
+
+
+class FigureField(forms.Field):
+    """An indicator's figure as people type it ("83.5", "83.5%", "£1,250.50"): read by
+    ``plans.status.parse_figure``, whose message is shown beside the field."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if len(text) > 40:
+            raise forms.ValidationError("The figure is too long: write it like 83.5.", code="invalid")
+        try:
+            return parse_figure(text)
+        except FigureError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
+class IndicatorActualForm(forms.Form):
+    """An indicator's actual and its lead's note for the month, on the lead's month page.
+    ``read_value`` and ``read_note`` are the figures the page showed: saving over a colleague's
+    later entry is refused (``services.StaleActualError``)."""
+
+    read_value = forms.CharField(required=False, widget=forms.HiddenInput)
+    read_note = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    value = FigureField(required=False)
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=INDICATOR_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+
+    def __init__(self, *args, figures: IndicatorFigures, **kwargs):
+        self.figures = figures
+        value = number_text(figures.actual).replace(",", "") if figures.actual is not None else ""
+        kwargs.setdefault(
+            "initial", {"read_value": value, "read_note": figures.note, "value": value, "note": figures.note}
+        )
+        super().__init__(*args, prefix=f"i{figures.indicator_id}", **kwargs)
+        self.fields["value"].label = f"Actual for {figures.month.name} ({figures.unit_label.lower()})"
+        self.fields["value"].widget.attrs.update({"inputmode": "decimal", "class": "input-figure"})
+        self.fields["note"].label = f"Note on {figures.code} for {figures.month.name}"
+
+    def clean_read_value(self):
+        try:
+            return parse_figure(self.cleaned_data["read_value"]) if self.cleaned_data["read_value"] else None
+        except FigureError:
+            raise forms.ValidationError("The page was changed: load it again.") from None
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("value") is None
+            and "value" not in self.errors
+            and services.progress_text(data.get("note"))
+        ):
+            self.add_error("value", "Enter the actual that the note is about.")
+        return data
+
+    def needs_saving(self) -> bool:
+        """Written when the figure or the note differs from what the page showed."""
+        data = self.cleaned_data
+        return (data["value"], services.progress_text(data["note"])) != (
+            data["read_value"],
+            services.progress_text(data["read_note"]),
+        )
+
+    def as_write(self, indicator) -> services.ActualWrite:
+        data = self.cleaned_data
+        return services.ActualWrite(
+            indicator=indicator,
+            month=self.figures.month,
+            value=data["value"],
+            note=data["note"],
+            read=(data["read_value"], data["read_note"]),
+        )
 
 
 class ChangeRequestForm(forms.Form):

@@ -17,6 +17,8 @@ from django.utils import timezone
 from plans.periods import Month, month_range, plan_year_label, reporting_months, target_months, to_month
 from plans.status import (
     COUNTED,
+    FIGURE_DIGITS,
+    FIGURE_PLACES,
     MEANINGS,
     Approval,
     Polarity,
@@ -25,6 +27,7 @@ from plans.status import (
     approved_status,
     effective_target,
     indicator_rag,
+    number_text,
     value_text,
 )
 
@@ -567,7 +570,7 @@ class MeasureChange(models.Model):
 
 # Up to 999,999,999,999.9999: a council's pounds and counts, and four places for the rates and
 # percentages councils publish (BV 17a 2.8%, a tolerance band of 0.27).
-INDICATOR_VALUE = {"max_digits": 16, "decimal_places": 4}
+INDICATOR_VALUE = {"max_digits": FIGURE_DIGITS, "decimal_places": FIGURE_PLACES}
 INDICATOR_NOTE_MAX = CORRECTIVE_ACTION_MAX
 
 
@@ -679,6 +682,14 @@ class Indicator(models.Model):
     def text(self, value: Decimal | None) -> str:
         """A figure of this indicator with its unit ("83.5%", "£1,250.50", "12 days")."""
         return value_text(value, self.unit)
+
+    @property
+    def target_text(self) -> str:
+        return self.text(self.target)
+
+    @property
+    def tolerance_text(self) -> str:
+        return f"{number_text(self.tolerance)}%"
 
 
 class IndicatorMonth(models.Model):

@@ -405,3 +405,33 @@ def value_text(value: Decimal | None, unit: Unit | str) -> str:
     if unit == Unit.DAYS:
         return f"{text} day" if value == 1 else f"{text} days"
     return text
+
+
+FIGURE_PLACES = 4  # the decimal places an indicator's figures are kept to (plans.models)
+FIGURE_DIGITS = 16
+
+
+class FigureError(ValueError):
+    """A figure that cannot be read, with the message to show beside it."""
+
+
+def parse_figure(text: str) -> Decimal:
+    """A figure as people type it: "83.5", "83.5%", "£1,250.50", "12 days", " -3 ". Refused (with
+    a message a council officer understands): anything else, more than four decimal places, a
+    figure too large to keep."""
+    cleaned = str(text).strip().replace(",", "").replace("£", "").removesuffix("%").strip()
+    for word in (" days", " day"):
+        cleaned = cleaned.removesuffix(word)
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        raise FigureError(f"“{text}” is not a number: write it like 83.5.") from None
+    if not value.is_finite():
+        raise FigureError(f"“{text}” is not a number: write it like 83.5.")
+    if -value.as_tuple().exponent > FIGURE_PLACES and value != value.quantize(
+        Decimal(1).scaleb(-FIGURE_PLACES)
+    ):
+        raise FigureError(f"Give the figure to at most {FIGURE_PLACES} decimal places.")
+    if abs(value) >= Decimal(10) ** (FIGURE_DIGITS - FIGURE_PLACES):
+        raise FigureError("The figure is too large.")
+    return value

@@ -9,6 +9,7 @@ import re
 
 import django_tables2 as tables
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from plans.cells import neutralise
@@ -158,3 +159,63 @@ def as_xlsx(table: ActionTable, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class IndicatorTable(tables.Table):
+    """The plan's indicators with their figures for a month (``plans.selectors.IndicatorFigures``),
+    sortable; the RAG a word on its colour."""
+
+    indicator = tables.Column(accessor="code", verbose_name="Indicator", order_by=("code",))
+    priority = tables.Column(accessor="priority_code", verbose_name="Priority")
+    lead = tables.Column(accessor="lead", verbose_name="Lead", default="None")
+    # Not sortable: a figure is compared only with its own indicator's target, never across units.
+    target = tables.Column(
+        accessor="target",
+        verbose_name="Target",
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"class": "number"}},
+    )
+    actual = tables.Column(
+        accessor="actual",
+        verbose_name="Actual",
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"class": "number"}},
+    )
+    rag = tables.Column(accessor="rag", verbose_name="RAG", empty_values=())
+    trend = tables.Column(accessor="trend_text", verbose_name="Since the last figure", orderable=False)
+    trend_year = tables.Column(
+        accessor="trend_year_text", verbose_name="Against a year before", orderable=False
+    )
+
+    class Meta:
+        attrs = {"class": "table indicator-list"}
+        orderable = True
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def render_indicator(self, record):
+        url = reverse("plans:indicator", kwargs={"slug": self.plan.slug, "pk": record.indicator_id})
+        return format_html('<a href="{}">{}</a> {}', url, record.code, record.title)
+
+    def render_priority(self, record):
+        return (
+            f"{record.priority_code} ({record.measure_ref})" if record.measure_ref else record.priority_code
+        )
+
+    def render_target(self, record):
+        return record.target_text
+
+    def render_actual(self, record):
+        return record.actual_text
+
+    def render_rag(self, record):
+        if not record.rag:
+            return record.rag_word
+        return get_template("includes/status.html").render(
+            {"status": Status(record.rag), "css": record.rag.lower(), "word": record.rag_word, "letter": "",
+             "meaning": record.rag_meaning, "short": False}
+        )  # fmt: skip

@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 import plans.converters  # noqa: F401  (the month converter)
-from plans import views, views_rollover, views_workbook
+from plans import views, views_indicators, views_rollover, views_workbook
 
 app_name = "plans"
 
@@ -30,6 +30,10 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="reports:plan-pdf", permanent=True, query_string=True),
     ),
     path("<slug:slug>/actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),
+    path("<slug:slug>/indicators/", views_indicators.IndicatorListView.as_view(), name="indicators"),
+    path(
+        "<slug:slug>/indicators/<int:pk>/", views_indicators.IndicatorDetailView.as_view(), name="indicator"
+    ),
     path("<slug:slug>/export.<str:fmt>", views.PlanExportView.as_view(), name="export"),
     path("<slug:slug>/", views.PlanDetailView.as_view(), name="detail"),
 ]

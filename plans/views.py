@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,10 +20,18 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from plans import roles, services
 from plans.filters import ActionFilter
-from plans.forms import ActionMonthForm, ChangeRequestForm, DecisionForm, MeasureProgressForm
+from plans.forms import (
+    ActionMonthForm,
+    ChangeRequestForm,
+    DecisionForm,
+    IndicatorActualForm,
+    MeasureProgressForm,
+)
 from plans.models import (
     Action,
     ChangeRequest,
+    Indicator,
+    IndicatorActual,
     Lead,
     Measure,
     MeasureProgress,
@@ -31,8 +40,8 @@ from plans.models import (
     Plan,
 )
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin, plan_or_404
-from plans.selectors import current_month
-from plans.status import MARKERS, NEEDS_APPROVAL, status_legend
+from plans.selectors import IndicatorFigures, current_month, indicator_figures
+from plans.status import MARKERS, NEEDS_APPROVAL, number_text, status_legend, value_text
 from plans.tables import ActionTable, as_csv, as_xlsx
 
 
@@ -135,7 +144,8 @@ class StartView(RoleRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         user = request.user
         if user.has_perm(roles.UPDATE_OWN) and not user.has_perm(roles.UPDATE_ANY):
-            plan = Plan.objects.filter(actions__leads__user=user).distinct().first()
+            leads = Q(actions__leads__user=user) | Q(indicators__lead__user=user)
+            plan = Plan.objects.filter(leads).distinct().first()
             if plan is not None:
                 return redirect("plans:my-month", slug=plan.slug, month=str(current_month(plan)))
         return redirect("home")
@@ -164,6 +174,14 @@ class MonthRow:
     last_month: MonthlyStatus | None
     suggestion: str
     pending: ChangeRequest | None
+
+
+@dataclass
+class IndicatorRow:
+    """An indicator the page's lead leads, collected in the month: its figures and its form."""
+
+    figures: IndicatorFigures
+    form: IndicatorActualForm
 
 
 @dataclass
@@ -202,8 +220,24 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     def whose(self) -> Q:
         return Q(leads__user=self.request.user)
 
+    def whose_indicators(self) -> Q:
+        return Q(lead__user=self.request.user)
+
     def heading(self) -> str:
         return f"My actions for {self.month.name}"
+
+    def build_indicators(self, data=None) -> list[IndicatorRow]:
+        """The indicators of this lead collected in the month, each with its actual's form (the
+        figures read in a fixed number of queries, ``plans.selectors.indicator_figures``)."""
+        mine = Indicator.objects.filter(plan=self.plan).filter(self.whose_indicators())
+        rows = []
+        for figures in indicator_figures(self.plan, self.month, mine):
+            form = IndicatorActualForm(data, figures=figures)
+            if data is None and self.closed:
+                for field in form.fields.values():
+                    field.disabled = True
+            rows.append(IndicatorRow(figures, form))
+        return rows
 
     @cached_property
     def closed(self) -> bool:
@@ -263,25 +297,30 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         rows = kwargs.get("rows") or self.build_rows()
         measures = kwargs.get("measures") or self.build_measures(rows)
+        indicators = kwargs["indicators"] if "indicators" in kwargs else self.build_indicators()
         context["rows"] = rows
         context["measures"] = measures
+        context["indicators"] = indicators
         context["heading"] = self.heading()
         context["lead"] = self.lead
         context["closed"] = self.closed
         # Every measure shown takes a progress update, even when its actions' rows are approvals.
-        context["editable"] = bool(measures) and not context["closed"]
-        context["errors"] = kwargs.get("errors") or error_summary(measures)
+        context["editable"] = bool(measures or indicators) and not context["closed"]
+        context["errors"] = kwargs.get("errors") or error_summary(measures, indicators)
         return context
 
     def post(self, request, *args, **kwargs):
         data = request.POST.copy()
         rows = self.build_rows(data)
         measures = self.build_measures(rows, data)
+        indicators = self.build_indicators(data)
         forms_by_pk = {row.action.pk: row.form for row in rows if row.form}
         progress_by_pk = {block.measure.pk: block.form for block in measures}
+        actuals_by_pk = {row.figures.indicator_id: row.form for row in indicators}
         try:
             submitted = {int(value) for value in data.getlist("action")}
             submitted_measures = {int(value) for value in data.getlist("measure")}
+            submitted_indicators = {int(value) for value in data.getlist("indicator")}
         except ValueError:
             raise PermissionDenied("Not an action of yours.") from None
         if not submitted <= set(forms_by_pk):
@@ -289,24 +328,37 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             raise PermissionDenied("You may only update the actions you lead that are live this month.")
         if not submitted_measures <= set(progress_by_pk):
             raise PermissionDenied("You may only write the progress update of a measure of your actions.")
+        if not submitted_indicators <= set(actuals_by_pk):
+            raise PermissionDenied("You may only enter the actuals of the indicators you lead.")
         forms = [forms_by_pk[pk] for pk in sorted(submitted)]
         progress_forms = [progress_by_pk[pk] for pk in sorted(submitted_measures)]
-        context = {"rows": rows, "measures": measures}
+        actual_forms = [actuals_by_pk[pk] for pk in sorted(submitted_indicators)]
+        context = {"rows": rows, "measures": measures, "indicators": indicators}
         if self.closed:
             errors = [
                 ("#main", f"{self.month.name} is closed: its report is published and takes no more updates.")
             ]
             return self.render_to_response(self.get_context_data(**context, errors=errors))
-        if not all([form.is_valid() for form in [*forms, *progress_forms]]):
+        if not all([form.is_valid() for form in [*forms, *progress_forms, *actual_forms]]):
             return self.render_to_response(self.get_context_data(**context))
         updates = [form.as_update() for form in forms if form.needs_saving()]
         progress = [form for form in progress_forms if form.needs_saving()]
+        actuals = [form for form in actual_forms if form.needs_saving()]
         try:
-            # One save: the actions and the progress updates are written together or not at all.
+            # One save: the actions, progress updates and indicators' actuals are written together
+            # or not at all.
             with transaction.atomic():
                 saved = services.update_month(
                     user=request.user, plan=self.plan, month=self.month, updates=updates, source="my-month"
                 )
+                if actuals:
+                    models = Indicator.objects.in_bulk([form.figures.indicator_id for form in actuals])
+                    services.set_actuals(
+                        user=request.user,
+                        plan=self.plan,
+                        writes=[form.as_write(models[form.figures.indicator_id]) for form in actuals],
+                        source="my-month",
+                    )
                 for form in progress:
                     services.update_measure_progress(
                         user=request.user,
@@ -336,9 +388,20 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
                 if block.measure.pk == error.measure.pk:
                     block.form.add_error("text", progress_conflict_message(error))
             return self.render_to_response(self.get_context_data(**context))
+        except services.StaleActualError as error:
+            # As for an action: refused, what was typed kept, and saving again overwrites theirs.
+            prefix = f"i{error.indicator.pk}-"
+            data[prefix + "read_value"], data[prefix + "read_note"] = actual_now(error)
+            context = self.rebuilt(data)
+            for row in context["indicators"]:
+                if row.figures.indicator_id == error.indicator.pk:
+                    row.form.add_error("value", actual_conflict_message(error))
+            return self.render_to_response(self.get_context_data(**context))
         written = [f"{saved} action{'s' if saved != 1 else ''}"] if saved else []
         if progress:
             written.append(f"{len(progress)} progress update{'s' if len(progress) != 1 else ''}")
+        if actuals:
+            written.append(f"{len(actuals)} indicator actual{'s' if len(actuals) != 1 else ''}")
         if written:
             messages.success(request, f"Saved {' and '.join(written)} for {self.month.name}.")
         else:
@@ -349,9 +412,11 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         """The page's forms bound again to ``data`` (changed by a refused save), validated."""
         rows = self.build_rows(data)
         measures = self.build_measures(rows, data)
-        for form in [row.form for row in rows if row.form] + [block.form for block in measures]:
+        indicators = self.build_indicators(data)
+        forms = [row.form for row in rows if row.form] + [block.form for block in measures]
+        for form in forms + [row.form for row in indicators]:
             form.is_valid()
-        return {"rows": rows, "measures": measures}
+        return {"rows": rows, "measures": measures, "indicators": indicators}
 
 
 class LeadMonthView(MyMonthView):
@@ -366,6 +431,9 @@ class LeadMonthView(MyMonthView):
 
     def whose(self) -> Q:
         return Q(leads=self.lead)
+
+    def whose_indicators(self) -> Q:
+        return Q(lead=self.lead)
 
     def heading(self) -> str:
         return f"Actions of {self.lead} for {self.month.name}"
@@ -394,7 +462,29 @@ def progress_conflict_message(error: services.StaleProgressError) -> str:
     return text + " Yours is kept below: check it and save again."
 
 
-def error_summary(measures: list[MeasureBlock]) -> list[tuple[str, str]]:
+def actual_now(error: services.StaleActualError) -> tuple[str, str]:
+    """The indicator's actual and note as the colleague left them, as the form's read values."""
+    stored = IndicatorActual.objects.filter(indicator=error.indicator, month=error.month.first_day).first()
+    if stored is None:
+        return "", ""
+    return number_text(stored.value).replace(",", ""), stored.note
+
+
+def actual_conflict_message(error: services.StaleActualError) -> str:
+    change = error.current
+    who = change.changed_by.get_username() if change and change.changed_by else "someone else"
+    when = timezone.localtime(change.changed_at).strftime("%H:%M") if change else ""
+    value, note = actual_now(error)
+    theirs = f" Theirs: {value_text(Decimal(value), error.indicator.unit)}" if value else " They removed it"
+    theirs += f", note “{note}”." if note else "."
+    return (
+        f"{error.indicator.code}'s actual for {error.month.name} was changed by {who}"
+        f"{' at ' + when if when else ''} while you were editing, so it was not saved.{theirs}"
+        " Yours is kept below: check it and save again."
+    )
+
+
+def error_summary(measures: list[MeasureBlock], indicators: list[IndicatorRow] = ()) -> list[tuple[str, str]]:
     """(link, message) for every error in the forms, in page order, for the summary at the top."""
     errors = []
     for block in measures:
@@ -403,6 +493,12 @@ def error_summary(measures: list[MeasureBlock]) -> list[tuple[str, str]]:
         if form.is_bound:
             field = form["text"]
             errors += [(f"#{field.auto_id}", f"{field.label}: {message}") for message in field.errors]
+    for row in indicators:
+        if row.form.is_bound:
+            for name in ("value", "note"):
+                field = row.form[name]
+                label = f"{row.figures.code}, {field.label[0].lower()}{field.label[1:]}"
+                errors += [(f"#{field.auto_id}", f"{label}: {message}") for message in field.errors]
     return errors
 
 

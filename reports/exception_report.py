@@ -29,14 +29,18 @@ from plans.models import (
     PlannedMonth,
 )
 from plans.periods import Month, to_month
+from plans.selectors import IndicatorFigures, indicator_figures
 from plans.status import (
     COUNTED,
     EXCEPTIONS,
+    INDICATOR_RAGS,
     LEGEND_ORDER,
+    DirectionOfTravel,
     LegendEntry,
     Status,
     StatusCounts,
     count_statuses,
+    direction_of_travel,
     marker_legend,
     percent_text,
     percentage,
@@ -216,6 +220,9 @@ class ExceptionReport:
     checks: tuple[Check, ...]
     built_at: datetime
     state: ReportState = field(default_factory=ReportState)
+    # The indicators collected in the month, in plan order (issue 17); a snapshot published before
+    # indicators existed has none.
+    indicators: tuple[IndicatorFigures, ...] = ()
 
     # -- figures -------------------------------------------------------------------------------
 
@@ -283,6 +290,35 @@ class ExceptionReport:
         live = self.state.live_figures
         return live is not None and live.counts != self.figures.counts
 
+    # -- indicators ------------------------------------------------------------------------------
+
+    @property
+    def indicator_counts(self) -> dict[str, int]:
+        """How many of the month's indicators are GREEN, AMBER and RED (an indicator without an
+        actual or a target has no RAG and is in none)."""
+        return {s.value: sum(1 for i in self.indicators if i.rag == s) for s in INDICATOR_RAGS}
+
+    @property
+    def indicators_without_rag(self) -> int:
+        return sum(1 for i in self.indicators if not i.rag)
+
+    @property
+    def indicator_exceptions(self) -> tuple[IndicatorFigures, ...]:
+        """The RED and AMBER indicators, in plan order: the appendix shows each with its chart."""
+        return tuple(i for i in self.indicators if i.is_exception)
+
+    @property
+    def direction_of_travel(self) -> DirectionOfTravel:
+        """Against the same month last year, as councils report it (``plans.status``)."""
+        return direction_of_travel(i.trend_year or None for i in self.indicators)
+
+    def indicators_json(self) -> dict:
+        return {
+            "total": len(self.indicators),
+            "counts": self.indicator_counts,
+            "improving": self.direction_of_travel.as_json(),
+        }
+
     # -- JSON: summary.json and ``report_summary --format json`` --------------------------------
 
     def as_json(self) -> dict:
@@ -296,6 +332,7 @@ class ExceptionReport:
                 {"priority": row.code, "title": row.title, "AMBER": row.amber, "RED": row.red}
                 for row in self.exceptions_by_priority
             ],
+            "indicators": self.indicators_json(),
         }
         if self.state.is_closed:
             # Only a published month carries this note, so a draft's JSON keeps its keys as they were.
@@ -368,6 +405,7 @@ class ExceptionReport:
             ],
             "checks": [[c.name, c.expected, c.found] for c in self.checks],
             "built_at": self.built_at.isoformat(),
+            "indicators": [i.as_dict() for i in self.indicators],
         }
 
     @classmethod
@@ -404,6 +442,7 @@ class ExceptionReport:
             checks=tuple(Check(*row) for row in data["checks"]),
             built_at=datetime.fromisoformat(data["built_at"]),
             state=state or ReportState(),
+            indicators=tuple(IndicatorFigures.from_dict(i) for i in data.get("indicators", ())),
         )
 
 
@@ -621,6 +660,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
         groups=tuple(PriorityGroup(p.code, p.title, tuple(blocks)) for p, blocks in ordered),
         checks=checks,
         built_at=timezone.now(),
+        indicators=tuple(indicator_figures(plan, month)),
     )
 
 

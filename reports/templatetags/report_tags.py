@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
+from reports import chart
 from reports.templatetags.status_tags import status_badge
 
 register = template.Library()
@@ -105,3 +106,15 @@ def status_label(context, report, status):
             "includes/status.html", status_badge(status, report.word(status)) if status else {}
         )
     return cache[key]
+
+
+@register.simple_tag
+def indicator_chart(report, figures):
+    """The SVG geometry of an indicator's chart (``reports.chart.indicator_chart``)."""
+    return chart.indicator_chart(figures, report.year_label, report.previous_year_label)
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage of ``plans.status`` as printed: "62.5%"."""
+    return percent_text(value) + "%"

@@ -49,3 +49,9 @@ def month_iso(value) -> str:
 def status_in(action, month):
     """The action's MonthlyStatus for ``month``, from its prefetched statuses."""
     return action.status_for(to_month(month))
+
+
+@register.filter
+def figure(value, indicator) -> str:
+    """An indicator's figure with its unit ("83.5%", "£1,250.50"); "" for none."""
+    return "" if value in (None, "") else indicator.text(value)

@@ -30,6 +30,12 @@ JULY_2009_JSON = {
         {"priority": "PR5", "title": "Planning", "AMBER": 1, "RED": 0},
         {"priority": "HR & OD1", "title": "Learning & Development", "AMBER": 2, "RED": 0},
     ],
+    # The demo holds no indicators yet (issue 17, item 5 adds them).
+    "indicators": {
+        "total": 0,
+        "counts": {"GREEN": 0, "AMBER": 0, "RED": 0},
+        "improving": {"count": 0, "of": 0, "percent": "0.0"},
+    },
 }
 
 # Appendix 1, page 1: RED, AMBER, GREEN, REPRO for each month of 2008/09 (SUSP was not counted then).

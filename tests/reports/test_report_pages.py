@@ -147,8 +147,9 @@ def test_approving_a_reprogramme_does_not_move_the_dashboard_to_an_unreported_mo
 #  session, user, permissions (2); plan with its previous year (1); the month's close (1);
 #  year figures of both years (2); exceptions by priority + their priorities (2); the listed statuses
 #  with actions, their leads, their statuses, planned months, approved requests (5); the independent
-#  total (1); status words (1); plans for the picker (1).
-REPORT_QUERIES = 18 + SESSION_REFRESH_QUERIES
+#  total (1); status words (1); the indicators of both years (1; with indicators, 3 more:
+#  tests/reports/test_indicator_report.py); plans for the picker (1).
+REPORT_QUERIES = 19 + SESSION_REFRESH_QUERIES
 
 
 @pytest.mark.parametrize("size", [10, 1000])
