@@ -512,13 +512,13 @@ def _save_indicators(
         return
     closed = MonthClose.objects.closed_months(plan)
     lead_cache = {lead.initials: lead for lead in Lead.objects.all()}
+    reporting = plan.reporting_month_list
     positions: dict[str, int] = defaultdict(int)
     errors = ErrorList()
     rows = []
     for item in parsed.indicators:
         key = code_key(item.priority)
         measure = measures[(key, code_key(item.measure))] if item.measure else None
-        reporting = plan.reporting_month_list
         definition = services.IndicatorDefinition(
             code=item.code, title=item.title, priority=priorities[key], measure=measure, unit=item.unit,
             polarity=item.polarity, target=item.target, tolerance=item.tolerance,
