@@ -119,34 +119,33 @@ class PriorityAdmin(admin.ModelAdmin):
     inlines = [MeasureInline]
 
 
-class ActionInline(admin.TabularInline):
-    """The measure's actions, to read: an action's dates and texts change on its own page, where
-    the change goes through the service and into its history."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown to read under their parent, each changed on its own page, where the change goes
+    through its service and into its history."""
+
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ActionInline(ReadOnlyInline):
+    """The measure's actions: an action's dates and texts change on its own page."""
 
     model = Action
-    extra = 0
     fields = ["position", "ref", "description", "original_target", "revised_target", "completed_month"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class MeasureProgressInline(admin.TabularInline):
-    """The measure's progress updates, to read: each is written on its own page (or an officer's
-    month page), through the service and into the measure's history."""
+class MeasureProgressInline(ReadOnlyInline):
+    """The measure's progress updates: each is written on its own page or an officer's month page."""
 
     model = MeasureProgress
-    extra = 0
     fields = ["month", "text", "updated_by", "updated_at"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Measure)
@@ -608,19 +607,11 @@ class IndicatorAdminForm(forms.ModelForm):
         return data
 
 
-class IndicatorActualInline(admin.TabularInline):
-    """The indicator's actuals, to read: each is entered on its own page (or the lead's month page),
-    through the service and into the indicator's history."""
+class IndicatorActualInline(ReadOnlyInline):
+    """The indicator's actuals: each is entered on its own page or the lead's month page."""
 
     model = IndicatorActual
-    extra = 0
     fields = ["month", "value", "note", "entered_by", "entered_at"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Indicator)

@@ -265,8 +265,10 @@ def indicator_figures(plan: Plan, month: Month, indicators: QuerySet | None = No
     both = list(Indicator.objects.filter(wanted).with_figures().in_plan_order())
     rows = [i for i in both if i.plan_id == plan.pk and i.is_collected_in(month)]
     previous = {code_key(i.code): i for i in both if i.plan_id != plan.pk}
-    last_months = previous and next(iter(previous.values())).plan.month_list
-    return [_figures(i, month, previous.get(code_key(i.code)), last_months or []) for i in rows]
+    # The previous plan as its indicators brought it (select_related): no query of its own.
+    previous_plan = next((i.plan for i in previous.values()), None)
+    last_months = previous_plan.month_list if previous_plan else []
+    return [_figures(i, month, previous.get(code_key(i.code)), last_months) for i in rows]
 
 
 def _figures(

@@ -737,6 +737,33 @@ class ActualWrite:
     read: tuple[Decimal | None, str] | None = None
 
 
+def indicator_changes(
+    indicator: Indicator,
+    changes: Iterable[tuple[str, str, str]],
+    *,
+    user,
+    source: str,
+    month: Month | None = None,
+) -> list[IndicatorChange]:
+    """The indicator's history rows (not yet saved) for each (field, old, new) that differs; with
+    ``month``, changes to that month's actual, note or target."""
+    now = timezone.now()
+    return [
+        IndicatorChange(
+            indicator=indicator,
+            month=month.first_day if month else None,
+            field=name,
+            old_value=old,
+            new_value=new,
+            changed_by=user,
+            changed_at=now,
+            source=source,
+        )
+        for name, old, new in changes
+        if old != new
+    ]
+
+
 def may_enter_actuals(user, indicators: Iterable[Indicator]) -> bool:
     """Only an indicator's lead enters its actuals, or whoever may update any action (the
     performance team). One query for any number of indicators."""
@@ -772,6 +799,8 @@ def set_actuals(
     asked. A note needs an actual.
     """
     plan = lock_plan(plan)
+    if len({(write.indicator.pk, write.month) for write in writes}) != len(writes):
+        raise ValueError("An indicator's actual for a month is written once in a save.")
     ids = {write.indicator.pk for write in writes}
     indicators = {
         indicator.pk: indicator
@@ -818,20 +847,7 @@ def set_actuals(
             (IndicatorChange.Field.ACTUAL, _figure(old[0]), _figure(new[0])),
             (IndicatorChange.Field.NOTE, old[1], new[1]),
         ]
-        history += [
-            IndicatorChange(
-                indicator=indicator,
-                month=write.month.first_day,
-                field=name,
-                old_value=before,
-                new_value=after,
-                changed_by=user,
-                changed_at=now,
-                source=source,
-            )
-            for name, before, after in changes
-            if before != after
-        ]
+        history += indicator_changes(indicator, changes, user=user, source=source, month=write.month)
         if new == old:
             written.append(row)
         elif new[0] is None:
@@ -1015,23 +1031,17 @@ def save_indicator(
             row.save()
     if creating:
         return indicator
-    now = timezone.now()
     after = _definition_texts(indicator, set(d.months))
-    rows = [
-        IndicatorChange(
-            indicator=indicator, field=name, old_value=before[name], new_value=after[name],
-            changed_by=user, changed_at=now, source=source,
+    rows = indicator_changes(
+        indicator, [(name, before[name], after[name]) for name in after], user=user, source=source
+    )
+    for month in sorted(changed_targets):
+        target = (
+            IndicatorChange.Field.TARGET,
+            _figure(stored.targets.get(month)),
+            _figure(targets.get(month)),
         )
-        for name in after
-        if before[name] != after[name]
-    ] + [
-        IndicatorChange(
-            indicator=indicator, month=month.first_day, field=IndicatorChange.Field.TARGET,
-            old_value=_figure(stored.targets.get(month)), new_value=_figure(targets.get(month)),
-            changed_by=user, changed_at=now, source=source,
-        )
-        for month in sorted(changed_targets)
-    ]  # fmt: skip
+        rows += indicator_changes(indicator, [target], user=user, source=source, month=month)
     IndicatorChange.objects.bulk_create(rows)
     return indicator
 

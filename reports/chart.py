@@ -73,20 +73,27 @@ class Tick:
 
 
 @dataclass(frozen=True)
-class Chart:
+class Frame:
+    """What every chart has: its size, the plot area, the axes' ticks, and its title and
+    description (the SVG's ``<title>`` and ``<desc>``)."""
+
     width: int
     height: int
     plot_left: int
     plot_right: int
     plot_top: int
     plot_bottom: int
-    series: tuple[Series, ...]
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
-    year_divider: float | None
-    legend_x: float
     title: str
     description: str
+
+
+@dataclass(frozen=True)
+class Chart(Frame):
+    series: tuple[Series, ...]
+    year_divider: float | None
+    legend_x: float
 
 
 def _x(index: int, count: int) -> float:
@@ -193,18 +200,8 @@ class IndicatorLine:
 
 
 @dataclass(frozen=True)
-class IndicatorChart:
-    width: int
-    height: int
-    plot_left: int
-    plot_right: int
-    plot_top: int
-    plot_bottom: int
+class IndicatorChart(Frame):
     lines: tuple[IndicatorLine, ...]
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    title: str
-    description: str
     months: tuple[IndicatorMonthRow, ...]  # the chart's figures as a table (its text alternative)
 
 

@@ -23,7 +23,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from plans.models import Action, ActionChange, MeasureChange, MeasureProgress, MonthClose, MonthlyStatus, Plan
+from plans.models import (
+    Action,
+    ActionChange,
+    IndicatorChange,
+    MeasureChange,
+    MeasureProgress,
+    MonthClose,
+    MonthlyStatus,
+    Plan,
+)
 from plans.periods import Month
 from plans.status import LETTERS, LegendEntry, Status, status_legend
 from reports.exception_report import ExceptionReport, exception_report
@@ -426,15 +435,24 @@ def is_current_draft(document: Document | None, source: DocumentSource) -> bool:
 
 def changes_since(document: Document) -> int:
     """The recorded changes a stored copy does not show: to the statuses of its month and the
-    months before it, to the actions themselves, or to the measures' progress updates of those
-    months, made after its figures were read."""
+    months before it, to the actions themselves, to the measures' progress updates of those
+    months, or to the indicators' actuals of those months and their settings, made after its
+    figures were read."""
     return (
-        ActionChange.objects.filter(action__plan_id=document.plan_id, changed_at__gt=document.as_at)
+        (
+            ActionChange.objects.filter(action__plan_id=document.plan_id, changed_at__gt=document.as_at)
+            .filter(Q(month__lte=document.month) | Q(month__isnull=True))
+            .count()
+        )
+        + MeasureChange.objects.filter(
+            measure__priority__plan_id=document.plan_id,
+            changed_at__gt=document.as_at,
+            month__lte=document.month,
+        ).count()
+        + IndicatorChange.objects.filter(indicator__plan_id=document.plan_id, changed_at__gt=document.as_at)
         .filter(Q(month__lte=document.month) | Q(month__isnull=True))
         .count()
-    ) + MeasureChange.objects.filter(
-        measure__priority__plan_id=document.plan_id, changed_at__gt=document.as_at, month__lte=document.month
-    ).count()
+    )
 
 
 def keep_draft(plan: Plan, month: Month, kind: str, source: DocumentSource, rendered: RenderedPDF) -> None:

@@ -367,3 +367,12 @@ def test_the_status_of_july_is_kept_when_the_actual_is_refused(client, officer, 
     client.post(my_month(), page_data(setup, value="abc", status="AMBER"))
     assert not MonthlyStatus.objects.filter(action__plan__slug="p").exists()
     make_status(setup["action"], "2009-07", "GREEN")
+
+
+def test_an_officer_who_leads_only_an_indicator_starts_on_their_month_page(
+    client, role_user, setup, monkeypatch
+):
+    monkeypatch.setattr("plans.selectors.timezone.localdate", lambda: datetime.date(2009, 7, 20))
+    setup["action"].leads.clear()
+    client.force_login(role_user("officer"))
+    assert client.get("/start/")["Location"] == my_month()

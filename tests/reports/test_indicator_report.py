@@ -281,3 +281,11 @@ def test_the_chart_draws_both_years_against_the_target_on_a_round_scale(plans):
     )
     assert chart.months[-1].last_actual == "96%"
     assert chart.title == "BV8 Invoices paid within 30 days (%): actual against target, 2008/09 and 2009/10"
+
+
+def test_report_summary_text_names_the_indicators(plans):
+    out = StringIO()
+    call_command("report_summary", plan="y2009", month="2009-07", stdout=out)
+    assert out.getvalue().splitlines()[-1] == (
+        "Indicators: 3 (GREEN 1, AMBER 1, RED 1); improving against a year before: 1 of 2 (50.0%)"
+    )

@@ -34,3 +34,11 @@ class Command(BaseCommand):
             self.stdout.write("Exceptions by priority:")
             for row in report.exceptions_by_priority:
                 self.stdout.write(f"  {row.code:<10}{row.title:<45} AMBER {row.amber:>3}  RED {row.red:>3}")
+        if report.indicators:
+            counts, travel = report.indicator_counts, report.direction_of_travel
+            self.stdout.write(
+                f"Indicators: {len(report.indicators)} "
+                f"(GREEN {counts['GREEN']}, AMBER {counts['AMBER']}, RED {counts['RED']}); "
+                f"improving against a year before: {travel.improving} of {travel.compared} "
+                f"({percent_text(travel.percent_improving)}%)"
+            )
