@@ -764,14 +764,21 @@ def _figure(value: Decimal | None) -> str:
 
 @transaction.atomic
 def set_actuals(
-    *, user, plan: Plan | int, writes: list[ActualWrite], source: str = ActionChange.Source.OTHER
+    *,
+    user,
+    plan: Plan | int,
+    writes: list[ActualWrite],
+    source: str = ActionChange.Source.OTHER,
+    from_command_line: bool = False,
 ) -> list[IndicatorActual | None]:
     """Record (change or remove) indicators' actuals and notes, each change kept in the
     indicator's history (``IndicatorChange``), all or nothing.
 
     The plan is locked first; then each month must be one the indicator is collected in and must
     not be closed (a published month's figures are final, as its statuses are), and the writer
-    must lead every indicator written (or may update any action). A note needs an actual.
+    must lead every indicator written (or may update any action); the command line
+    (``from_command_line``: ``import_plan``), whose operator already holds the database, is not
+    asked. A note needs an actual.
     """
     plan = lock_plan(plan)
     if len({(write.indicator.pk, write.month) for write in writes}) != len(writes):
@@ -783,7 +790,7 @@ def set_actuals(
     }
     if len(indicators) != len(ids):
         raise PermissionDenied("An indicator in the form is not in this plan.")
-    if not may_enter_actuals(user, indicators.values()):
+    if not from_command_line and not may_enter_actuals(user, indicators.values()):
         raise PermissionDenied("You may only enter the actuals of the indicators you lead.")
     for indicator in indicators.values():
         indicator.plan = plan
@@ -958,16 +965,19 @@ def save_indicator(
     definition: IndicatorDefinition,
     indicator: Indicator | None = None,
     source: str = ActionChange.Source.OTHER,
+    from_command_line: bool = False,
 ) -> Indicator:
     """Create an indicator, or change ``indicator`` (else the plan's indicator with the
     definition's code), under the plan's lock and after ``check_indicator``; every change to an
-    existing one is kept in its history (a new one is structure: it has none yet)."""
+    existing one is kept in its history (a new one is structure: it has none yet). The command
+    line (``from_command_line``) is not asked for the permission, as for ``set_actuals``."""
     plan = lock_plan(plan)
     d = definition
     if indicator is None:
         indicator = Indicator.objects.filter(plan=plan, code=d.code.strip()).first()
     creating = indicator is None
-    if not user.has_perm("plans.add_indicator" if creating else "plans.change_indicator"):
+    needed = "plans.add_indicator" if creating else "plans.change_indicator"
+    if not from_command_line and not user.has_perm(needed):
         raise PermissionDenied("You may not set up or change indicators.")
     check_indicator(plan=plan, definition=d, indicator=indicator)
     stored = _Stored.of(indicator)

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
@@ -194,8 +195,11 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         context.update(pending=self.pending, plan=self.plan, statuses=COUNTED)
         try:
             parsed = self._parsed()
-            outcome = import_plan(parsed, plan=self.plan, slug=self.pending["slug"], dry_run=True)
-        except (WorkbookInvalid, ImportRefused) as problem:
+            # As the user who will confirm it: setting up indicators and their actuals asks for permissions.
+            outcome = import_plan(
+                parsed, plan=self.plan, slug=self.pending["slug"], user=self.request.user, dry_run=True
+            )
+        except (WorkbookInvalid, ImportRefused, PermissionDenied) as problem:
             context["problems"] = getattr(problem, "errors", [str(problem)])
             return context
         actions_by_priority: dict[str, list] = {}
@@ -224,7 +228,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
                 self._parsed(), plan=self.plan, slug=self.pending["slug"], user=request.user,
                 filename=self.pending["name"],
             )  # fmt: skip
-        except (WorkbookInvalid, ImportRefused):
+        except (WorkbookInvalid, ImportRefused, PermissionDenied):
             # Something changed since the preview (a slug taken meanwhile): show the preview again.
             return self.get(request, *args, token=token, **kwargs)
         self._forget()

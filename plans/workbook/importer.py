@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -23,6 +25,8 @@ from plans import services
 from plans.models import (
     Action,
     ActionChange,
+    Indicator,
+    IndicatorActual,
     Lead,
     Measure,
     MonthClose,
@@ -33,7 +37,16 @@ from plans.models import (
     StatusTerm,
 )
 from plans.periods import Month
-from plans.workbook.reader import ACTIONS_SHEET, ParsedAction, ParsedPlan, ParsedTerm, code_key, word_key
+from plans.workbook.reader import (
+    ACTIONS_SHEET,
+    INDICATORS_SHEET,
+    ParsedAction,
+    ParsedIndicator,
+    ParsedPlan,
+    ParsedTerm,
+    code_key,
+    word_key,
+)
 from plans.workbook.safety import ErrorList, WorkbookInvalid
 
 
@@ -58,6 +71,8 @@ class ImportResult:
             ("action", "actions"),
             ("status", "statuses"),
         )
+        if any(counts.get(k) for counts in self._all() for k in INDICATOR_KINDS):
+            kinds += (("indicator", "indicators"), ("actual", "actuals"))
 
         def part(counts):
             return ", ".join(
@@ -84,6 +99,12 @@ class ImportResult:
             lines.append(f"{labels[3]}: {part(self.kept)}.")
         return lines
 
+    def _all(self) -> tuple[dict, ...]:
+        return (self.added, self.changed, self.unchanged, self.kept)
+
+
+# Counted only for a plan that has indicators, so that the lines of a plan without are as before.
+INDICATOR_KINDS = ("indicators", "actuals")
 
 # Paths under /plans/ that a plan's slug would be shadowed by (plans/urls.py).
 RESERVED_SLUGS = frozenset({"import", "leads"})
@@ -106,6 +127,7 @@ def import_plan(
     user=None,
     dry_run: bool = False,
     filename: str = "",
+    from_command_line: bool = False,
 ) -> ImportResult:
     """Create a plan from ``parsed``, or update ``plan`` from it. All in one transaction.
 
@@ -113,9 +135,11 @@ def import_plan(
     refs repeat), changes what differs through ``plans.services`` so that it is in each action's
     history, never deletes a status, and leaves in place what the workbook no longer lists. A
     status cell that would add or change a status in a closed month raises ``WorkbookInvalid``
-    listing every such cell, and nothing is saved. With ``dry_run`` everything is done and then
-    rolled back: the result says what would happen."""
-    result = _import(parsed, plan=plan, slug=slug, user=user)
+    listing every such cell, and nothing is saved; so does an indicator's actual. Indicators are
+    set up and their actuals entered through ``services.save_indicator`` and ``set_actuals``, which
+    ask ``user`` for their permissions (the command line, ``from_command_line``, is not asked).
+    With ``dry_run`` everything is done and then rolled back: the result says what would happen."""
+    result = _import(parsed, plan=plan, slug=slug, user=user, from_command_line=from_command_line)
     if dry_run:
         transaction.set_rollback(True)
     else:
@@ -131,7 +155,9 @@ def import_plan(
     return result
 
 
-def _import(parsed: ParsedPlan, *, plan: Plan | None, slug: str, user) -> ImportResult:
+def _import(
+    parsed: ParsedPlan, *, plan: Plan | None, slug: str, user, from_command_line: bool
+) -> ImportResult:
     if plan is None:
         slug = slug or plan_slug(parsed)
         if slug in RESERVED_SLUGS:
@@ -164,6 +190,7 @@ def _import(parsed: ParsedPlan, *, plan: Plan | None, slug: str, user) -> Import
     priorities = _save_priorities(plan, parsed, result)
     measures = _save_measures(priorities, parsed, result)
     _save_actions(plan, measures, parsed, result, user)
+    _save_indicators(plan, priorities, measures, parsed, result, user, from_command_line)
     return result
 
 
@@ -465,4 +492,132 @@ def _replace_leads_and_planned(action: Action, leads: list[Lead], planned: list[
         PlannedMonth.objects.bulk_create(PlannedMonth(action=action, month=m.first_day) for m in planned)
     return services.record_changes(
         action=action, before=before, after=after, user=user, source=ActionChange.Source.IMPORT
+    )
+
+
+# --- Indicators ------------------------------------------------------------------------------------
+@dataclass
+class _IndicatorRow:
+    """A row of the Indicators sheet matched to the plan's indicator (None: a new one), what it
+    defines and the actuals it writes: (month, value, the stored actual it changes or None)."""
+
+    item: ParsedIndicator
+    indicator: Indicator | None
+    definition: services.IndicatorDefinition
+    changed: bool = False  # new, or its definition differs from the stored one
+    writes: list[tuple[Month, Decimal, IndicatorActual | None]] = field(default_factory=list)
+
+
+def _save_indicators(
+    plan: Plan,
+    priorities: dict[str, Priority],
+    measures: dict,
+    parsed: ParsedPlan,
+    result: ImportResult,
+    user,
+    from_command_line: bool,
+) -> None:
+    """The Indicators sheet through the services: each indicator that is new or differs by
+    ``services.save_indicator``, then every new or changed actual in one ``services.set_actuals``.
+
+    Matched by ref (ignoring case and spacing). As for statuses, a blank cell never removes an
+    actual, an actual's note (entered on the month page) is kept, and the indicators the sheet no
+    longer lists are left in place. Every refusal (a closed month's actual, a month the indicator
+    is not collected in, n/a in a month that has an actual) is listed by cell before anything is
+    written here; the transaction rolls back what the import wrote before."""
+    existing = {code_key(i.code): i for i in Indicator.objects.filter(plan=plan).with_figures()}
+    if not parsed.indicators:
+        if existing:
+            result.kept["indicators"] += len(existing)
+        return
+    closed = MonthClose.objects.closed_months(plan)
+    lead_cache = {lead.initials: lead for lead in Lead.objects.all()}
+    reporting = plan.reporting_month_list
+    positions: dict[str, int] = defaultdict(int)
+    errors = ErrorList()
+    rows = []
+    for item in parsed.indicators:
+        key = code_key(item.priority)
+        measure = measures[(key, code_key(item.measure))] if item.measure else None
+        definition = services.IndicatorDefinition(
+            code=item.code, title=item.title, priority=priorities[key], measure=measure, unit=item.unit,
+            polarity=item.polarity, target=item.target, tolerance=item.tolerance,
+            lead=_leads([item.lead], lead_cache)[0] if item.lead else None,
+            months=tuple(m for m in reporting if m not in item.not_collected) if item.not_collected else (),
+            position=positions[key],
+        )  # fmt: skip
+        positions[key] += 1
+        row = _IndicatorRow(item, existing.pop(code_key(item.code), None), definition)
+        row.changed = row.indicator is None or _differs(row.indicator, definition)
+        count = len(errors)
+        _check_actuals(row, set(definition.months or reporting), closed, parsed, errors)
+        # An indicator the workbook leaves as it is has nothing to check (nor a query to spend on it).
+        if row.changed and len(errors) == count:
+            try:
+                services.check_indicator(plan=plan, definition=definition, indicator=row.indicator)
+            except ValidationError as refused:
+                errors.add(" ".join(refused.messages), INDICATORS_SHEET, item.row)
+        rows.append(row)
+    if errors:
+        raise WorkbookInvalid(errors)
+    if existing:
+        result.kept["indicators"] += len(existing)
+    writes = []
+    for row in rows:
+        _count(result, "indicators", row.indicator is None, row.changed)
+        if row.changed:
+            row.indicator = services.save_indicator(
+                user=user, plan=plan, definition=row.definition, indicator=row.indicator,
+                source=ActionChange.Source.IMPORT, from_command_line=from_command_line,
+            )  # fmt: skip
+        for month, value, stored in row.writes:
+            _count(result, "actuals", stored is None, True)
+            # The lead's note is not in the workbook: keep it.
+            writes.append(services.ActualWrite(row.indicator, month, value, stored.note if stored else ""))
+        if unchanged := len(row.item.actuals) - len(row.writes):
+            result.unchanged["actuals"] += unchanged
+    if writes:
+        services.set_actuals(
+            user=user, plan=plan, writes=writes, source=ActionChange.Source.IMPORT,
+            from_command_line=from_command_line,
+        )  # fmt: skip
+
+
+def _check_actuals(row: _IndicatorRow, collected: set[Month], closed: set[Month], parsed: ParsedPlan,
+                   errors: ErrorList) -> None:  # fmt: skip
+    """The actuals the row would write (new or changed), each cell that cannot be written listed."""
+    item = row.item
+    stored = {actual.as_month: actual for actual in row.indicator.actuals.all()} if row.indicator else {}
+
+    def refuse(month: Month, message: str) -> None:
+        errors.add(message, INDICATORS_SHEET, item.row, parsed.indicator_columns.get(month, ""))
+
+    for month in item.not_collected:
+        if month in stored:
+            refuse(month, f"{item.code} has an actual for {month.name} ({row.indicator.text(stored[month].value)}), "
+                          "so it is collected in that month: give the actual, not n/a.")  # fmt: skip
+    for month, value in item.actuals.items():
+        actual = stored.get(month)
+        if actual is not None and actual.value == value:
+            continue
+        if month in closed:
+            refuse(month, f"{month.name} is closed (published); its actuals cannot be changed by an import.")
+        elif month not in collected:
+            refuse(month, f"{month.name} is not a reporting month of this plan; leave the cell blank.")
+        else:
+            row.writes.append((month, value, actual))
+
+
+def _differs(indicator: Indicator, definition: services.IndicatorDefinition) -> bool:
+    """Whether the workbook's definition changes the stored indicator (or only moves it)."""
+    d = definition
+    stored_months = {Month.from_date(row.month) for row in indicator.collected.all()}
+    return (
+        (indicator.code, indicator.title, indicator.unit, indicator.polarity, indicator.lead_id)
+        != (d.code.strip(), d.title.strip(), d.unit, d.polarity, d.lead.pk if d.lead else None)
+        or (indicator.priority_id, indicator.measure_id, indicator.position)
+        != (d.priority.pk, d.measure.pk if d.measure else None, d.position)
+        or indicator.target != d.target
+        or indicator.tolerance != d.tolerance
+        or stored_months != set(d.months)
     )

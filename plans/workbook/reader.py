@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import colorsys
 import io
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from defusedxml import ElementTree as SafeET
@@ -23,9 +25,9 @@ from openpyxl.utils import get_column_letter
 
 from plans import services
 from plans.cells import FORMULA_TRIGGERS
-from plans.models import Action, Lead, Measure, Plan, Priority, StatusTerm
+from plans.models import INDICATOR_VALUE, Action, Indicator, Lead, Measure, Plan, Priority, StatusTerm
 from plans.periods import MONTH_NAMES, Month, to_month
-from plans.status import COUNTED, LETTERS, Status, StatusCounts, count_statuses
+from plans.status import COUNTED, LETTERS, Polarity, Status, StatusCounts, Unit, count_statuses, value_text
 from plans.workbook.safety import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
@@ -41,13 +43,16 @@ from plans.workbook.safety import (
 PLANNED_MARKS = frozenset({"■", "x", "p"})
 PLANNED_MARK = "■"
 
-PLAN_SHEET, PRIORITIES_SHEET, MEASURES_SHEET, ACTIONS_SHEET, TERMS_SHEET = (
+PLAN_SHEET, PRIORITIES_SHEET, MEASURES_SHEET, ACTIONS_SHEET, TERMS_SHEET, INDICATORS_SHEET = (
     "Plan",
     "Priorities",
     "Measures",
     "Actions",
     "Status words",
+    "Indicators",
 )
+# Sheets a workbook may leave out: a plan without its own status words, or without indicators.
+OPTIONAL_SHEETS = frozenset({TERMS_SHEET, INDICATORS_SHEET})
 
 # Column headings as the writer prints them, and the other spellings the reader accepts.
 PRIORITY_COLUMNS = {
@@ -87,7 +92,37 @@ TERM_COLUMNS = {
     "status": ("Status", {"status", "counts as"}),
     "default": ("Default", {"default", "is default"}),
 }
+INDICATOR_COLUMNS = {
+    "priority": ("Priority", {"priority", "priority code"}),
+    "measure": ("Measure", {"measure", "measure ref"}),
+    "code": ("Ref", {"ref", "code", "indicator ref", "pi ref", "pi", "reference", "performance ref"}),
+    "title": ("Indicator", {"indicator", "indicator title", "title", "performance indicator", "definition"}),
+    "unit": ("Unit", {"unit", "units"}),
+    "polarity": ("Better", {"better", "which is better", "better is", "polarity", "good is"}),
+    "target": ("Target", {"target", "year target", "annual target", "target for the year"}),
+    "tolerance": ("Tolerance", {"tolerance", "tolerance percent", "tolerance %"}),
+}
+INDICATOR_TAIL_COLUMNS = {
+    "lead": ("Lead", {"lead", "lead officer", "who", "responsible officer"}),
+}
+# The spellings of a unit and of which way is better that the reader accepts (``word_key``'d).
+UNIT_WORDS = {
+    Unit.PERCENT: {"percent", "percentage", "pc"},
+    Unit.NUMBER: {"number", "no", "count", "n"},
+    Unit.DAYS: {"days", "day"},
+    Unit.POUNDS: {"pounds", "gbp", "pound"},
+}
+UNIT_SYMBOLS = {"%": Unit.PERCENT, "£": Unit.POUNDS, "#": Unit.NUMBER}
+POLARITY_WORDS = {
+    Polarity.HIGHER: {"higher", "high", "higherisbetter", "up", "more", "increase"},
+    Polarity.LOWER: {"lower", "low", "lowerisbetter", "down", "less", "fewer", "decrease", "reduce"},
+}
+# A month an indicator is not collected in (a quarterly or four-monthly one), as the writer
+# writes it and the other ways a council marks it.
+NOT_COLLECTED_MARK = "n/a"
+NOT_COLLECTED_MARKS = frozenset({"na", "notapplicable", "notcollected"})
 REQUIRED = {
+    INDICATORS_SHEET: ("priority", "code", "title"),
     PRIORITIES_SHEET: ("code",),
     MEASURES_SHEET: ("priority", "ref", "title"),
     ACTIONS_SHEET: ("priority", "measure", "ref", "description"),
@@ -103,6 +138,7 @@ MAX_LENGTHS = {
         (Action, ("ref", "corrective_action")),
         (Lead, ("initials",)),
         (StatusTerm, ("word",)),
+        (Indicator, ("code", "title")),
     )
     for name in names
 }
@@ -169,6 +205,29 @@ class ParsedTerm:
 
 
 @dataclass
+class ParsedIndicator:
+    """A row of the Indicators sheet: an indicator's definition and its actuals month by month.
+    ``not_collected``: the months marked n/a (none: collected in every reporting month)."""
+
+    priority: str
+    measure: str
+    code: str
+    title: str
+    unit: Unit = Unit.NUMBER
+    polarity: Polarity = Polarity.HIGHER
+    target: Decimal | None = None
+    tolerance: Decimal = Decimal("0")
+    lead: str = ""
+    actuals: dict[Month, Decimal] = field(default_factory=dict)
+    not_collected: tuple[Month, ...] = ()
+    row: int | None = None
+
+    @property
+    def target_text(self) -> str:
+        return value_text(self.target, self.unit)
+
+
+@dataclass
 class ParsedPlan:
     title: str
     first_month: Month
@@ -178,9 +237,11 @@ class ParsedPlan:
     measures: list[ParsedMeasure] = field(default_factory=list)
     actions: list[ParsedAction] = field(default_factory=list)
     terms: list[ParsedTerm] = field(default_factory=list)
+    indicators: list[ParsedIndicator] = field(default_factory=list)
     # The Actions sheet's column of each month ("F" for July), so that a problem found only when
     # saving (a closed month) is shown where it is. Not part of the plan: two equal plans may differ.
     month_columns: dict[Month, str] = field(default_factory=dict, compare=False)
+    indicator_columns: dict[Month, str] = field(default_factory=dict, compare=False)
 
     @property
     def month_list(self) -> list[Month]:
@@ -226,6 +287,19 @@ def parsed_as_json(parsed: ParsedPlan) -> dict:
         ],
         "terms": [[t.word, t.status.value, t.is_default] for t in parsed.terms],
         "month_columns": [[str(m), letter] for m, letter in parsed.month_columns.items()],
+        "indicators": [
+            {
+                **{name: getattr(i, name) for name in _INDICATOR_TEXT},
+                "unit": i.unit.value,
+                "polarity": i.polarity.value,
+                "target": _figure_text(i.target),
+                "tolerance": str(i.tolerance),
+                "actuals": [[str(m), str(value)] for m, value in i.actuals.items()],
+                "not_collected": [str(m) for m in i.not_collected],
+            }
+            for i in parsed.indicators
+        ],
+        "indicator_columns": [[str(m), letter] for m, letter in parsed.indicator_columns.items()],
     }
 
 
@@ -254,10 +328,28 @@ def parsed_from_json(data: dict) -> ParsedPlan:
         ],
         terms=[ParsedTerm(word, Status(status), is_default) for word, status, is_default in data["terms"]],
         month_columns={Month.parse(m): letter for m, letter in data["month_columns"]},
+        indicators=[
+            ParsedIndicator(
+                **{name: i[name] for name in _INDICATOR_TEXT},
+                unit=Unit(i["unit"]),
+                polarity=Polarity(i["polarity"]),
+                target=Decimal(i["target"]) if i["target"] is not None else None,
+                tolerance=Decimal(i["tolerance"]),
+                actuals={Month.parse(m): Decimal(value) for m, value in i["actuals"]},
+                not_collected=tuple(Month.parse(m) for m in i["not_collected"]),
+            )
+            for i in data.get("indicators", [])
+        ],
+        indicator_columns={Month.parse(m): letter for m, letter in data.get("indicator_columns", [])},
     )
 
 
 _ACTION_TEXT = ("priority", "measure", "ref", "description", "leads", "corrective_action", "row")
+_INDICATOR_TEXT = ("priority", "measure", "code", "title", "lead", "row")
+
+
+def _figure_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _month_text(month: Month | None) -> str | None:
@@ -476,14 +568,16 @@ class _Sheet:
         return get_column_letter(self.columns[name] + 1) if name in self.columns else ""
 
 
-SHEETS = (PLAN_SHEET, PRIORITIES_SHEET, MEASURES_SHEET, ACTIONS_SHEET, TERMS_SHEET)
+SHEETS = (PLAN_SHEET, PRIORITIES_SHEET, MEASURES_SHEET, ACTIONS_SHEET, TERMS_SHEET, INDICATORS_SHEET)
 
 
 class SheetCell(NamedTuple):
-    """A cell as the reader uses it, read out of openpyxl while the guard is up."""
+    """A cell as the reader uses it, read out of openpyxl while the guard is up. ``number_format``
+    only where a figure is read (the Indicators sheet): 0.835 shown as 83.5% is 83.5."""
 
     value: object
     fill: object = None
+    number_format: str | None = None
 
 
 Rows = list[tuple[int, list[SheetCell]]]
@@ -520,7 +614,10 @@ def _sheet_rows(book, sheet_name: str, errors: ErrorList) -> Rows | None:
         if number > MAX_ROWS:
             errors.add(TOO_MANY_ROWS, sheet_name)
             return []
-        cells = [SheetCell(cell.value, getattr(cell, "fill", None)) for cell in row]
+        if sheet_name == INDICATORS_SHEET:
+            cells = [SheetCell(cell.value, None, getattr(cell, "number_format", None)) for cell in row]
+        else:
+            cells = [SheetCell(cell.value, getattr(cell, "fill", None)) for cell in row]
         for index, cell in enumerate(cells):
             if isinstance(cell.value, str) and len(cell.value) > MAX_CELL_CHARS:
                 errors.add(f"The cell is longer than Excel allows ({MAX_CELL_CHARS:,} characters).", sheet_name,
@@ -534,7 +631,7 @@ def _read_book(
     sheets: dict[str, Rows | None], palette: list[str], plan: Plan | None, errors: ErrorList
 ) -> ParsedPlan:
     for name, rows in sheets.items():
-        if rows is None and name != TERMS_SHEET:
+        if rows is None and name not in OPTIONAL_SHEETS:
             errors.add(f"The workbook has no sheet named “{name}”.", name)
     if errors:
         raise WorkbookInvalid(errors)
@@ -555,6 +652,8 @@ def _read_book(
     parsed.priorities = _read_priorities(sheets[PRIORITIES_SHEET], errors)
     parsed.measures = _read_measures(sheets[MEASURES_SHEET], parsed.priorities, errors)
     parsed.actions = _read_actions(sheets[ACTIONS_SHEET], parsed, vocab, palette, errors)
+    if sheets[INDICATORS_SHEET] is not None:
+        parsed.indicators = _read_indicators(sheets[INDICATORS_SHEET], parsed, errors)
     if errors:
         raise WorkbookInvalid(errors)
     return parsed
@@ -707,11 +806,13 @@ def _unknown_priority(code: str) -> str:
     return f"Unknown priority “{code}”: it is not on the Priorities sheet."
 
 
-def _month_columns(sheet: _Sheet, months: list[Month], errors: ErrorList) -> dict[int, Month]:
-    """The month columns: every heading between the action's columns and the corrective action
-    column (or the end), each placed in the plan's months."""
-    start = max(sheet.columns.get(name, -1) for name in ACTION_COLUMNS) + 1
-    tail = [sheet.columns[name] for name in ACTION_TAIL_COLUMNS if name in sheet.columns]
+def _month_columns(
+    sheet: _Sheet, months: list[Month], errors: ErrorList, lead_columns: dict, tail_columns: dict
+) -> dict[int, Month]:
+    """The month columns: every heading between the sheet's leading columns and its tail columns
+    (or the end), each placed in the plan's months."""
+    start = max(sheet.columns.get(name, -1) for name in lead_columns) + 1
+    tail = [sheet.columns[name] for name in tail_columns if sheet.columns.get(name, -1) >= start]
     end = min(tail) if tail else len(sheet.headers)
     placed: dict[int, Month] = {}
     seen: dict[Month, str] = {}
@@ -725,13 +826,13 @@ def _month_columns(sheet: _Sheet, months: list[Month], errors: ErrorList) -> dic
             errors.add(
                 f"Cannot place the month heading “{_text(heading)}” in the plan's months "
                 f"({months[0].name} to {months[-1].name}).",
-                ACTIONS_SHEET,
+                sheet.name,
                 sheet.header_row,
                 letter,
             )
             continue
         if month in seen:
-            errors.add(f"{month.name} has two columns ({seen[month]} and {letter}).", ACTIONS_SHEET,
+            errors.add(f"{month.name} has two columns ({seen[month]} and {letter}).", sheet.name,
                        sheet.header_row, letter)  # fmt: skip
             continue
         seen[month] = letter
@@ -746,7 +847,7 @@ def _read_actions(
     sheet = _Sheet(ACTIONS_SHEET, rows, columns, errors)
     if sheet.header_row is None:
         return []
-    month_columns = _month_columns(sheet, parsed.month_list, errors)
+    month_columns = _month_columns(sheet, parsed.month_list, errors, ACTION_COLUMNS, ACTION_TAIL_COLUMNS)
     parsed.month_columns = {month: get_column_letter(index + 1) for index, month in month_columns.items()}
     codes = {code_key(p.code): p.code for p in parsed.priorities}
     measures = {(code_key(m.priority), code_key(m.ref)): m.ref for m in parsed.measures}
@@ -818,4 +919,157 @@ def _read_actions(
                     **targets,
                 )
             )
+    return result
+
+
+# --- The Indicators sheet ------------------------------------------------------------------------
+# The largest figure the database keeps (``plans.models.INDICATOR_VALUE``): 12 digits before the
+# point and 4 after.
+FIGURE_PLACES = INDICATOR_VALUE["decimal_places"]
+FIGURE_LIMIT = Decimal(10) ** (INDICATOR_VALUE["max_digits"] - FIGURE_PLACES)
+_FIGURE_TEXT = re.compile(
+    r"^([-+]?)\s*£?\s*([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*(%|days?)?$", re.IGNORECASE
+)
+
+
+def read_figure(value, number_format: str | None = None) -> Decimal | None | str:
+    """A figure typed in a cell: a number, or text such as "83.5%", "£1,250.50", "12 days";
+    None for a blank cell; else what is wrong with it ("must be a number"). A number Excel shows as a
+    percentage (0.835 formatted "0.0%") is the percentage shown (83.5). Exact decimals: a float
+    from Excel is read by its shortest repr (0.27, not 0.27000000000000002)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool | datetime | date):
+        return "must be a number"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return "must be a number"
+        figure = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number_format and "%" in number_format:
+            figure *= 100
+        # A float sum such as 0.1 + 0.2 carries binary noise past the places kept: drop it.
+        if isinstance(value, float) and figure.as_tuple().exponent < -FIGURE_PLACES:
+            rounded = figure.quantize(Decimal(1).scaleb(-FIGURE_PLACES))
+            if abs(rounded - figure) < Decimal("1e-9") * max(1, abs(figure)):
+                figure = rounded
+    else:
+        match = _FIGURE_TEXT.match(_text(value))
+        if not match:
+            return "must be a number"
+        try:
+            figure = Decimal(match.group(1) + match.group(2).replace(",", ""))
+        except InvalidOperation:
+            return "must be a number"
+    figure = figure.normalize() if figure == figure.to_integral_value() else figure
+    if figure.as_tuple().exponent < -FIGURE_PLACES:
+        return f"has more than {FIGURE_PLACES} decimal places"
+    if abs(figure) >= FIGURE_LIMIT:
+        return f"is larger than {FIGURE_LIMIT - 1:,}"
+    return _plain(figure)
+
+
+def _plain(figure: Decimal) -> Decimal:
+    """The figure without trailing zeros or an exponent (83.5, 10, 0.27): as written back."""
+    text = format(figure.normalize(), "f")
+    return Decimal(text)
+
+
+def read_choice(text: str, symbols: dict, words: dict):
+    """A unit or a "which is better" cell: its symbol ("%", "£") or one of its words, any case."""
+    if text.strip() in symbols:
+        return symbols[text.strip()]
+    key = word_key(text)
+    return next((choice for choice, spellings in words.items() if key in spellings), None)
+
+
+def _read_indicators(rows, parsed: ParsedPlan, errors: ErrorList) -> list[ParsedIndicator]:
+    columns = {**INDICATOR_COLUMNS, **INDICATOR_TAIL_COLUMNS}
+    sheet = _Sheet(INDICATORS_SHEET, rows, columns, errors)
+    if sheet.header_row is None:
+        return []
+    month_columns = _month_columns(
+        sheet, parsed.month_list, errors, INDICATOR_COLUMNS, INDICATOR_TAIL_COLUMNS
+    )
+    parsed.indicator_columns = {month: get_column_letter(i + 1) for i, month in month_columns.items()}
+    codes = {code_key(p.code): p.code for p in parsed.priorities}
+    measures = {(code_key(m.priority), code_key(m.ref)): m.ref for m in parsed.measures}
+    result, seen = [], {}
+
+    def problem(message: str, number: int, name: str) -> None:
+        errors.add(message, INDICATORS_SHEET, number, sheet.column(name))
+
+    for number, cells in sheet.rows:
+        values = {name: sheet.value(cells, name) for name in columns}
+        count = len(errors)
+        code = codes.get(code_key(values["priority"]))
+        measure = ""
+        if code is None:
+            problem(_unknown_priority(values["priority"]), number, "priority")
+        elif values["measure"]:
+            measure = measures.get((code_key(code), code_key(values["measure"])))
+            if measure is None:
+                problem(f"Unknown measure “{values['measure']}”: it is not under {code} on the Measures sheet.",
+                        number, "measure")  # fmt: skip
+        if not values["code"]:
+            problem("An indicator needs its ref (e.g. “BV8”).", number, "code")
+        elif code_key(values["code"]) in seen:
+            problem(f"The ref “{values['code']}” is already used on row {seen[code_key(values['code'])]}.",
+                    number, "code")  # fmt: skip
+        else:
+            seen[code_key(values["code"])] = number
+            _too_long(errors, sheet, number, "code", values["code"], "indicator.code")
+        if not values["title"]:
+            problem("An indicator needs its title (what is measured).", number, "title")
+        else:
+            _too_long(errors, sheet, number, "title", values["title"], "indicator.title")
+        unit = read_choice(values["unit"], UNIT_SYMBOLS, UNIT_WORDS) if values["unit"] else Unit.NUMBER
+        if unit is None:
+            problem(f"“{values['unit'][:40]}” is not a unit: use %, Number, Days or £.", number, "unit")
+        polarity = read_choice(values["polarity"], {}, POLARITY_WORDS)
+        if polarity is None:
+            problem(
+                f"“{values['polarity'][:40]}” does not say which way is better: use Higher or Lower."
+                if values["polarity"] else "Say which way is better: Higher or Lower.",
+                number, "polarity",
+            )  # fmt: skip
+        figures = {}
+        for name, what in (("target", "the target"), ("tolerance", "the tolerance")):
+            index = sheet.columns.get(name)
+            cell = cells[index] if index is not None and index < len(cells) else SheetCell(None)
+            figure = read_figure(cell.value, cell.number_format)
+            if isinstance(figure, str):
+                problem(f"{what.capitalize()} {figure}: “{_text(cell.value)[:40]}”.", number, name)
+            figures[name] = figure
+        tolerance = figures["tolerance"] if figures["tolerance"] is not None else Decimal("0")
+        if isinstance(tolerance, Decimal) and not 0 <= tolerance <= 100:
+            problem(f"The tolerance is a percentage of the target from 0 to 100, not {tolerance}.", number,
+                    "tolerance")  # fmt: skip
+        leads = services.parse_lead_initials(values["lead"])
+        if len(leads) > 1:
+            problem(f"An indicator has one lead: “{values['lead'][:40]}” names {len(leads)}.", number, "lead")
+        elif leads and len(leads[0]) > MAX_LENGTHS["lead.initials"]:
+            problem(f"The lead “{leads[0][:30]}” is longer than {MAX_LENGTHS['lead.initials']} characters; "
+                    "leads are initials.", number, "lead")  # fmt: skip
+        actuals, not_collected = {}, []
+        for index, month in month_columns.items():
+            cell = cells[index] if index < len(cells) else SheetCell(None)
+            if word_key(_text(cell.value)) in NOT_COLLECTED_MARKS:
+                not_collected.append(month)
+                continue
+            figure = read_figure(cell.value, cell.number_format)
+            if isinstance(figure, str):
+                errors.add(f"The actual for {month.name} {figure} (or n/a for a month it is not collected "
+                           f"in): “{_text(cell.value)[:40]}”.", INDICATORS_SHEET, number,
+                           get_column_letter(index + 1))  # fmt: skip
+            elif figure is not None:
+                actuals[month] = figure
+        if len(errors) > count:
+            continue
+        result.append(
+            ParsedIndicator(
+                priority=code, measure=measure, code=values["code"], title=values["title"], unit=unit,
+                polarity=polarity, target=figures["target"], tolerance=_plain(tolerance),
+                lead=leads[0] if leads else "", actuals=actuals, not_collected=tuple(not_collected), row=number,
+            )
+        )  # fmt: skip
     return result

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 
 from plans.cells import neutralise
-from plans.models import Action, Plan
+from plans.models import Action, Indicator, Plan
 from plans.periods import Month, to_month
-from plans.status import Status
+from plans.status import Polarity, Status, Unit
 from plans.workbook.reader import (
     ACTION_COLUMNS,
     ACTION_TAIL_COLUMNS,
     ACTIONS_SHEET,
+    INDICATOR_COLUMNS,
+    INDICATOR_TAIL_COLUMNS,
+    INDICATORS_SHEET,
     MEASURE_COLUMNS,
     MEASURES_SHEET,
+    NOT_COLLECTED_MARK,
     PLAN_SHEET,
     PLANNED_MARK,
     PRIORITIES_SHEET,
@@ -31,6 +36,7 @@ from plans.workbook.reader import (
     TERMS_SHEET,
     Cell,
     ParsedAction,
+    ParsedIndicator,
     ParsedMeasure,
     ParsedPlan,
     ParsedPriority,
@@ -95,9 +101,7 @@ def _new_book(title: str, first: Month, months: int, organisation: str) -> tuple
         sheets[name] = book.create_sheet(name)
         _put_header(sheets[name], [heading for heading, _ in columns.values()], widths)
     actions = book.create_sheet(ACTIONS_SHEET)
-    month_list = [first + i for i in range(months)]
-    # Seed 001's headings ("July", "Aug.") when each month occurs once; with the year when a plan is longer.
-    labels = [m.grid_label if months <= 12 else m.name for m in month_list]
+    labels = month_headings(first, months)
     headings = [h for h, _ in ACTION_COLUMNS.values()] + labels
     headings += [h for h, _ in ACTION_TAIL_COLUMNS.values()]
     _put_header(actions, headings, [12, 10, 10, 50, 10] + [9] * months + [50, 14, 14])
@@ -105,7 +109,33 @@ def _new_book(title: str, first: Month, months: int, organisation: str) -> tuple
     sheets[ACTIONS_SHEET] = actions
     sheets[TERMS_SHEET] = book.create_sheet(TERMS_SHEET)
     _put_header(sheets[TERMS_SHEET], [h for h, _ in TERM_COLUMNS.values()], [30, 10, 10])
+    indicators = sheets[INDICATORS_SHEET] = book.create_sheet(INDICATORS_SHEET)
+    headings = [h for h, _ in INDICATOR_COLUMNS.values()] + labels
+    headings += [h for h, _ in INDICATOR_TAIL_COLUMNS.values()]
+    _put_header(indicators, headings, [12, 10, 10, 45, 8, 8, 10, 10] + [9] * months + [10])
+    indicators.freeze_panes = "D2"
     return book, sheets
+
+
+def month_headings(first: Month, months: int) -> list[str]:
+    """Seed 001's headings ("July", "Aug.") when each month occurs once; with the year when a
+    plan is longer. The Actions and the Indicators sheets head their months alike."""
+    month_list = [first + i for i in range(months)]
+    return [m.grid_label if months <= 12 else m.name for m in month_list]
+
+
+# How the Indicators sheet writes a unit and which way is better (the reader reads these back).
+UNIT_TEXT = {Unit.PERCENT: "%", Unit.NUMBER: "Number", Unit.DAYS: "Days", Unit.POUNDS: "£"}
+POLARITY_TEXT = {Polarity.HIGHER: "Higher", Polarity.LOWER: "Lower"}
+
+
+def figure_cell(value: Decimal | None) -> Decimal | int | None:
+    """A figure as a number cell (never text, never a formula): a whole number as an int, else the
+    decimal as written (83.5, not 83.5000)."""
+    if value is None:
+        return None
+    plain = Decimal(format(Decimal(value).normalize(), "f"))
+    return int(plain) if plain == plain.to_integral_value() else plain
 
 
 def blank_template(first: Month | None = None) -> Workbook:
@@ -142,6 +172,19 @@ def parsed_from_plan(plan: Plan) -> ParsedPlan:
                 description=action.description, leads=[lead.initials for lead in action.leads.all()],
                 grid=dict(sorted(grid.items())), corrective_action=action.corrective_action,
                 original_target=to_month(action.original_target), revised_target=to_month(action.revised_target),
+            )
+        )  # fmt: skip
+    reporting = plan.reporting_month_list
+    for indicator in Indicator.objects.filter(plan=plan).in_plan_order().with_figures():
+        collected = set(indicator.reporting_month_list)
+        parsed.indicators.append(
+            ParsedIndicator(
+                priority=indicator.priority.code, measure=indicator.measure.ref if indicator.measure else "",
+                code=indicator.code, title=indicator.title, unit=Unit(indicator.unit),
+                polarity=Polarity(indicator.polarity), target=figure_cell(indicator.target),
+                tolerance=figure_cell(indicator.tolerance), lead=indicator.lead.initials if indicator.lead else "",
+                actuals={row.as_month: figure_cell(row.value) for row in indicator.actuals.all()},
+                not_collected=tuple(m for m in reporting if m not in collected),
             )
         )  # fmt: skip
     return parsed
@@ -190,7 +233,24 @@ def write_workbook(parsed: ParsedPlan) -> Workbook:
             if status:
                 cell = cells[first_month_column - 1 + offset]
                 cell.style = styles[status]
+    _write_indicators(sheets[INDICATORS_SHEET], parsed)
     return book
+
+
+def _write_indicators(sheet, parsed: ParsedPlan) -> None:
+    """One row an indicator: its definition, then its actual for each month (a number cell), or
+    n/a for a month it is not collected in, then its lead."""
+    for item in parsed.indicators:
+        months = [
+            NOT_COLLECTED_MARK if month in item.not_collected else figure_cell(item.actuals.get(month))
+            for month in parsed.month_list
+        ]
+        _append(
+            sheet,
+            [item.priority, item.measure, item.code, item.title, UNIT_TEXT[item.unit], POLARITY_TEXT[item.polarity],
+             figure_cell(item.target), figure_cell(item.tolerance), *months, item.lead],
+            {4},
+        )  # fmt: skip
 
 
 def workbook_bytes(book: Workbook) -> bytes:

@@ -1,14 +1,9 @@
 """Issue 17 in real Chromium: the officer enters July's actual for an indicator they lead; CMT sees it
 Red with its trend on the report; axe-core (WCAG 2.2 AA) on each page at desktop and phone width."""
 
-import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import User
-
-from plans import services
-from plans.models import IndicatorActual, Lead, Plan
-from plans.services import IndicatorDefinition
+from plans.models import Indicator, IndicatorActual
 from tests.browser.conftest import axe_violations, log_in
 
 PLAN = "bromsgrove-2009-10"
@@ -25,55 +20,35 @@ def sideways(page, selector: str = "html") -> int:
     )
 
 
-def invoices_indicator() -> int:
-    """BV8 in both plan years, led by the officer's PS: 97% with a 5% tolerance. 2008/09 is
-    published, so its figures are rows as they stood when its months were closed."""
-    performance = User.objects.get(username="performance")
-    ps = Lead.objects.get(initials="PS")
-    made = {}
-    for slug in ("bromsgrove-2008-09", PLAN):
-        plan = Plan.objects.get(slug=slug)
-        made[slug] = services.save_indicator(
-            user=performance,
-            plan=plan,
-            definition=IndicatorDefinition(
-                code="BV8",
-                title="Invoices paid within 30 days",
-                priority=plan.priorities.get(code="FP1"),
-                unit="PERCENT",
-                target=Decimal("97"),
-                tolerance=Decimal("5"),
-                lead=ps,
-            ),
-        )
-    for day, value in ((datetime.date(2008, 7, 1), "95"), (datetime.date(2009, 6, 1), "96")):
-        IndicatorActual.objects.create(indicator=made["bromsgrove-2008-09"], month=day, value=Decimal(value))
-    return made[PLAN].pk
+def footfall_indicator() -> int:
+    """The demo's TC2, town centre footfall, led by the officer's PS: 21,000 with a 5% tolerance,
+    no July 2009 actual yet; June 2009 was 20,400 and July 2008 22,400 (2008/09 is published)."""
+    return Indicator.objects.get(plan__slug=PLAN, code="TC2").pk
 
 
 def test_the_officer_enters_julys_actual_and_cmt_sees_it_red_with_its_trend(demo_site, page, browser):
-    pk = invoices_indicator()
+    pk = footfall_indicator()
     page.set_viewport_size(DESKTOP)
     log_in(page, demo_site.url, "officer")
     assert page.url == f"{demo_site.url}/plans/{PLAN}/my/2009-07/"
     section = page.locator(f"#indicator-{pk}")
-    assert "97% (higher is better; Amber within 5% of target)" in section.inner_text()
+    assert "21,000 (higher is better; Amber within 5% of target)" in section.inner_text()
     assert axe_violations(page) == []
 
     page.fill(f"#id_i{pk}-value", "ninety")
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert (
-        "BV8, actual for July 2009 (%): “ninety” is not a number"
+        "TC2, actual for July 2009 (number): “ninety” is not a number"
         in page.locator(".error-summary").inner_text()
     )
     assert axe_violations(page) == []
-    page.fill(f"#id_i{pk}-value", "90")
-    page.fill(f"#id_i{pk}-note", "The new finance system held invoices for two weeks.")
+    page.fill(f"#id_i{pk}-value", "19800")
+    page.fill(f"#id_i{pk}-note", "Two weeks of roadworks on the High Street.")
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "1 indicator actual for July 2009" in page.locator(".messages").inner_text()
-    assert IndicatorActual.objects.get(indicator_id=pk).value == Decimal("90")
+    assert IndicatorActual.objects.get(indicator_id=pk).value == Decimal("19800")
 
     page.set_viewport_size(PHONE)
     page.reload()
@@ -87,15 +62,12 @@ def test_the_officer_enters_julys_actual_and_cmt_sees_it_red_with_its_trend(demo
     cmt.goto(f"{demo_site.url}/reports/{PLAN}/2009-07/")
     indicators = cmt.locator("section.indicators")
     text = indicators.inner_text()
-    assert "BV8 Invoices paid within 30 days: Red" in text
-    assert "Worsening since June 2009 (96%)" in text
-    assert "Worsening on July 2008 (95%)" in text
-    assert "The new finance system held invoices for two weeks." in text
-    assert (
-        cmt.locator("svg.indicator-chart title")
-        .first.text_content()
-        .startswith("BV8 Invoices paid within 30 days")
-    )
+    assert "TC2 Town centre footfall (average weekly count): Red" in text
+    assert "Worsening since June 2009 (20,400)" in text
+    assert "Worsening on July 2008 (22,400)" in text
+    assert "Two weeks of roadworks on the High Street." in text
+    charts = [title.text_content() for title in cmt.locator("svg.indicator-chart title").all()]
+    assert any(title.startswith("TC2 Town centre footfall") for title in charts)
     assert axe_violations(cmt) == []
     cmt.set_viewport_size(PHONE)
     # The indicators' section stays within a phone's width (its tables scroll in their own box).
@@ -104,13 +76,13 @@ def test_the_officer_enters_julys_actual_and_cmt_sees_it_red_with_its_trend(demo
     assert axe_violations(cmt) == []
 
     cmt.goto(f"{demo_site.url}/plans/{PLAN}/indicators/?month=2009-07&rag=RED")
-    assert "BV8" in cmt.locator("main table").inner_text()
+    assert "TC2" in cmt.locator("main table").inner_text()
     assert sideways(cmt) <= 0
     assert axe_violations(cmt) == []
     cmt.set_viewport_size(DESKTOP)
     assert axe_violations(cmt) == []
-    cmt.click("text=BV8")
+    cmt.click("text=TC2")
     cmt.wait_for_load_state("networkidle")
-    assert "The actual for July 2009 was set to 90%." in cmt.locator("main").inner_text()
+    assert "The actual for July 2009 was set to 19,800." in cmt.locator("main").inner_text()
     assert axe_violations(cmt) == []
     context.close()

@@ -30,11 +30,12 @@ JULY_2009_JSON = {
         {"priority": "PR5", "title": "Planning", "AMBER": 1, "RED": 0},
         {"priority": "HR & OD1", "title": "Learning & Development", "AMBER": 2, "RED": 0},
     ],
-    # The demo holds no indicators yet (issue 17, item 5 adds them).
+    # The demo's eleven indicators (tests/plans/test_demo_indicators.py gives each): TC2's July
+    # actual is the officer's to enter; 8 of the 10 with both actuals better than July 2008.
     "indicators": {
-        "total": 0,
-        "counts": {"GREEN": 0, "AMBER": 0, "RED": 0},
-        "improving": {"count": 0, "of": 0, "percent": "0.0"},
+        "total": 11,
+        "counts": {"GREEN": 5, "AMBER": 3, "RED": 2},
+        "improving": {"count": 8, "of": 10, "percent": "80.0"},
     },
 }
 

@@ -438,7 +438,7 @@ def test_the_admin_adds_an_indicator(admin_client, plan):
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    made = Indicator.objects.with_figures().get(code="BV199a")
+    made = Indicator.objects.with_figures().get(plan__slug="p", code="BV199a")
     assert made.reporting_month_list == [Month(2009, 11), Month(2010, 3)]
 
 

@@ -281,9 +281,14 @@ def test_the_plan_download_has_no_live_formula(client_as, plan, django_assert_ma
 def test_the_blank_template_has_every_sheet_and_heading(client_as):
     response = client_as("performance").get(TEMPLATE)
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Plan", "Priorities", "Measures", "Actions", "Status words"]
+    assert book.sheetnames == ["Plan", "Priorities", "Measures", "Actions", "Status words", "Indicators"]
     assert [c.value for c in book["Measures"][1]] == [
         "Priority", "Ref", "Measure of success", "Actions required", "Timescales", "Lead", "Resources"
+    ]  # fmt: skip
+    # The months headed as on the Actions sheet (the template starts in April).
+    assert [c.value for c in book["Indicators"][1]] == [
+        "Priority", "Measure", "Ref", "Indicator", "Unit", "Better", "Target", "Tolerance", "Apr.", "May",
+        "June", "July", "Aug.", "Sep.", "Oct.", "Nov.", "Dec.", "Jan.", "Feb.", "Mar.", "Lead",
     ]  # fmt: skip
 
 

@@ -31,6 +31,20 @@ def action_row(
     return [priority, measure, ref, text, lead, *cells, *tail]
 
 
+INDICATOR_HEADINGS = ["Priority", "Measure", "Ref", "Indicator", "Unit", "Better", "Target", "Tolerance",
+                      "July", "Aug.", "Sep.", "Oct.", "Nov.", "Dec.", "Jan.", "Feb.", "Mar.", "Apr.", "May",
+                      "June", "Lead"]  # fmt: skip
+
+
+def indicator_row(
+    ref="BV8", actuals=(), priority="FP1", measure="2.1", title="Invoices paid within 30 days", unit="%",
+    better="Higher", target=97, tolerance=3, lead="JP",
+):  # fmt: skip
+    """A row of the Indicators sheet: definition, then ``actuals`` from July on, then the lead."""
+    cells = list(actuals) + [None] * (12 - len(actuals))
+    return [priority, measure, ref, title, unit, better, target, tolerance, *cells, lead]
+
+
 def workbook(
     *,
     plan=None,
@@ -40,9 +54,14 @@ def workbook(
     action_headings=None,
     fills=None,
     terms=None,
+    indicators=None,
+    indicator_headings=None,
+    number_formats=None,
     leave_out=(),
 ) -> bytes:
-    """The bytes of an .xlsx; ``fills`` maps (row, column) of the Actions sheet to an RGB fill."""
+    """The bytes of an .xlsx; ``fills`` maps (row, column) of the Actions sheet to an RGB fill;
+    ``indicators`` (rows) adds an Indicators sheet, ``number_formats`` maps (row, column) of it to
+    a number format ("0.0%")."""
     book = Workbook()
     book.remove(book.active)
     sheets = {
@@ -56,6 +75,8 @@ def workbook(
     }
     if terms is not None:
         sheets["Status words"] = [["Word", "Status", "Default"], *terms]
+    if indicators is not None:
+        sheets["Indicators"] = [indicator_headings or INDICATOR_HEADINGS, *indicators]
     for name, rows in sheets.items():
         if name in leave_out:
             continue
@@ -66,6 +87,8 @@ def workbook(
         # An RGB string, or a theme colour's index (Excel's "Theme Colors" palette).
         fg = Color(theme=colour, tint=0.4) if isinstance(colour, int) else colour
         book["Actions"].cell(row=row, column=column).fill = PatternFill("solid", fgColor=fg)
+    for (row, column), number_format in (number_formats or {}).items():
+        book["Indicators"].cell(row=row, column=column).number_format = number_format
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -33,7 +33,9 @@ class Command(BaseCommand):
                     f"A plan with the slug “{plan_slug(parsed)}” already exists: pass --slug {plan_slug(parsed)} "
                     "to update it, or another --slug for a new plan."
                 )
-            result = import_plan(parsed, plan=plan, slug=slug, dry_run=dry_run, filename=file.name)
+            result = import_plan(
+                parsed, plan=plan, slug=slug, dry_run=dry_run, filename=file.name, from_command_line=True
+            )
         except WorkbookInvalid as invalid:
             lines = "\n".join(f"  {error}" for error in invalid.errors)
             raise CommandError(
@@ -42,7 +44,8 @@ class Command(BaseCommand):
         except ImportRefused as refused:
             raise CommandError(f"{refused} Nothing was saved.") from None
         self.stdout.write(
-            f"{len(parsed.priorities)} priorities, {len(parsed.measures)} measures, {len(parsed.actions)} actions."
+            f"{len(parsed.priorities)} priorities, {len(parsed.measures)} measures, {len(parsed.actions)} actions"
+            + (f", {len(parsed.indicators)} indicators." if parsed.indicators else ".")
         )
         for month, counts, planned in parsed.month_counts():
             if counts.total or planned:
