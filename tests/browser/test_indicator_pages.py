@@ -30,6 +30,8 @@ def test_the_officer_enters_julys_actual_and_cmt_sees_it_red_with_its_trend(demo
     pk = footfall_indicator()
     page.set_viewport_size(DESKTOP)
     log_in(page, demo_site.url, "officer")
+    page.get_by_role("link", name="Update your actions for July 2009").click()
+    page.wait_for_load_state("networkidle")
     assert page.url == f"{demo_site.url}/plans/{PLAN}/my/2009-07/"
     section = page.locator(f"#indicator-{pk}")
     assert "21,000 (higher is better; Amber within 5% of target)" in section.inner_text()
@@ -47,7 +49,7 @@ def test_the_officer_enters_julys_actual_and_cmt_sees_it_red_with_its_trend(demo
     page.fill(f"#id_i{pk}-note", "Two weeks of roadworks on the High Street.")
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert "1 indicator actual for July 2009" in page.locator(".messages").inner_text()
+    assert "1 indicator actual for July 2009" in page.locator("#confirmation").inner_text()
     assert IndicatorActual.objects.get(indicator_id=pk).value == Decimal("19800")
 
     page.set_viewport_size(PHONE)

@@ -56,10 +56,10 @@ def test_the_demo_plans_indicators_export_and_reimport_unchanged(demo_site, page
     page.get_by_role("button", name="Upload and preview").click()
     assert page.locator("h1").inner_text() == "Preview of the import"
     assert "94 actions, 11 indicators" in page.locator(".facts").inner_text()
-    outcome = page.locator("ul", has_text="Changed:").inner_text()
-    assert "Changed: 0 priorities, 0 measures, 0 actions, 0 statuses, 0 indicators, 0 actuals." in outcome
+    outcome = page.locator("ul", has_text="To change:").inner_text()
+    assert "To change: 0 priorities, 0 measures, 0 actions, 0 statuses, 0 indicators, 0 actuals." in outcome
     assert (
-        "Left as they were: 16 priorities, 45 measures, 94 actions, 83 statuses, 11 indicators, 10 actuals."
+        "To leave as they are: 16 priorities, 45 measures, 94 actions, 83 statuses, 11 indicators, 10 actuals."
         in outcome
     )
     footfall = page.get_by_role("row", name="TC2")
