@@ -399,7 +399,7 @@ def reader(n: int, args, results: Results, budget: Budget) -> None:
     if not logged_in(results, session, f"load-cmt-{n:02d}", budget, args):
         return
     pages = [
-        ("dashboard", "/"),
+        ("home page", "/"),
         ("report (load plan)", f"/reports/{PLAN_SLUG}/{MONTH}/"),
         ("report (demo July 2009)", DEMO_REPORT),
         ("summary JSON", f"/reports/{PLAN_SLUG}/{MONTH}/summary.json"),
@@ -418,7 +418,7 @@ def reader(n: int, args, results: Results, budget: Budget) -> None:
             # Rendered in the background by the task worker: 202 "being prepared", then the PDF.
             name, path = random.choice(
                 [
-                    ("plan PDF", f"/plans/{PLAN_SLUG}/plan-{MONTH}.pdf"),
+                    ("plan PDF", f"/reports/{PLAN_SLUG}/plan-{MONTH}.pdf"),
                     ("appendix PDF", f"/reports/{PLAN_SLUG}/{MONTH}/appendix.pdf"),
                 ]
             )

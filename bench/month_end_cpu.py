@@ -92,7 +92,7 @@ def main() -> None:
     pages = [
         ("my actions (GET)", cpu(lambda: officer.get(my_actions)), officer_rate),
         ("my actions (save)", save_ms, officer_rate),
-        ("dashboard", cpu(lambda: reader.get("/")), reader_rate),
+        ("home page", cpu(lambda: reader.get("/")), reader_rate),
         (
             "report (load plan)",
             cpu(lambda: reader.get(f"/reports/{load.PLAN_SLUG}/{load.MONTH}/")),

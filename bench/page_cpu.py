@@ -48,7 +48,11 @@ def published_report_page() -> tuple[str, str]:
 
 
 def dashboard() -> tuple[str, str]:
-    return "dashboard", "/"
+    return "dashboard", "/dashboard/"
+
+
+def home_page() -> tuple[str, str]:
+    return "home page", "/"
 
 
 PAGES: list[Callable[[], tuple[str, str]]] = [
@@ -57,6 +61,7 @@ PAGES: list[Callable[[], tuple[str, str]]] = [
     report_page,
     published_report_page,
     dashboard,
+    home_page,
 ]
 
 
