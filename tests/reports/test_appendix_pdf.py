@@ -163,7 +163,9 @@ def test_the_exception_pages_are_set_in_committee_type(appendix):
     sizes = {}
     # The exception pages: after the progress table and legend, before the indicators' section.
     exception_pages = [
-        page for page, text in zip(read_pdf(appendix).pages, page_texts(appendix)) if "Ref July 2009 Action" in text
+        page
+        for page, text in zip(read_pdf(appendix).pages, page_texts(appendix), strict=True)
+        if "Ref July 2009 Action" in text
     ]
     for page in exception_pages:
         page.extract_text(
