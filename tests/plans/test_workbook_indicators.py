@@ -68,8 +68,7 @@ def test_the_sheet_imports_each_indicator_under_its_priority_or_measure_with_its
     assert [bv8.rag_in(m) for m in (JULY, AUG)] == ["AMBER", "GREEN"]
     assert litter.rag_in(JULY) == "AMBER"
     assert (
-        result.lines()[1]
-        == "Added: 2 priorities, 2 measures, 1 action, 0 statuses, 2 indicators, 5 actuals."
+        result.lines()[1] == "Added: 2 priorities, 2 measures, 1 action, 0 statuses, 2 indicators, 5 actuals."
     )
     # Set up and entered through the services: the actuals' history says the import wrote them.
     assert IndicatorChange.objects.filter(indicator=bv8, field="actual", source="import").count() == 3
