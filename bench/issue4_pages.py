@@ -30,14 +30,18 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority  # noqa: E402
 from plans.periods import Month  # noqa: E402
-from tests.factories import make_user  # noqa: E402
+from tests.factories import default_organisation, make_user  # noqa: E402
 
 
 def build(size: int, officer) -> Plan:
+    organisation = default_organisation()
     plan = Plan.objects.create(
-        slug=f"bench-{size}", title=f"Bench {size}", first_month=Month(2009, 7).first_day
+        slug=f"bench-{size}",
+        title=f"Bench {size}",
+        first_month=Month(2009, 7).first_day,
+        organisation=organisation,
     )
-    lead, _ = Lead.objects.get_or_create(initials="BN", defaults={"user": officer})
+    lead, _ = Lead.objects.get_or_create(organisation=organisation, initials="BN", defaults={"user": officer})
     months = plan.month_list
     actions = []
     for p in range(10):

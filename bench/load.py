@@ -74,7 +74,7 @@ def set_up_data(officers: int, actions_each: int, readers: int) -> None:
 
     from audit.models import AuditEvent
     from plans import roles
-    from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority
+    from plans.models import Action, Lead, Measure, MonthlyStatus, Organisation, Plan, PlannedMonth, Priority
     from plans.periods import Month
 
     call_command("migrate", "--noinput", verbosity=0)
@@ -92,8 +92,14 @@ def set_up_data(officers: int, actions_each: int, readers: int) -> None:
 
         start = Month.parse("2009-07")
         month = Month.parse(MONTH)
+        # The load plan is the demo council's: its people see it beside the demo's plans.
+        organisation = Organisation.objects.get(slug="bromsgrove")
         plan = Plan.objects.create(
-            slug=PLAN_SLUG, title="Load test plan 2009/10", first_month=start.first_day, months=12
+            slug=PLAN_SLUG,
+            title="Load test plan 2009/10",
+            first_month=start.first_day,
+            months=12,
+            organisation=organisation,
         )
         priorities = Priority.objects.bulk_create(
             Priority(plan=plan, code=f"LP{p + 1}", title=f"Load priority {p + 1}", position=p)
@@ -117,7 +123,8 @@ def set_up_data(officers: int, actions_each: int, readers: int) -> None:
             + [User.groups.through(user_id=u.pk, group_id=cmt_group.pk) for u in reader_users]
         )
         leads = Lead.objects.bulk_create(
-            Lead(initials=f"LD{n:02d}", name=f"Load officer {n}", user=u) for n, u in enumerate(officer_users)
+            Lead(organisation=organisation, initials=f"LD{n:02d}", name=f"Load officer {n}", user=u)
+            for n, u in enumerate(officer_users)
         )
         actions = Action.objects.bulk_create(
             Action(

@@ -36,7 +36,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority  # noqa: E402
+from plans.models import Action, Lead, Measure, MonthlyStatus, Organisation, Plan, PlannedMonth, Priority  # noqa: E402
 from plans.periods import Month  # noqa: E402
 from reports import documents, renders  # noqa: E402
 from reports.models import Document, RenderRequest  # noqa: E402
@@ -78,10 +78,14 @@ def bare(html: str, *, variant: str | None) -> tuple[bytes, int]:
 def make_plan(actions: int) -> Plan:
     """A plan of ``actions`` actions: 5 per measure, 4 measures per priority, each action planned in
     two months with a July status and a corrective action of a few lines."""
+    organisation, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench Council"})
     plan = Plan.objects.create(
-        slug=f"bench-{actions}", title=f"Bench plan of {actions} actions", first_month=JULY.first_day
+        slug=f"bench-{actions}",
+        title=f"Bench plan of {actions} actions",
+        first_month=JULY.first_day,
+        organisation=organisation,
     )
-    lead, _ = Lead.objects.get_or_create(initials="PS")
+    lead, _ = Lead.objects.get_or_create(organisation=organisation, initials="PS")
     position = 0
     statuses = ["GREEN"] * 8 + ["AMBER", "RED"]
     for p in range((actions + 19) // 20):

@@ -22,7 +22,16 @@ from django.db import transaction
 from cabinet import services as cabinet_services
 from cabinet.models import CorporateRisk
 from plans import recommendations, services
-from plans.models import Action, ActionChange, ChangeRequest, Lead, MonthlyStatus, Plan, Recommendation
+from plans.models import (
+    Action,
+    ActionChange,
+    ChangeRequest,
+    Lead,
+    MonthlyStatus,
+    Organisation,
+    Plan,
+    Recommendation,
+)
 from plans.periods import Month
 from plans.workbook import import_plan, read_workbook
 from reports import documents
@@ -50,17 +59,22 @@ def load_users(logins: dict, password: str) -> dict[str, User]:
     return users
 
 
-def load_leads(leads: dict, logins: dict, users: dict[str, User]) -> None:
+def load_organisation(spec: dict) -> Organisation:
+    organisation, _ = Organisation.objects.get_or_create(slug=spec["slug"], defaults={"name": spec["name"]})
+    return organisation
+
+
+def load_leads(organisation: Organisation, leads: dict, logins: dict, users: dict[str, User]) -> None:
     """Names and addresses of leads the workbooks name by their initials, and the logins that lead
     actions (the officer is PS). Before the plans: a lead's requests are made through their login."""
     for initials, details in leads.items():
-        lead, _ = Lead.objects.get_or_create(initials=initials)
+        lead, _ = Lead.objects.get_or_create(organisation=organisation, initials=initials)
         lead.name = details.get("name", lead.name)
         lead.email = details.get("email", lead.email)
         lead.save(update_fields=["name", "email"])
     for username, login in logins.items():
         if "lead" in login:
-            lead, _ = Lead.objects.get_or_create(initials=login["lead"])
+            lead, _ = Lead.objects.get_or_create(organisation=organisation, initials=login["lead"])
             Lead.objects.filter(user=users[username]).exclude(pk=lead.pk).update(user=None)
             lead.user = users[username]
             lead.save(update_fields=["user"])
@@ -81,10 +95,12 @@ def _month(text: str | None) -> Month | None:
     return Month.parse(text) if text else None
 
 
-def load_plan(spec: dict, users: dict[str, User]) -> Plan:
+def load_plan(organisation: Organisation, spec: dict, users: dict[str, User]) -> Plan:
     performance = users["performance"]
     parsed = read_workbook((FIXTURES / spec["workbook"]).read_bytes())
-    plan = import_plan(parsed, slug=spec["slug"], user=performance, filename=spec["workbook"]).plan
+    plan = import_plan(
+        parsed, slug=spec["slug"], user=performance, filename=spec["workbook"], organisation=organisation
+    ).plan
     # The plan's settings, as the admin, the cover settings and the reminders pages keep them.
     if spec["previous_plan"]:
         plan.previous_plan = Plan.objects.get(slug=spec["previous_plan"])
@@ -230,14 +246,15 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
         remove_plans([spec["slug"] for spec in data["plans"]])
         remove_risks([entry["code"] for entry in data["risks"]["register"]])
         Recommendation.objects.filter(source=data["recommendations"]["source"]).delete()
+    organisation = load_organisation(data["organisation"])
     users = load_users(data["logins"], data["password"])
-    load_leads(data["leads"], data["logins"], users)
+    load_leads(organisation, data["leads"], data["logins"], users)
     report = []
     for spec in data["plans"]:
         if Plan.objects.filter(slug=spec["slug"]).exists():
             report.append((spec["slug"], "already loaded"))
             continue
-        load_plan(spec, users)
+        load_plan(organisation, spec, users)
         report.append((spec["slug"], "loaded"))
     load_risks(data["risks"]["register"], users["performance"])
     load_recommendations(data["recommendations"], users)

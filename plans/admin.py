@@ -75,7 +75,7 @@ class PlanAdmin(admin.ModelAdmin):
         "reporting_interval",
         "previous_plan",
     ]
-    search_fields = ["title", "slug", "organisation"]
+    search_fields = ["title", "slug", "organisation__name"]
     list_filter = ["organisation", "reporting_interval"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PriorityInline, StatusTermInline]
@@ -163,7 +163,7 @@ class LeadAdmin(admin.ModelAdmin):
     """A lead's name and address change through ``notifications.update_lead`` (audited), as on
     the leads' page; the initials and log-in are saved as they are."""
 
-    list_display = ["initials", "name", "email", "user"]
+    list_display = ["initials", "name", "email", "user", "organisation"]
     search_fields = ["initials", "name", "email", "user__username"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

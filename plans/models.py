@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from plans.periods import (
     Month,
@@ -53,9 +54,70 @@ def first_of_month(field: str) -> Q:
     return Q(**{f"{field}__day": 1})
 
 
+class ReportLayout(models.TextChoices):
+    # Bromsgrove: the AMBER and RED actions and the table of counts (seed 000). Rotherham: every key
+    # action by section, in its own words, with the period's counts beside the previous period's
+    # (seed 004).
+    EXCEPTION = "exception", "Exception report"
+    PROGRESS = "progress", "Progress report"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def sole_or_new(self, name: str = "") -> Organisation | None:
+        """The organisation a plan goes into when nobody said which: the only one there is, a new one
+        named ``name`` on an empty installation, else None (the caller must ask)."""
+        organisations = list(self.all()[:2])
+        if len(organisations) == 1:
+            return organisations[0]
+        if organisations:
+            return None
+        name = name.strip() or "Council"
+        return self.create(name=name, slug=slugify(name)[:60] or "council")
+
+
+class Organisation(models.Model):
+    """A council (or a shared service) using the installation: its plans, leads and people are its
+    own, and nobody outside it learns that they exist."""
+
+    name = models.CharField(
+        max_length=200, help_text="As printed on its reports, e.g. 'Bromsgrove District Council'."
+    )
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one organisation: the same person may be an officer of one council and
+    nobody at another (``plans.roles`` names the roles; the role is one of their groups)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="memberships")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_one_role_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.role} at {self.organisation}"
+
+
 class PlanQuerySet(models.QuerySet):
     def with_previous(self):
-        return self.select_related("previous_plan")
+        return self.select_related("previous_plan", "organisation")
 
 
 class Plan(models.Model):
@@ -63,7 +125,7 @@ class Plan(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    organisation = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="plans")
     first_month = models.DateField(help_text="The first day of the plan's first month (Bromsgrove: July).")
     months = models.PositiveSmallIntegerField(default=12, help_text="How many months the plan year covers.")
     reporting_interval = models.PositiveSmallIntegerField(
@@ -93,6 +155,12 @@ class Plan(models.Model):
     )
     reminder_days_before = models.PositiveSmallIntegerField(
         default=3, help_text="How many days before the deadline leads are reminded."
+    )
+    report_layout = models.CharField(
+        max_length=20,
+        choices=ReportLayout.choices,
+        default=ReportLayout.EXCEPTION,
+        help_text="How the plan's monthly report is laid out.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -220,6 +288,11 @@ class Priority(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
     code = models.CharField(max_length=30, help_text="As written, e.g. 'HR & OD1'. Unique within one plan.")
     title = models.CharField(max_length=200, blank=True)
+    section = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The section of the plan it is under, where the plan has them (Rotherham: 'Ambitions').",
+    )
     expected_outcome = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -280,9 +353,11 @@ class MeasureProgress(models.Model):
 
 
 class Lead(models.Model):
-    """An officer who leads actions, known in the plan by initials (``PS``, ``HB``)."""
+    """An officer who leads actions, known in the plan by initials (``PS``, ``HB``) or by job title
+    ("Assistant Chief Executive"): ``initials`` is the name the plan prints, unique in the council."""
 
-    initials = models.CharField(max_length=20, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="leads")
+    initials = models.CharField(max_length=120)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     user = models.OneToOneField(
@@ -291,6 +366,9 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["initials"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "initials"], name="lead_unique_in_organisation")
+        ]
 
     def __str__(self) -> str:
         return f"{self.initials} ({self.name})" if self.name else self.initials
@@ -377,6 +455,11 @@ class Action(models.Model):
     original_target = models.DateField(
         null=True, blank=True, help_text="Original date of the planned action."
     )
+    # Rotherham writes its dates as text ("December annually", "July 2007 (revise to October
+    # 2007)"): kept as written, with the month read from it in the date fields where there is one.
+    target_date_text = models.CharField(max_length=300, blank=True, help_text="The target date as written.")
+    progress_measure = models.TextField(blank=True, help_text="How progress is measured.")
+    progress_update = models.TextField(blank=True, help_text="The latest update on progress.")
     revised_target = models.DateField(null=True, blank=True, help_text="Revised or re-programmed date.")
     reprogrammed = models.BooleanField(
         default=False, help_text="An approved re-programme moved the target to the revised date."

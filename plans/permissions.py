@@ -29,7 +29,8 @@ class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 def plan_or_404(slug: str, queryset: QuerySet | None = None) -> Plan:
-    return get_object_or_404(Plan.objects.all() if queryset is None else queryset, slug=slug)
+    plans = Plan.objects.all() if queryset is None else queryset
+    return get_object_or_404(plans.select_related("organisation"), slug=slug)
 
 
 def plan_month_or_404(slug: str, month: Month, queryset: QuerySet | None = None) -> tuple[Plan, Month]:

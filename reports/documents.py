@@ -178,7 +178,7 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
         )
     return FullPlan(
         plan_title=plan.title,
-        organisation=plan.organisation,
+        organisation=plan.organisation.name,
         year_label=plan.year_label,
         month=month,
         months=months,

@@ -688,7 +688,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
     return ExceptionReport(
         plan_slug=plan.slug,
         plan_title=plan.title,
-        organisation=plan.organisation,
+        organisation=plan.organisation.name,
         year_label=plan.year_label,
         previous_year_label=previous.year_label if previous else "",
         month=month,

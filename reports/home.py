@@ -93,7 +93,11 @@ def last_published(plans: list[Plan]) -> Published | None:
 
 def home_page(user) -> HomePage:
     today = today_month()
-    plans = list(Plan.objects.select_related("previous_plan").prefetch_related("status_terms", "next_plans"))
+    plans = list(
+        Plan.objects.select_related("previous_plan", "organisation").prefetch_related(
+            "status_terms", "next_plans"
+        )
+    )
     closed = closed_months(plans)
     positions = {plan.pk: calendar_position(plan, closed[plan.pk], today) for plan in plans}
     # Each plan's month being reported: begun and open (its current month).

@@ -167,7 +167,7 @@ def build_tracker(plan: Plan, month: Month) -> Tracker:
     return Tracker(
         plan_slug=plan.slug,
         plan_title=plan.title,
-        organisation=plan.organisation,
+        organisation=plan.organisation.name,
         month=month,
         words=words,
         recommendations=tuple(tracked),

@@ -179,7 +179,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         plans = list(
-            Plan.objects.select_related("previous_plan").prefetch_related("status_terms", "next_plans")
+            Plan.objects.select_related("previous_plan", "organisation").prefetch_related(
+                "status_terms", "next_plans"
+            )
         )
         return super().get_context_data(
             rows=dashboard_rows(plans),

@@ -10,17 +10,30 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
 from plans import roles
-from plans.models import Action, Lead, Measure, MonthlyStatus, Plan, PlannedMonth, Priority
+from plans.models import Action, Lead, Measure, MonthlyStatus, Organisation, Plan, PlannedMonth, Priority
 from plans.periods import Month
 from reports.models import Document
 
 _counter = itertools.count(1)
 
 
+def default_organisation() -> Organisation:
+    """The council a test's plans, leads and people belong to unless it names another."""
+    organisation, _ = Organisation.objects.get_or_create(
+        slug="test-council", defaults={"name": "Test District Council"}
+    )
+    return organisation
+
+
+def make_organisation(slug: str, name: str | None = None) -> Organisation:
+    return Organisation.objects.create(slug=slug, name=name or f"{slug.title()} Council")
+
+
 def make_plan(
     *, slug: str | None = None, first_month: str = "2009-07", previous: Plan | None = None, **kwargs
 ) -> Plan:
     n = next(_counter)
+    kwargs.setdefault("organisation", previous.organisation if previous else default_organisation())
     return Plan.objects.create(
         slug=slug or f"plan-{n}",
         title=kwargs.pop("title", f"Improvement Plan {n}"),
@@ -45,8 +58,12 @@ def make_measure(priority: Priority, ref: str = "1.1", title: str = "A measure o
     return Measure.objects.create(priority=priority, ref=ref, title=title, position=priority.measures.count())
 
 
-def make_lead(initials: str = "PS", user: User | None = None, **kwargs) -> Lead:
-    lead, _ = Lead.objects.get_or_create(initials=initials, defaults=kwargs)
+def make_lead(
+    initials: str = "PS", user: User | None = None, organisation: Organisation | None = None, **kwargs
+) -> Lead:
+    lead, _ = Lead.objects.get_or_create(
+        organisation=organisation or default_organisation(), initials=initials, defaults=kwargs
+    )
     if user is not None:
         lead.user = user
         lead.save()
@@ -131,7 +148,7 @@ def make_sized_plan(actions: int, *, first_month: str = "2009-07", months_report
         )
         for i in range(actions)
     )
-    lead = make_lead("BX")
+    lead = make_lead("BX", organisation=plan.organisation)
     Action.leads.through.objects.bulk_create(
         Action.leads.through(action_id=a.pk, lead_id=lead.pk) for a in created
     )

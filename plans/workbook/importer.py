@@ -31,6 +31,7 @@ from plans.models import (
     Measure,
     MonthClose,
     MonthlyStatus,
+    Organisation,
     Plan,
     PlannedMonth,
     Priority,
@@ -128,6 +129,7 @@ def import_plan(
     dry_run: bool = False,
     filename: str = "",
     from_command_line: bool = False,
+    organisation: Organisation | None = None,
 ) -> ImportResult:
     """Create a plan from ``parsed``, or update ``plan`` from it. All in one transaction.
 
@@ -139,7 +141,14 @@ def import_plan(
     set up and their actuals entered through ``services.save_indicator`` and ``set_actuals``, which
     ask ``user`` for their permissions (the command line, ``from_command_line``, is not asked).
     With ``dry_run`` everything is done and then rolled back: the result says what would happen."""
-    result = _import(parsed, plan=plan, slug=slug, user=user, from_command_line=from_command_line)
+    result = _import(
+        parsed,
+        plan=plan,
+        slug=slug,
+        user=user,
+        from_command_line=from_command_line,
+        organisation=organisation,
+    )
     if dry_run:
         transaction.set_rollback(True)
     else:
@@ -156,9 +165,18 @@ def import_plan(
 
 
 def _import(
-    parsed: ParsedPlan, *, plan: Plan | None, slug: str, user, from_command_line: bool
+    parsed: ParsedPlan,
+    *,
+    plan: Plan | None,
+    slug: str,
+    user,
+    from_command_line: bool,
+    organisation: Organisation | None,
 ) -> ImportResult:
     if plan is None:
+        organisation = organisation or Organisation.objects.sole_or_new(parsed.organisation)
+        if organisation is None:
+            raise ImportRefused("Say which organisation the plan is for: this installation holds several.")
         slug = slug or plan_slug(parsed)
         if slug in RESERVED_SLUGS:
             raise ImportRefused(f"“{slug}” is a page of the site, not a name a plan can have.")
@@ -167,7 +185,7 @@ def _import(
         plan = Plan.objects.create(
             slug=slug,
             title=parsed.title,
-            organisation=parsed.organisation,
+            organisation=organisation,
             first_month=parsed.first_month.first_day,
             months=parsed.months,
         )
@@ -183,9 +201,11 @@ def _import(
                 f"The workbook starts in {parsed.first_month.name}, the plan in {plan.start.name}."
             )
         result = ImportResult(plan=plan, created=False)
-        plan.title, plan.organisation = parsed.title, parsed.organisation or plan.organisation
+        # The workbook's "Organisation" cell is the council's name as written: it never moves a
+        # plan to another organisation.
+        plan.title = parsed.title
         plan.months = max(plan.months, parsed.months)
-        plan.save(update_fields=["title", "organisation", "months"])
+        plan.save(update_fields=["title", "months"])
     _save_terms(plan, parsed.terms)
     priorities = _save_priorities(plan, parsed, result)
     measures = _save_measures(priorities, parsed, result)
@@ -278,11 +298,11 @@ def _action_key(priority: str, measure: str, ref: str) -> tuple[str, str, str]:
     return (code_key(priority), code_key(measure), code_key(ref))
 
 
-def _leads(initials: list[str], cache: dict[str, Lead]) -> list[Lead]:
+def _leads(initials: list[str], cache: dict[str, Lead], organisation: Organisation) -> list[Lead]:
     leads = []
     for code in initials:
         if code not in cache:
-            cache[code], _ = Lead.objects.get_or_create(initials=code)
+            cache[code], _ = Lead.objects.get_or_create(organisation=organisation, initials=code)
         leads.append(cache[code])
     return leads
 
@@ -373,7 +393,7 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
     old_positions = {action.pk: action.position for _, action in pairs if action} | {
         action.pk: action.position for action in left
     }
-    lead_cache = {lead.initials: lead for lead in Lead.objects.all()}
+    lead_cache = {lead.initials: lead for lead in plan.organisation.leads.all()}
     matched: list[Action] = []
     created: list[tuple[Action, ParsedAction, list[Lead]]] = []
     for position, (item, action) in enumerate(pairs, start=1):
@@ -384,7 +404,7 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
             "revised_target": item.revised_target.first_day if item.revised_target else None,
             "corrective_action": item.corrective_action,
         }
-        leads = _leads(item.leads, lead_cache)
+        leads = _leads(item.leads, lead_cache, plan.organisation)
         if action is None:
             measure = measures[(code_key(item.priority), code_key(item.measure))]
             created.append((Action(plan=plan, measure=measure, position=position, **values), item, leads))
@@ -531,7 +551,7 @@ def _save_indicators(
             result.kept["indicators"] += len(existing)
         return
     closed = MonthClose.objects.closed_months(plan)
-    lead_cache = {lead.initials: lead for lead in Lead.objects.all()}
+    lead_cache = {lead.initials: lead for lead in plan.organisation.leads.all()}
     reporting = plan.reporting_month_list
     positions: dict[str, int] = defaultdict(int)
     errors = ErrorList()
@@ -542,7 +562,7 @@ def _save_indicators(
         definition = services.IndicatorDefinition(
             code=item.code, title=item.title, priority=priorities[key], measure=measure, unit=item.unit,
             polarity=item.polarity, target=item.target, tolerance=item.tolerance,
-            lead=_leads([item.lead], lead_cache)[0] if item.lead else None,
+            lead=_leads([item.lead], lead_cache, plan.organisation)[0] if item.lead else None,
             months=tuple(m for m in reporting if m not in item.not_collected) if item.not_collected else (),
             position=positions[key],
         )  # fmt: skip

@@ -25,7 +25,17 @@ from openpyxl.utils import get_column_letter
 
 from plans import services
 from plans.cells import FORMULA_TRIGGERS
-from plans.models import INDICATOR_VALUE, Action, Indicator, Lead, Measure, Plan, Priority, StatusTerm
+from plans.models import (
+    INDICATOR_VALUE,
+    Action,
+    Indicator,
+    Lead,
+    Measure,
+    Organisation,
+    Plan,
+    Priority,
+    StatusTerm,
+)
 from plans.periods import MONTH_NAMES, Month, to_month
 from plans.status import COUNTED, LETTERS, Polarity, Status, StatusCounts, Unit, count_statuses, value_text
 from plans.workbook.safety import (
@@ -132,7 +142,8 @@ REQUIRED = {
 MAX_LENGTHS = {
     f"{model._meta.model_name}.{name}": model._meta.get_field(name).max_length
     for model, names in (
-        (Plan, ("title", "organisation")),
+        (Plan, ("title",)),
+        (Organisation, ("name",)),
         (Priority, ("code", "title")),
         (Measure, ("ref", "timescales", "lead")),
         (Action, ("ref", "corrective_action")),
@@ -668,8 +679,9 @@ def _read_plan_sheet(rows, errors: ErrorList) -> ParsedPlan | None:
     title = _text(values.get("title", (None, ""))[1])
     organisation = _text(values.get("organisation", (None, ""))[1])
     for label, text in (("title", title), ("organisation", organisation)):
-        if len(text) > MAX_LENGTHS[f"plan.{label}"]:
-            errors.add(f"The {label} is longer than {MAX_LENGTHS[f'plan.{label}']} characters.", PLAN_SHEET,
+        limit = MAX_LENGTHS["plan.title" if label == "title" else "organisation.name"]
+        if len(text) > limit:
+            errors.add(f"The {label} is longer than {limit} characters.", PLAN_SHEET,
                        values[label][0], "B")  # fmt: skip
     if not title:
         errors.add(

@@ -149,7 +149,7 @@ def parsed_from_plan(plan: Plan) -> ParsedPlan:
     terms = list(plan.status_terms.all())
     plan._terms_cache = terms
     parsed = ParsedPlan(
-        title=plan.title, first_month=plan.start, months=plan.months, organisation=plan.organisation,
+        title=plan.title, first_month=plan.start, months=plan.months, organisation=plan.organisation.name,
         terms=[ParsedTerm(t.word, Status(t.status), t.is_default) for t in terms],
     )  # fmt: skip
     for priority in plan.priorities.prefetch_related("measures"):

@@ -21,6 +21,7 @@ from plans.models import (
     Lead,
     MonthClose,
     MonthlyStatus,
+    Organisation,
     Plan,
     Recommendation,
     RecommendationLink,
@@ -119,6 +120,7 @@ def test_an_archive_restores_in_place_after_everything_is_deleted(archived):
     CorporateRisk.objects.all().delete()
     Plan.objects.all().delete()
     Lead.objects.all().delete()
+    Organisation.objects.all().delete()
     Recommendation.objects.all().delete()  # an inspection's, not a plan's: not deleted with them
     User.objects.all().delete()
     assert summaries() == {}

@@ -162,6 +162,7 @@ def test_the_admin_changes_an_address_through_the_same_service(client_as, lead):
     response = client_as("admin").post(
         f"/admin/plans/lead/{lead.pk}/change/",
         {
+            "organisation": lead.organisation_id,
             "initials": "T1",
             "name": "Rebecca Dunne",
             "email": "rebecca.dunne@example.org",

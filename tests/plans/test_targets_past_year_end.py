@@ -195,7 +195,7 @@ def test_a_new_target_beyond_the_window_is_refused_with_a_message(client, office
 
 def test_a_revised_date_in_the_next_year_exports_and_imports(plan, approved):
     exported = export_plan(plan)
-    copy = import_plan(read_workbook(exported), slug="copy").plan
+    copy = import_plan(read_workbook(exported), slug="copy", organisation=plan.organisation).plan
     assert Action.objects.get(plan=copy, ref="14.1.1").revised_target == datetime.date(2010, 12, 1)
     # Re-imported into the same plan, the date stays.
     import_plan(read_workbook(exported, plan=plan), plan=plan)

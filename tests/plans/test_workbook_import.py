@@ -13,6 +13,7 @@ from plans.workbook.importer import ImportRefused, import_plan
 from plans.workbook.reader import read_workbook, status_vocabulary
 from plans.workbook.safety import WorkbookInvalid
 from plans.workbook.writer import export_plan, parsed_from_plan
+from tests.factories import default_organisation
 from tests.plans.workbook_helpers import action_row, workbook
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"
@@ -30,13 +31,14 @@ def grid(plan):
 @pytest.mark.django_db
 def test_import_creates_the_plan():
     rows = [action_row(grid=["G ■", "A"], lead="PS /PM"), action_row(ref="1.1.2", grid=["■"], lead="")]
-    result = import_plan(read_workbook(workbook(actions=rows)), slug="new-plan")
+    council = default_organisation()
+    result = import_plan(read_workbook(workbook(actions=rows)), slug="new-plan", organisation=council)
     plan = Plan.objects.get(slug="new-plan")
     assert result.created is True
     assert (plan.title, str(plan.start), plan.organisation) == (
         "Improvement Plan 2008/09",
         "2008-07",
-        "Bromsgrove",
+        council,
     )
     assert plan.priorities.count() == 2
     actions = list(Action.objects.filter(plan=plan).in_plan_order())

@@ -4,7 +4,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.factories import (
+    make_action,
+    make_lead,
+    make_measure,
+    make_organisation,
+    make_plan,
+    make_priority,
+    make_status,
+)
 from tests.reports.pdf_helpers import Clock
 
 
@@ -27,13 +35,13 @@ def plan():
     plan = make_plan(
         slug="small",
         title="Improvement Plan 2009/10",
-        organisation="Bromsgrove District Council",
+        organisation=make_organisation("bromsgrove-tests", "Bromsgrove District Council"),
         portfolio_holder="Cllr. A Member",
         responsible_officer="An Officer",
         contact_name="A Contact",
     )
     measure = make_measure(make_priority(plan, "CP1", "Town Centre"), "1.1", "Town centre vision")
-    lead = make_lead("PS")
+    lead = make_lead("PS", organisation=plan.organisation)
     late = make_action(measure, "1.1.1", "Engage specialists", leads=[lead], planned=["2009-07"])
     make_status(late, "2009-07", "AMBER", corrective_action="Meeting planned for September")
     done = make_action(measure, "1.1.2", "Set up the team", leads=[lead], planned=["2009-07"])

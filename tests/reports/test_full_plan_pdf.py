@@ -13,7 +13,15 @@ from plans.periods import Month
 from reports import documents, renders
 from reports.models import Document
 from reports.pdf import PDFRenderError
-from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.factories import (
+    make_action,
+    make_lead,
+    make_measure,
+    make_organisation,
+    make_plan,
+    make_priority,
+    make_status,
+)
 from tests.reports.pdf_helpers import page_texts, read_pdf, run_worker
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +30,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def plan():
     plan = make_plan(
-        slug="small", title="Improvement Plan 2009/10", organisation="Bromsgrove District Council"
+        slug="small",
+        title="Improvement Plan 2009/10",
+        organisation=make_organisation("bromsgrove-tests", "Bromsgrove District Council"),
     )
     priority = make_priority(plan, "CP1", "Town Centre")
     measure = make_measure(priority, "1.1", "Agreement on preferred option of Area Action Pan")
-    lead = make_lead("PS")
+    lead = make_lead("PS", organisation=plan.organisation)
     late = make_action(measure, "1.1.1", "Engage specialist organisation", leads=[lead], planned=["2009-07"])
     make_status(late, "2009-07", "AMBER")
     later = make_action(measure, "1.1.2", "Commence process", leads=[lead], planned=["2009-08", "2009-09"])
@@ -120,7 +130,7 @@ def test_statuses_after_the_month_are_not_shown(plan):
 def test_each_measure_shows_its_progress_update_as_at_the_month(plan, role_user):
     measure = plan.priorities.get().measures.get()
     officer = role_user("officer")
-    make_lead("PS", user=officer)
+    make_lead("PS", user=officer, organisation=plan.organisation)
     write = {"user": officer, "plan": plan, "measure": measure}
     services.update_measure_progress(**write, month=Month(2009, 7), text="Specialists <engaged>")
     services.update_measure_progress(**write, month=Month(2009, 8), text="Partner shortlisted")
