@@ -198,10 +198,12 @@ class MonthPageMixin(PlanMonthMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(plan=self.plan, month=self.month)
-        months = self.plan.month_list
-        index = months.index(self.month)
-        context["previous_month"] = months[index - 1] if index > 0 else None
-        context["next_month"] = months[index + 1] if index + 1 < len(months) else None
+        # Only the months the plan reports on (every second month at Rotherham).
+        months = self.plan.reporting_month_list
+        earlier = [m for m in months if m < self.month]
+        later = [m for m in months if m > self.month]
+        context["previous_month"] = earlier[-1] if earlier else None
+        context["next_month"] = later[0] if later else None
         return context
 
 

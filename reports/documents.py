@@ -33,6 +33,7 @@ from plans.models import (
     MonthClose,
     MonthlyStatus,
     Plan,
+    ReportLayout,
 )
 from plans.periods import Month
 from plans.status import LETTERS, LegendEntry, Status, status_legend
@@ -40,6 +41,7 @@ from reports.committee_report import Section, cmt_notes, committee_sections, mee
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
+from reports.progress_report import ProgressReport, progress_report
 from reports.recommendations import build_tracker
 
 log = logging.getLogger(__name__)
@@ -285,6 +287,18 @@ class CoverDocument(ReportDocument):
         return committee_sections(self.report, self.papers) if self.papers else ()
 
 
+@dataclass(frozen=True)
+class ProgressDocument(ReportDocument):
+    """Rotherham's progress report (seed 004, Appendix A) for the board: the period's counts
+    beside the previous period's, then every key action by section and priority area."""
+
+    report: ProgressReport
+
+    @property
+    def title(self) -> str:
+        return f"{self.report.plan_title}: Progress Report {self.report.month.name}"
+
+
 # The people the cover report names: the plan's settings, kept with the snapshot at a month's close.
 COVER_PEOPLE = ("portfolio_holder", "responsible_officer", "contact_name", "contact_email", "contact_phone")
 
@@ -361,7 +375,16 @@ def _source(template: str, doc: ReportDocument | FullPlan, blocks: int = 0) -> D
     return DocumentSource(marked_html=render_to_string(template, context), blocks=blocks, as_at=doc.as_at)
 
 
+# A key action's row (its update often a paragraph) takes about half the height of an exception
+# block: a progress report of up to twice REQUEST_RENDER_MAX_BLOCKS rows is laid out in the request.
+PROGRESS_ROWS_PER_BLOCK = 2
+
+
 def appendix_source(plan: Plan, month: Month) -> DocumentSource:
+    if plan.report_layout == ReportLayout.PROGRESS:
+        progress = ProgressDocument(report=progress_report(plan, month))
+        rows = len(progress.report.rows)
+        return _source("pdf/progress_report.html", progress, blocks=-(-rows // PROGRESS_ROWS_PER_BLOCK))
     doc = build_appendix(plan, month)
     return _source("pdf/appendix.html", doc, blocks=sum(len(group.blocks) for group in doc.report.groups))
 
