@@ -125,7 +125,9 @@ def close_month(plan: Plan, month: Month, user, checked: str | None = None) -> M
     if not plan.contains(month):
         raise MonthCloseError(f"{month.name} is not in {plan.title}.")
     if month not in plan.reporting_month_list:
-        raise MonthCloseError(f"{month.name} is not a reporting month of {plan.title}: there is nothing to publish.")
+        raise MonthCloseError(
+            f"{month.name} is not a reporting month of {plan.title}: there is nothing to publish."
+        )
     # The plan's lock first: every write takes it too, so no save commits while the report is
     # read (the snapshot is never torn) and two closes at once queue here, the second finding
     # the month closed.

@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from plans.models import Action, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month, to_month
-from plans.status import COUNTED, LEGEND_ORDER, LegendEntry, Status, StatusCounts, count_statuses, status_legend
+from plans.status import (
+    COUNTED,
+    LEGEND_ORDER,
+    LegendEntry,
+    Status,
+    StatusCounts,
+    count_statuses,
+    status_legend,
+)
 from reports.builders import month_figures, years_figures
 from reports.exception_report import (
     ReportState,
@@ -401,7 +409,9 @@ def build_progress_report(plan: Plan, month: Month) -> ProgressReport:
             ReportSection(
                 name,
                 tuple(
-                    PriorityArea(heading, tuple(ObjectiveGroup(title, tuple(rows)) for _, title, rows in groups))
+                    PriorityArea(
+                        heading, tuple(ObjectiveGroup(title, tuple(rows)) for _, title, rows in groups)
+                    )
                     for _, heading, groups in areas
                 ),
             )

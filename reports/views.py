@@ -63,7 +63,9 @@ class MonthReportView(MonthMixin, TemplateView):
     template_name = "reports/month.html"
 
     def get_template_names(self):
-        return ["reports/progress_month.html"] if is_progress_layout(self.plan) else super().get_template_names()
+        return (
+            ["reports/progress_month.html"] if is_progress_layout(self.plan) else super().get_template_names()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
