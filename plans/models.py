@@ -243,10 +243,12 @@ class Plan(models.Model):
         """The plan's own word for a counted status (its vocabulary), or the standard one."""
         terms = getattr(self, "_terms_cache", None)
         # An empty cache is a plan without its own words: no query for it either.
-        for term in self.status_terms.all() if terms is None else terms:
-            if term.status == status and term.is_default:
-                return term.word
-        return Status(status).label
+        words = [
+            term for term in (self.status_terms.all() if terms is None else terms) if term.status == status
+        ]
+        # The default word; a status with one word only has it whether or not it was marked default.
+        chosen = next((term for term in words if term.is_default), words[0] if len(words) == 1 else None)
+        return chosen.word if chosen else Status(status).label
 
 
 class StatusTerm(models.Model):
@@ -428,12 +430,13 @@ class ActionQuerySet(models.QuerySet):
         """Everything a plan row needs, fetched in a fixed number of queries."""
         return self.select_related("measure__priority").prefetch_related("leads", "planned", "statuses")
 
-    def for_month_page(self, month: Month):
+    def for_month_page(self, month: Month, previous: Month | None = None):
         """What the month page shows of each action, in a fixed number of queries: its priority,
-        its statuses of this month and the month before (no others: ``status_for`` of another
-        month is None on these), and its approved and pending requests in one query
-        (``approved_requests`` and ``pending_requests``)."""
-        days = [(month - 1).first_day, month.first_day]
+        its statuses of this month and the period before (``previous``, the month before unless
+        the plan reports less often; no others: ``status_for`` of another month is None on these),
+        and its approved and pending requests in one query (``approved_requests`` and
+        ``pending_requests``)."""
+        days = [(previous or month - 1).first_day, month.first_day]
         requests = ChangeRequest.objects.exclude(state=ChangeRequest.State.REJECTED).order_by(
             "requested_at", "pk"
         )

@@ -277,7 +277,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             .filter(self.whose())
             .distinct()
             .in_plan_order()
-            .for_month_page(self.month)
+            .for_month_page(self.month, self.previous_period)
         )
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
@@ -312,6 +312,12 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     def closed(self) -> bool:
         return MonthClose.objects.is_closed(self.plan, self.month)
 
+    @cached_property
+    def previous_period(self) -> Month:
+        """The reporting month before this one: the month before, or two before at Rotherham."""
+        earlier = [m for m in self.plan.reporting_month_list if m < self.month]
+        return earlier[-1] if earlier else self.month - 1
+
     def build_rows(self, data=None) -> list[MonthRow]:
         rows = []
         for action in self.actions():
@@ -334,7 +340,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
                     action=action,
                     form=form,
                     this_month=record,
-                    last_month=action.status_for(self.month - 1),
+                    last_month=action.status_for(self.previous_period),
                     suggestion="Suggested from the dates: "
                     + action.suggestion(self.month).explained(self.plan.status_word),
                     pending=next(iter(action.pending_requests), None),

@@ -429,6 +429,14 @@ def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> Rend
 PUBLISHED_KINDS = (Document.Kind.APPENDIX, Document.Kind.COVER)
 
 
+def published_kinds(plan: Plan) -> tuple[str, ...]:
+    """What a close publishes: the appendix and cover, or a progress-layout plan's progress report
+    alone (laid out as the appendix: seed 004 has no committee cover of its own)."""
+    if plan.report_layout == ReportLayout.PROGRESS:
+        return (Document.Kind.APPENDIX,)
+    return PUBLISHED_KINDS
+
+
 # ---------------------------------------------------------------------------------------------
 # Stored copies
 

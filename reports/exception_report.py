@@ -334,6 +334,7 @@ class ExceptionReport:
             "plan": self.plan_slug,
             "month": str(self.month),
             **self.figures.as_json(),
+            "words": dict(self.words),  # each status in the plan's own word
             "exceptions_by_priority": [
                 {"priority": row.code, "title": row.title, "AMBER": row.amber, "RED": row.red}
                 for row in self.exceptions_by_priority

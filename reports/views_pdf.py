@@ -338,7 +338,7 @@ class PublishedCopiesView(ExportMixin, View):
                 "stalled": kind in stored and documents.is_stalled(stored[kind]),
                 "url": reverse(self.urls[kind], kwargs={"slug": plan.slug, "month": str(month)}),
             }
-            for kind in documents.PUBLISHED_KINDS
+            for kind in documents.published_kinds(plan)
         ]
         context = {
             "plan": plan,

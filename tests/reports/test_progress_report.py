@@ -50,6 +50,11 @@ def _area(plan, code, title, section):
 
 @pytest.fixture
 def plan(db):
+    return make_rotherham_like()
+
+
+def make_rotherham_like():
+    """The small Rotherham-like plan of this module's docstring (the browser tests use it too)."""
     plan = make_plan(
         slug="rotherham-like",
         title="Corporate Improvement Plan 2007-10",
@@ -344,3 +349,56 @@ def test_the_report_picker_offers_only_reporting_months(client_as, plan):
     html = client_as("clerk").get(REPORT).content.decode()
     assert 'value="rotherham-like/2007-09"' in html and 'value="rotherham-like/2007-07"' in html
     assert 'value="rotherham-like/2007-08"' not in html
+
+
+def test_the_published_pdf_is_rendered_once_from_the_snapshot(client_as, plan, role_user):
+    from reports.models import Document
+    from tests.reports.pdf_helpers import run_worker
+
+    closing.close_month(plan, SEPTEMBER, role_user("performance"))
+    # A progress-layout plan publishes its progress report alone (no committee cover).
+    assert list(Document.objects.filter(plan=plan).values_list("kind", flat=True)) == ["APPENDIX"]
+    Action.objects.filter(ref="A2").update(progress_update="Rewritten afterwards")
+    run_worker()
+    response = client_as("clerk").get(REPORT + "appendix.pdf")
+    text = loosely(all_text(b"".join(response.streaming_content)))
+    assert loosely("Consultation extended") in text and loosely("Rewritten afterwards") not in text
+    assert "Draftas" not in text
+
+
+def test_a_status_saved_without_a_word_is_shown_in_the_plans_word_on_the_plan_pages(client_as, plan):
+    client = client_as("performance")
+    a2 = Action.objects.get(ref="A2")  # GREEN in July 2007, entered without a word
+    plan_html = client.get(reverse("plans:detail", args=[plan.slug])).content.decode()
+    assert "On track" in plan_html and "Some slippage reported" in plan_html
+    assert ">Green<" not in plan_html and ">Amber<" not in plan_html
+    action_html = client.get(a2.get_absolute_url()).content.decode()
+    assert "On track" in action_html and ">Green<" not in action_html
+
+
+def test_the_month_page_shows_the_last_report_two_months_earlier(client_as, plan, role_user):
+    user = role_user("officer")
+    lead = make_lead("Head of Policy & Performance", organisation=plan.organisation)
+    lead.user = user
+    lead.save()
+    html = client_as("officer").get(reverse("plans:my-month", args=[plan.slug, "2007-09"])).content.decode()
+    # A5 was On track in July 2007, the previous report (nothing is reported in August).
+    assert "<dt>Last report</dt><dd>" in html
+    a5 = Action.objects.get(ref="A5")
+    facts = html.split(f'id="action-{a5.pk}"')[1].split("</dl>")[0]
+    assert "Charter status" in facts and "On track" in facts
+
+
+def test_a_status_with_a_single_word_is_called_by_it_default_or_not(plan):
+    StatusTerm.objects.filter(plan=plan, word="Slipped").update(is_default=False)
+    plan.refresh_from_db()
+    assert plan.status_word("RED") == "Slipped"
+    assert plan.status_word("GREEN") == "On track"  # of three, the default
+    assert plan.status_word("SUSP") == "Suspended"  # no word of its own
+
+
+def test_the_home_page_counts_in_the_plans_words(client_as, plan):
+    # The plan's current period is its first unclosed reporting month, May 2007.
+    make_status(Action.objects.get(ref="A1"), "2007-05", "AMBER")
+    html = client_as("performance").get("/").content.decode()
+    assert "May 2007" in html and "Some slippage reported" in html and ">Amber<" not in html
