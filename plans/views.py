@@ -195,6 +195,13 @@ class StartView(RoleRequiredMixin, View):
 class MonthPageMixin(PlanMonthMixin):
     """The month pages of the plan: the plan and month, and the months either side."""
 
+    def dispatch(self, request, *args, **kwargs):
+        # After the permission checks (the mixins before this one): a month the plan does not
+        # report on (August at Rotherham, which reports every two months) takes no updates.
+        if self.month not in self.plan.reporting_month_list:
+            raise Http404(f"{self.plan.title} does not report on {self.month.name}.")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(plan=self.plan, month=self.month)

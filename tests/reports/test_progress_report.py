@@ -402,3 +402,11 @@ def test_the_home_page_counts_in_the_plans_words(client_as, plan):
     make_status(Action.objects.get(ref="A1"), "2007-05", "AMBER")
     html = client_as("performance").get("/").content.decode()
     assert "May 2007" in html and "Some slippage reported" in html and ">Amber<" not in html
+
+
+def test_a_month_the_plan_does_not_report_on_has_no_month_page(client_as, plan):
+    client = client_as("performance")
+    assert client.get(reverse("plans:my-month", args=[plan.slug, "2007-08"])).status_code == 404
+    assert client.post(reverse("plans:my-month", args=[plan.slug, "2007-08"]), {}).status_code == 404
+    assert client.get(reverse("plans:chase", args=[plan.slug, "2007-08"])).status_code == 404
+    assert client.get(reverse("plans:my-month", args=[plan.slug, "2007-09"])).status_code == 200
