@@ -249,7 +249,7 @@ def test_the_pdf_is_the_progress_report_read_back(client_as, plan):
         "December annually",
         "(revise to",  # "July 2007 (revise to October 2007)", wrapped in its cell
         "Completed",
-        "<b>for</b>",  # the update's text as typed, never markup
+        "<b>for",  # the update's text as typed, never markup
         "Not reported this period",
         "On track",
     ):
