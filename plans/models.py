@@ -243,12 +243,10 @@ class Plan(models.Model):
         """The plan's own word for a counted status (its vocabulary), or the standard one."""
         terms = getattr(self, "_terms_cache", None)
         # An empty cache is a plan without its own words: no query for it either.
-        words = [
-            term for term in (self.status_terms.all() if terms is None else terms) if term.status == status
-        ]
-        # The default word; a status with one word only has it whether or not it was marked default.
-        chosen = next((term for term in words if term.is_default), words[0] if len(words) == 1 else None)
-        return chosen.word if chosen else Status(status).label
+        for term in self.status_terms.all() if terms is None else terms:
+            if term.status == status and term.is_default:
+                return term.word
+        return Status(status).label
 
 
 class StatusTerm(models.Model):

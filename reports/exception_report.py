@@ -334,13 +334,16 @@ class ExceptionReport:
             "plan": self.plan_slug,
             "month": str(self.month),
             **self.figures.as_json(),
-            "words": dict(self.words),  # each status in the plan's own word
             "exceptions_by_priority": [
                 {"priority": row.code, "title": row.title, "AMBER": row.amber, "RED": row.red}
                 for row in self.exceptions_by_priority
             ],
             "indicators": self.indicators_json(),
         }
+        if any(word != Status(status).label for status, word in self.words.items()):
+            # A plan with its own status words (Rotherham's "Slipped"): what each count is called.
+            # Only then, so the JSON of a plan in the standard words keeps its keys as they were.
+            data["words"] = dict(self.words)
         if self.state.is_closed:
             # Only a published month carries this note, so a draft's JSON keeps its keys as they were.
             live = self.state.live_figures

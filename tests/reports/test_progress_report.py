@@ -391,19 +391,20 @@ def test_the_month_page_shows_the_last_report_two_months_earlier(client_as, plan
     assert "Charter status" in facts and "On track" in facts
 
 
-def test_a_status_with_a_single_word_is_called_by_it_default_or_not(plan):
-    StatusTerm.objects.filter(plan=plan, word="Slipped").update(is_default=False)
-    plan.refresh_from_db()
-    assert plan.status_word("RED") == "Slipped"
-    assert plan.status_word("GREEN") == "On track"  # of three, the default
-    assert plan.status_word("SUSP") == "Suspended"  # no word of its own
+def test_the_exception_reports_json_names_the_plans_words(client_as, plan):
+    plan.report_layout = "exception"
+    plan.save()
+    data = client_as("clerk").get(REPORT + "summary.json").json()
+    assert data["counts"]["AMBER"] == 1
+    assert data["words"]["AMBER"] == "Some slippage reported" and data["words"]["GREEN"] == "On track"
 
 
 def test_the_home_page_counts_in_the_plans_words(client_as, plan):
     # The plan's current period is its first unclosed reporting month, May 2007.
     make_status(Action.objects.get(ref="A1"), "2007-05", "AMBER")
     html = client_as("performance").get("/").content.decode()
-    assert "May 2007" in html and "Some slippage reported" in html and ">Amber<" not in html
+    figures = html.split("Corporate Improvement Plan 2007-10: 1 action reported so far.")[1].split("</ul>")[0]
+    assert "Some slippage reported" in figures and ">Amber<" not in figures
 
 
 def test_a_month_the_plan_does_not_report_on_has_no_month_page(client_as, plan):
