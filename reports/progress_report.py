@@ -308,16 +308,19 @@ def _period_from_json(data: dict) -> Period:
 # Building
 
 
-def area_heading(code: str, title: str) -> str:
-    """A priority area's heading as seed 004 prints it: "1. Ambitions: CPA Score"."""
-    code, title = code.strip(), title.strip()
+def area_heading(code: str, title: str, section: str = "", place: int = 0) -> str:
+    """A priority area's heading as seed 004 prints it: "1. Ambitions: CPA Score", numbered within
+    its section. The one-table import keeps the section apart ("Ambitions"), the title ("CPA
+    Score") and a code of its own ("A1"): the heading is the area's place in the section, the
+    section and the title. A plan whose code is the printed number ("1") has the rest as its title."""
+    code, title, section = code.strip(), title.strip(), section.strip()
+    if code.rstrip(".").isdigit():
+        return f"{code.rstrip('.')}. {title}" if title else code
+    if section and place and title:
+        return f"{place}. {section}: {title}"
     if not title:
         return code
-    if not code:
-        return title
-    if code.endswith((".", ":")):
-        return f"{code} {title}"
-    return f"{code}. {title}" if code[-1].isdigit() else f"{code}: {title}"
+    return f"{code}: {title}" if code else title
 
 
 def previous_reporting_month(plan: Plan, month: Month) -> tuple[Plan, Month] | None:
@@ -378,7 +381,8 @@ def build_progress_report(plan: Plan, month: Month) -> ProgressReport:
             sections.append((priority.section, []))
         areas = sections[-1][1]
         if not areas or areas[-1][0] != priority.pk:
-            areas.append((priority.pk, area_heading(priority.code, priority.title), []))
+            heading = area_heading(priority.code, priority.title, priority.section, len(areas) + 1)
+            areas.append((priority.pk, heading, []))
         groups = areas[-1][2]
         if not groups or groups[-1][0] != measure.pk:
             groups.append((measure.pk, measure.title, []))

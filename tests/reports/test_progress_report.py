@@ -441,3 +441,20 @@ def test_the_close_confirmation_names_the_progress_report_and_the_next_reporting
     html = client.get(REPORT + "closed/").content.decode()
     assert "The published progress report is being prepared as a PDF" in html
     assert "Chase updates for November 2007" in html  # the next reporting month, not October
+
+
+@pytest.mark.parametrize(
+    ("code", "title", "section", "place", "heading"),
+    [
+        ("1", "Ambitions: CPA Score", "Ambitions", 1, "1. Ambitions: CPA Score"),
+        # As the one-table import keeps an area: its own code, the section apart.
+        ("A1", "CPA Score", "Ambitions", 1, "1. Ambitions: CPA Score"),
+        ("GA2", "Internal Audit", "Governance Arrangements", 2, "2. Governance Arrangements: Internal Audit"),
+        ("CP1", "Town Centre", "", 1, "CP1: Town Centre"),
+        ("P1", "", "", 1, "P1"),
+    ],
+)
+def test_a_priority_areas_heading_is_numbered_within_its_section(code, title, section, place, heading):
+    from reports.progress_report import area_heading
+
+    assert area_heading(code, title, section, place) == heading
