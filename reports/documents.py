@@ -429,6 +429,14 @@ def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> Rend
 PUBLISHED_KINDS = (Document.Kind.APPENDIX, Document.Kind.COVER)
 
 
+def kind_label(plan: Plan, kind: str) -> str:
+    """What a document is called on its pages and in its file name: a progress-layout plan's
+    appendix is its progress report."""
+    if kind == Document.Kind.APPENDIX and plan.report_layout == ReportLayout.PROGRESS:
+        return "Progress report"
+    return Document.Kind(kind).label
+
+
 def published_kinds(plan: Plan) -> tuple[str, ...]:
     """What a close publishes: the appendix and cover, or a progress-layout plan's progress report
     alone (laid out as the appendix: seed 004 has no committee cover of its own)."""

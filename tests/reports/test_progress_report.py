@@ -458,3 +458,18 @@ def test_a_priority_areas_heading_is_numbered_within_its_section(code, title, se
     from reports.progress_report import area_heading
 
     assert area_heading(code, title, section, place) == heading
+
+
+def test_a_long_progress_report_is_prepared_in_the_background_under_its_own_name(client_as, plan):
+    from tests.reports.pdf_helpers import run_worker
+
+    _grow(plan, 70)  # 75 key actions: longer than a request lays out
+    client = client_as("clerk")
+    waiting = client.get(REPORT + "appendix.pdf")
+    assert waiting.status_code == 202
+    assert "<title>Progress report for September 2007" in waiting.content.decode()
+    run_worker()
+    ready = client.get(REPORT + "appendix.pdf")
+    assert ready["Content-Disposition"] == 'inline; filename="rotherham-like-2007-09-progress-report.pdf"'
+    text = all_text(b"".join(ready.streaming_content))
+    assert "(continued)" in text  # a page continuing a priority area says which
