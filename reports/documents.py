@@ -157,7 +157,7 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
         priorities[measure.priority_id] = measure.priority
         measures[measure.pk] = measure
         by_priority.setdefault(measure.priority_id, {}).setdefault(measure.pk, []).append(
-            _plan_row(action, months, month)
+            _plan_row(action, months, month, plan.status_word)
         )
     for priority_id, measure_rows in by_priority.items():
         priority = priorities[priority_id]
@@ -193,7 +193,7 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
     )
 
 
-def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month) -> PlanRow:
+def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month, word_for) -> PlanRow:
     planned = set(action.planned_month_list)
     statuses = {Month.from_date(s.month): s for s in action.statuses.all()}
     cells = []
@@ -204,7 +204,7 @@ def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month) -> PlanRo
             StripCell(
                 month=m,
                 status=status,
-                word=(record.word or status.label) if record else "",
+                word=(record.word or word_for(status)) if record else "",  # the plan's own word
                 planned=m in planned,
                 is_report_month=m == as_of,
             )

@@ -473,3 +473,15 @@ def test_a_long_progress_report_is_prepared_in_the_background_under_its_own_name
     assert ready["Content-Disposition"] == 'inline; filename="rotherham-like-2007-09-progress-report.pdf"'
     text = all_text(b"".join(ready.streaming_content))
     assert "(continued)" in text  # a page continuing a priority area says which
+
+
+def test_the_full_plan_pdf_calls_a_status_saved_without_a_word_by_the_plans_word(plan):
+    from reports.documents import build_full_plan
+
+    full = build_full_plan(plan, SEPTEMBER)
+    july = [
+        cell for section in full.sections for m in section.measures for row in m.rows for cell in row.cells
+    ]
+    assert {cell.word for cell in july if cell.month == Month(2007, 7)} == {
+        "Some slippage reported", "On track", "Slipped"
+    }  # fmt: skip
