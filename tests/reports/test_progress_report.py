@@ -485,3 +485,15 @@ def test_the_full_plan_pdf_calls_a_status_saved_without_a_word_by_the_plans_word
     assert {cell.word for cell in july if cell.month == Month(2007, 7)} == {
         "Some slippage reported", "On track", "Slipped"
     }  # fmt: skip
+
+
+def test_the_performance_team_checks_and_closes_a_period_from_the_page(client_as, plan):
+    client = client_as("performance")
+    page = client.get(REPORT).content.decode()
+    assert "Check and close September 2007" in page
+    check = client.get(REPORT + "close/")
+    assert check.status_code == 200
+    closed = client.post(REPORT + "close/", {"checked": check.context["check"].fingerprint})
+    assert closed.status_code == 302 and closed["Location"].endswith("/2007-09/closed/")
+    assert "Re-open September 2007" in client.get(REPORT).content.decode()
+    assert client_as("clerk").get(REPORT + "close/").status_code == 403
