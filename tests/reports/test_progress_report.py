@@ -497,3 +497,17 @@ def test_the_performance_team_checks_and_closes_a_period_from_the_page(client_as
     assert closed.status_code == 302 and closed["Location"].endswith("/2007-09/closed/")
     assert "Re-open September 2007" in client.get(REPORT).content.decode()
     assert client_as("clerk").get(REPORT + "close/").status_code == 403
+
+
+def test_this_month_of_a_two_monthly_plan_is_its_reporting_month(client_as, plan):
+    from plans.selectors import current_month
+
+    assert current_month(plan, Month(2007, 4)) == Month(2007, 5)  # before the first report
+    assert current_month(plan, Month(2007, 8)) == Month(2007, 5)  # May not yet closed
+    for month in ("2007-05", "2007-07"):
+        MonthClose.objects.create(plan=plan, month=Month.parse(month).first_day)
+    assert current_month(plan, Month(2007, 8)) == Month(2007, 7)  # August reports nothing
+    assert current_month(plan, Month(2007, 10)) == Month(2007, 9)
+    dashboard = client_as("clerk").get(reverse("dashboard")).content.decode()
+    # Today (long after the plan) its first unclosed reporting month is September 2007.
+    assert "Progress report for September 2007" in dashboard
