@@ -33,13 +33,8 @@ from plans.status import (
     count_statuses,
     status_legend,
 )
-from reports.builders import month_figures, years_figures
-from reports.exception_report import (
-    ReportState,
-    _changes_since,
-    _history,
-    counts_from_json,
-)
+from reports.builders import years_figures
+from reports.exception_report import ReportState, counts_from_json, month_state
 
 PROGRESS_SNAPSHOT_VERSION = 1
 SNAPSHOT_KEY = "progress_report"
@@ -202,14 +197,7 @@ class ProgressReport:
             "previous": self.previous.as_json() if self.previous else None,
         }
         if self.state.is_closed:
-            live = self.state.live_figures
-            close = self.state.last_close
-            data["published"] = {
-                "closed_at": close.at.isoformat() if close else None,
-                "closed_by": close.by if close else None,
-                "changes_since": self.state.changes_since_total,
-                "counts_now": live.as_json()["counts"] if live is not None else None,
-            }
+            data["published"] = self.state.published_json()
         return data
 
     # -- the snapshot kept when the month is closed --------------------------------------------
@@ -427,25 +415,10 @@ def build_progress_report(plan: Plan, month: Month) -> ProgressReport:
 
 def progress_report(plan: Plan, month: Month) -> ProgressReport:
     """The period's report as it should be shown: the published snapshot of a closed month (with
-    what changed since), otherwise the live draft (``exception_report``'s rule)."""
+    what changed since), otherwise the live draft (``exception_report``'s rule and state)."""
     close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
-    history = _history(plan, month) if close else ()
-    if close is not None and close.is_closed and close.snapshot.get(SNAPSHOT_KEY):
-        changes, total, entries = _changes_since(plan, month, close.history_mark)
-        state = ReportState(
-            state=ReportState.CLOSED,
-            history=history,
-            live_figures=month_figures(plan, month),
-            changes_since=changes,
-            changes_since_total=total,
-            changes_since_entries=entries,
-        )
-        return ProgressReport.from_snapshot(close.snapshot[SNAPSHOT_KEY], state)
-    report = build_progress_report(plan, month)
-    if close is None:
-        state = ReportState(history=history)
-    elif close.is_closed:
-        state = ReportState(state=ReportState.CLOSED, history=history)
-    else:
-        state = ReportState(state=ReportState.REOPENED, history=history)
-    return replace(report, state=state)
+    snapshot = close.snapshot.get(SNAPSHOT_KEY) if close is not None and close.is_closed else None
+    state = month_state(plan, month, close, published=bool(snapshot))
+    if snapshot:
+        return ProgressReport.from_snapshot(snapshot, state)
+    return replace(build_progress_report(plan, month), state=state)
