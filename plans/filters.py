@@ -33,7 +33,9 @@ class ActionFilter(django_filters.FilterSet):
         self.plan = plan
         self.filters["priority"].queryset = plan.priorities.all()
         self.filters["lead"].queryset = Lead.objects.filter(actions__plan=plan).distinct()
-        self.filters["month"].extra["choices"] = [(str(m), m.name) for m in plan.month_list]
+        # Statuses in the plan's own words, and only the months it reports on.
+        self.filters["status"].extra["choices"] = [(s.value, plan.status_word(s)) for s in Status]
+        self.filters["month"].extra["choices"] = [(str(m), m.name) for m in plan.reporting_month_list]
 
     def search(self, queryset, name, value):
         value = value.strip()

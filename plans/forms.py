@@ -172,10 +172,13 @@ class ActionMonthForm(forms.Form):
         super().__init__(*args, prefix=f"a{action.pk}", **kwargs)
         label = action.ref or "this action"
         self.fields["status"].error_messages["required"] = f"Choose the status of {label} for {month.name}."
+        # In the plan's own words (Rotherham: "On track", "Some slippage reported", "Slipped").
+        offered = [*OFFICER_STATUSES]
         approved = action.approved_status_in(month)
         if approved is not None:
             # Approved for this month: the lead reports it as the approval says (or Green once done).
-            self.fields["status"].choices = [*self.fields["status"].choices, (approved.value, approved.label)]
+            offered.append(approved)
+        self.fields["status"].choices = [(s.value, plan.status_word(s)) for s in offered]
         self.fields["revised_target"] = target_month_field(
             plan=plan,
             label="Revised date",

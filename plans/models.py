@@ -428,12 +428,13 @@ class ActionQuerySet(models.QuerySet):
         """Everything a plan row needs, fetched in a fixed number of queries."""
         return self.select_related("measure__priority").prefetch_related("leads", "planned", "statuses")
 
-    def for_month_page(self, month: Month):
+    def for_month_page(self, month: Month, previous: Month | None = None):
         """What the month page shows of each action, in a fixed number of queries: its priority,
-        its statuses of this month and the month before (no others: ``status_for`` of another
-        month is None on these), and its approved and pending requests in one query
-        (``approved_requests`` and ``pending_requests``)."""
-        days = [(month - 1).first_day, month.first_day]
+        its statuses of this month and the period before (``previous``, the month before unless
+        the plan reports less often; no others: ``status_for`` of another month is None on these),
+        and its approved and pending requests in one query (``approved_requests`` and
+        ``pending_requests``)."""
+        days = [(previous or month - 1).first_day, month.first_day]
         requests = ChangeRequest.objects.exclude(state=ChangeRequest.State.REJECTED).order_by(
             "requested_at", "pk"
         )

@@ -58,8 +58,10 @@ class StripCells:
     the report's ``strip_cells`` does. A status shows its letter, with its word for screen readers
     and as a tooltip; each cell names its month (``data-label``) for the stacked rows of a phone."""
 
-    def __init__(self, months: list[Month]):
+    def __init__(self, months: list[Month], word_for=None):
         self.months = [(month, month.first_day, escape(month.grid_label)) for month in months]
+        # A status recorded without a word is shown in the plan's own word for it (Rotherham's "On track").
+        self.word_for = word_for or (lambda status: status.label)
         self.cells: dict[tuple, str] = {}
 
     def row(self, action: Action, statuses: dict[date, tuple[str, str]], planned: set[date]) -> SafeString:
@@ -76,12 +78,11 @@ class StripCells:
             cells.append(cell)
         return mark_safe("".join(cells))
 
-    @staticmethod
-    def _cell(label: str, status: tuple[str, str] | None, marks: Iterable[str]) -> str:
+    def _cell(self, label: str, status: tuple[str, str] | None, marks: Iterable[str]) -> str:
         badge = ""
         if status is not None:
             value = Status(status[0])
-            word = status[1] or value.label
+            word = status[1] or self.word_for(value)
             badge = format_html(
                 '<span class="status status-{}" title="{}: {}"><span aria-hidden="true">{}</span>'
                 '<span class="visually-hidden">{}</span></span>',
@@ -121,7 +122,8 @@ class MonthColumn(tables.Column):
     """One month of the strip: its heading, and its value in the exports (the status word and
     the marks' words). The page prints its cells with ``StripCells``."""
 
-    def __init__(self, month: Month, **kwargs):
+    def __init__(self, month: Month, word_for=None, **kwargs):
+        self.word_for = word_for or (lambda status: status.label)
         super().__init__(
             accessor="pk",
             verbose_name=month.grid_label,
@@ -134,7 +136,7 @@ class MonthColumn(tables.Column):
 
     def value(self, record: Action) -> str:
         status = record.status_for(self.month)
-        words = [status.word or Status(status.status).label] if status else []
+        words = [status.word or self.word_for(Status(status.status))] if status else []
         words += [MARKERS[name].word.lower() for name in cell_marks(record, self.month)]
         return "; ".join(words)
 
@@ -171,7 +173,7 @@ class ActionTable(tables.Table):
         order_by = ("ref",)
 
     def __init__(self, *args, plan: Plan, **kwargs):
-        months = [(f"m{month}", MonthColumn(month)) for month in plan.month_list]
+        months = [(f"m{month}", MonthColumn(month, plan.status_word)) for month in plan.month_list]
         super().__init__(*args, extra_columns=months, **kwargs)
         self.plan = plan
 
@@ -190,7 +192,7 @@ class ActionTable(tables.Table):
         """The page's rows as plain values (see the module's docstring)."""
         actions = [row.record for row in self.paginated_rows]
         grid = grid_values(actions)
-        strip = StripCells(self.plan.month_list)
+        strip = StripCells(self.plan.month_list, self.plan.status_word)
         headings = self.in_plan_order
         rows, priority_id, measure_id = [], None, None
         for action in actions:

@@ -195,13 +195,22 @@ class StartView(RoleRequiredMixin, View):
 class MonthPageMixin(PlanMonthMixin):
     """The month pages of the plan: the plan and month, and the months either side."""
 
+    def dispatch(self, request, *args, **kwargs):
+        # After the permission checks (the mixins before this one): a month the plan does not
+        # report on (August at Rotherham, which reports every two months) takes no updates.
+        if self.month not in self.plan.reporting_month_list:
+            raise Http404(f"{self.plan.title} does not report on {self.month.name}.")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(plan=self.plan, month=self.month)
-        months = self.plan.month_list
-        index = months.index(self.month)
-        context["previous_month"] = months[index - 1] if index > 0 else None
-        context["next_month"] = months[index + 1] if index + 1 < len(months) else None
+        # Only the months the plan reports on (every second month at Rotherham).
+        months = self.plan.reporting_month_list
+        earlier = [m for m in months if m < self.month]
+        later = [m for m in months if m > self.month]
+        context["previous_month"] = earlier[-1] if earlier else None
+        context["next_month"] = later[0] if later else None
         return context
 
 
@@ -275,7 +284,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
             .filter(self.whose())
             .distinct()
             .in_plan_order()
-            .for_month_page(self.month)
+            .for_month_page(self.month, self.previous_period)
         )
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
@@ -310,6 +319,12 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     def closed(self) -> bool:
         return MonthClose.objects.is_closed(self.plan, self.month)
 
+    @cached_property
+    def previous_period(self) -> Month:
+        """The reporting month before this one: the month before, or two before at Rotherham."""
+        earlier = [m for m in self.plan.reporting_month_list if m < self.month]
+        return earlier[-1] if earlier else self.month - 1
+
     def build_rows(self, data=None) -> list[MonthRow]:
         rows = []
         for action in self.actions():
@@ -332,7 +347,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
                     action=action,
                     form=form,
                     this_month=record,
-                    last_month=action.status_for(self.month - 1),
+                    last_month=action.status_for(self.previous_period),
                     suggestion="Suggested from the dates: "
                     + action.suggestion(self.month).explained(self.plan.status_word),
                     pending=next(iter(action.pending_requests), None),

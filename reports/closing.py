@@ -29,11 +29,12 @@ from django.utils import timezone
 
 import audit
 from plans import roles
-from plans.models import ActionChange, ChangeRequest, MonthClose, MonthEvent, Plan
+from plans.models import ActionChange, ChangeRequest, MonthClose, MonthEvent, Plan, ReportLayout
 from plans.periods import Month
 from plans.services import Outstanding, lock_plan, outstanding_by_lead, outstanding_count
 from reports import documents, renders
 from reports.exception_report import ExceptionReport, build_exception_report
+from reports.progress_report import SNAPSHOT_KEY, build_progress_report
 
 
 class MonthCloseError(Exception):
@@ -123,6 +124,10 @@ def close_month(plan: Plan, month: Month, user, checked: str | None = None) -> M
     _check_permission(user)
     if not plan.contains(month):
         raise MonthCloseError(f"{month.name} is not in {plan.title}.")
+    if month not in plan.reporting_month_list:
+        raise MonthCloseError(
+            f"{month.name} is not a reporting month of {plan.title}: there is nothing to publish."
+        )
     # The plan's lock first: every write takes it too, so no save commits while the report is
     # read (the snapshot is never torn) and two closes at once queue here, the second finding
     # the month closed.
@@ -146,6 +151,9 @@ def close_month(plan: Plan, month: Month, user, checked: str | None = None) -> M
     # The cover's people, meeting, written parts and risks are kept as published, so a published
     # cover rendered again (or its Word copy) is the paper the committee read.
     close.snapshot = {**report.as_snapshot(), "cover": documents.cover_snapshot(plan, month)}
+    if plan.report_layout == ReportLayout.PROGRESS:
+        # The plan's own report (seed 004's table) as published, read under the same lock.
+        close.snapshot[SNAPSHOT_KEY] = build_progress_report(plan, month).as_snapshot()
     close.closed_by = user
     close.closed_at = now
     close.history_mark = ActionChange.objects.aggregate(mark=Max("id"))["mark"] or 0

@@ -33,6 +33,7 @@ from plans.models import (
     MonthClose,
     MonthlyStatus,
     Plan,
+    ReportLayout,
 )
 from plans.periods import Month
 from plans.status import LETTERS, LegendEntry, Status, status_legend
@@ -40,6 +41,7 @@ from reports.committee_report import Section, cmt_notes, committee_sections, mee
 from reports.exception_report import ExceptionReport, exception_report
 from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
+from reports.progress_report import ProgressReport, progress_report
 from reports.recommendations import build_tracker
 
 log = logging.getLogger(__name__)
@@ -155,7 +157,7 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
         priorities[measure.priority_id] = measure.priority
         measures[measure.pk] = measure
         by_priority.setdefault(measure.priority_id, {}).setdefault(measure.pk, []).append(
-            _plan_row(action, months, month)
+            _plan_row(action, months, month, plan.status_word)
         )
     for priority_id, measure_rows in by_priority.items():
         priority = priorities[priority_id]
@@ -191,7 +193,7 @@ def build_full_plan(plan: Plan, month: Month) -> FullPlan:
     )
 
 
-def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month) -> PlanRow:
+def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month, word_for) -> PlanRow:
     planned = set(action.planned_month_list)
     statuses = {Month.from_date(s.month): s for s in action.statuses.all()}
     cells = []
@@ -202,7 +204,7 @@ def _plan_row(action: Action, months: tuple[Month, ...], as_of: Month) -> PlanRo
             StripCell(
                 month=m,
                 status=status,
-                word=(record.word or status.label) if record else "",
+                word=(record.word or word_for(status)) if record else "",  # the plan's own word
                 planned=m in planned,
                 is_report_month=m == as_of,
             )
@@ -285,6 +287,18 @@ class CoverDocument(ReportDocument):
         return committee_sections(self.report, self.papers) if self.papers else ()
 
 
+@dataclass(frozen=True)
+class ProgressDocument(ReportDocument):
+    """Rotherham's progress report (seed 004, Appendix A) for the board: the period's counts
+    beside the previous period's, then every key action by section and priority area."""
+
+    report: ProgressReport
+
+    @property
+    def title(self) -> str:
+        return f"{self.report.plan_title}: Progress Report {self.report.month.name}"
+
+
 # The people the cover report names: the plan's settings, kept with the snapshot at a month's close.
 COVER_PEOPLE = ("portfolio_holder", "responsible_officer", "contact_name", "contact_email", "contact_phone")
 
@@ -361,7 +375,16 @@ def _source(template: str, doc: ReportDocument | FullPlan, blocks: int = 0) -> D
     return DocumentSource(marked_html=render_to_string(template, context), blocks=blocks, as_at=doc.as_at)
 
 
+# A key action's row (its update often a paragraph) takes about half the height of an exception
+# block: a progress report of up to twice REQUEST_RENDER_MAX_BLOCKS rows is laid out in the request.
+PROGRESS_ROWS_PER_BLOCK = 2
+
+
 def appendix_source(plan: Plan, month: Month) -> DocumentSource:
+    if plan.report_layout == ReportLayout.PROGRESS:
+        progress = ProgressDocument(report=progress_report(plan, month))
+        rows = len(progress.report.rows)
+        return _source("pdf/progress_report.html", progress, blocks=-(-rows // PROGRESS_ROWS_PER_BLOCK))
     doc = build_appendix(plan, month)
     return _source("pdf/appendix.html", doc, blocks=sum(len(group.blocks) for group in doc.report.groups))
 
@@ -404,6 +427,22 @@ def render_full_plan(plan: Plan, month: Month, *, seconds: float | None) -> Rend
 
 # Kept when a month is closed, discarded when it is re-opened (reports.renders).
 PUBLISHED_KINDS = (Document.Kind.APPENDIX, Document.Kind.COVER)
+
+
+def kind_label(plan: Plan, kind: str) -> str:
+    """What a document is called on its pages and in its file name: a progress-layout plan's
+    appendix is its progress report."""
+    if kind == Document.Kind.APPENDIX and plan.report_layout == ReportLayout.PROGRESS:
+        return "Progress report"
+    return Document.Kind(kind).label
+
+
+def published_kinds(plan: Plan) -> tuple[str, ...]:
+    """What a close publishes: the appendix and cover, or a progress-layout plan's progress report
+    alone (laid out as the appendix: seed 004 has no committee cover of its own)."""
+    if plan.report_layout == ReportLayout.PROGRESS:
+        return (Document.Kind.APPENDIX,)
+    return PUBLISHED_KINDS
 
 
 # ---------------------------------------------------------------------------------------------

@@ -206,6 +206,29 @@ class ReportState:
     def data_changed(self) -> bool:
         return self.changes_since_total > 0
 
+    def published_json(self) -> dict:
+        """A closed month's note in the JSON: who closed it and when, and what changed since."""
+        live = self.live_figures
+        close = self.last_close
+        return {
+            "closed_at": close.at.isoformat() if close else None,
+            "closed_by": close.by if close else None,
+            "changes_since": self.changes_since_total,
+            "counts_now": live.as_json()["counts"] if live is not None else None,
+            "changes": [
+                {
+                    "ref": c.ref,
+                    "month": str(c.month) if c.month else None,
+                    "what": c.field,
+                    "was": c.old,
+                    "now": c.new,
+                    "by": c.by,
+                    "at": c.at.isoformat(),
+                }
+                for c in self.changes_since
+            ],
+        }
+
 
 @dataclass(frozen=True)
 class ExceptionReport:
@@ -340,28 +363,13 @@ class ExceptionReport:
             ],
             "indicators": self.indicators_json(),
         }
+        if any(word != Status(status).label for status, word in self.words.items()):
+            # A plan with its own status words (Rotherham's "Slipped"): what each count is called.
+            # Only then, so the JSON of a plan in the standard words keeps its keys as they were.
+            data["words"] = dict(self.words)
         if self.state.is_closed:
             # Only a published month carries this note, so a draft's JSON keeps its keys as they were.
-            live = self.state.live_figures
-            close = self.state.last_close
-            data["published"] = {
-                "closed_at": close.at.isoformat() if close else None,
-                "closed_by": close.by if close else None,
-                "changes_since": self.state.changes_since_total,
-                "counts_now": live.as_json()["counts"] if live is not None else None,
-                "changes": [
-                    {
-                        "ref": c.ref,
-                        "month": str(c.month) if c.month else None,
-                        "what": c.field,
-                        "was": c.old,
-                        "now": c.new,
-                        "by": c.by,
-                        "at": c.at.isoformat(),
-                    }
-                    for c in self.state.changes_since
-                ],
-            }
+            data["published"] = self.state.published_json()
         return data
 
     # -- the snapshot kept when the month is closed --------------------------------------------
@@ -742,29 +750,35 @@ def _changes_since(
     return tuple(shown), total, tuple(action_history(rows, plan.status_word))
 
 
+def month_state(plan: Plan, month: Month, close: MonthClose | None, *, published: bool) -> ReportState:
+    """The month's state as a report shows it, from its close (if any). ``published``: the close
+    holds the report's snapshot, which is shown with the live figures and what changed since."""
+    history = _history(plan, month) if close else ()
+    if close is None:
+        return ReportState(history=history)
+    if not close.is_closed:
+        return ReportState(state=ReportState.REOPENED, history=history)
+    if not published:
+        # Closed without a snapshot (not by ``close_month``): nothing frozen to show, so the live
+        # figures, still marked as published.
+        return ReportState(state=ReportState.CLOSED, history=history)
+    changes, total, entries = _changes_since(plan, month, close.history_mark)
+    return ReportState(
+        state=ReportState.CLOSED,
+        history=history,
+        live_figures=month_figures(plan, month),
+        changes_since=changes,
+        changes_since_total=total,
+        changes_since_entries=entries,
+    )
+
+
 def exception_report(plan: Plan, month: Month) -> ExceptionReport:
     """The month's report as it should be shown: the published snapshot of a closed month (with
     what changed since), otherwise the live draft."""
     close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
-    history = _history(plan, month) if close else ()
-    if close is not None and close.is_closed and close.snapshot:
-        changes, total, entries = _changes_since(plan, month, close.history_mark)
-        state = ReportState(
-            state=ReportState.CLOSED,
-            history=history,
-            live_figures=month_figures(plan, month),
-            changes_since=changes,
-            changes_since_total=total,
-            changes_since_entries=entries,
-        )
-        return ExceptionReport.from_snapshot(close.snapshot, state)
-    report = build_exception_report(plan, month)
-    if close is None:
-        state = ReportState(history=history)
-    elif close.is_closed:
-        # Closed without a snapshot (not by ``close_month``): nothing frozen to show, so the live
-        # figures, still marked as published.
-        state = ReportState(state=ReportState.CLOSED, history=history)
-    else:
-        state = ReportState(state=ReportState.REOPENED, history=history)
-    return replace(report, state=state)
+    snapshot = close.snapshot if close is not None and close.is_closed else None
+    state = month_state(plan, month, close, published=bool(snapshot))
+    if snapshot:
+        return ExceptionReport.from_snapshot(snapshot, state)
+    return replace(build_exception_report(plan, month), state=state)

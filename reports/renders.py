@@ -99,7 +99,7 @@ def publish(*, plan: Plan, month: Month, user=None) -> list[Document]:
     every draft (a draft kept before the close is never served as the published copy)."""
     return [
         _start(_locked(plan, month, kind)[0], user=user, published=True, counted=False)
-        for kind in documents.PUBLISHED_KINDS
+        for kind in documents.published_kinds(plan)
     ]
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
-from plans.models import ChangeRequest, MonthClose, Plan
+from plans.models import ChangeRequest, MonthClose, Plan, ReportLayout
 from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from reports import closing
@@ -24,6 +24,7 @@ from reports.documents import build_cover
 from reports.exception_report import exception_report
 from reports.forms import ReopenForm, ReportPickerForm
 from reports.home import home_page
+from reports.progress_report import progress_report
 
 
 class MonthMixin(RoleRequiredMixin, PlanMonthMixin):
@@ -53,11 +54,23 @@ def _neighbours(plans: list[Plan], plan: Plan, month: Month) -> tuple[tuple, tup
     return before, after
 
 
+def is_progress_layout(plan: Plan) -> bool:
+    """Rotherham's progress report (``reports.progress_report``) rather than the exception report."""
+    return plan.report_layout == ReportLayout.PROGRESS
+
+
 class MonthReportView(MonthMixin, TemplateView):
     template_name = "reports/month.html"
 
+    def get_template_names(self):
+        return (
+            ["reports/progress_month.html"] if is_progress_layout(self.plan) else super().get_template_names()
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if is_progress_layout(self.plan):
+            return self.progress_context(context)
         report = exception_report(self.plan, self.month)
         plans = list(Plan.objects.all())
         before, after = _neighbours(plans, self.plan, self.month)
@@ -66,6 +79,19 @@ class MonthReportView(MonthMixin, TemplateView):
             report=report,
             chart=progress_chart(report),
             full_view_url=reverse("reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}),
+            before=before,
+            after=after,
+            picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
+            can_close=self.request.user.has_perm(roles.CLOSE_MONTH),
+        )
+        return context
+
+    def progress_context(self, context):
+        plans = list(Plan.objects.all())
+        before, after = _neighbours(plans, self.plan, self.month)
+        context.update(
+            plan=self.plan,
+            report=progress_report(self.plan, self.month),
             before=before,
             after=after,
             picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
@@ -89,7 +115,8 @@ class SummaryJsonView(MonthMixin, View):
     """The same JSON as ``manage.py report_summary --format json``."""
 
     def get(self, request, *args, **kwargs):
-        return JsonResponse(exception_report(self.plan, self.month).as_json())
+        report = progress_report if is_progress_layout(self.plan) else exception_report
+        return JsonResponse(report(self.plan, self.month).as_json())
 
 
 class CloseMonthView(MonthMixin, TemplateView):

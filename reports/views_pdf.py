@@ -35,7 +35,7 @@ class ExportMixin(RoleRequiredMixin, PlanMonthMixin):
 
 
 def pdf_filename(plan: Plan, month: Month, kind: str) -> str:
-    return f"{plan.slug}-{month}-{Document.Kind(kind).label.lower().replace(' ', '-')}.pdf"
+    return f"{plan.slug}-{month}-{documents.kind_label(plan, kind).lower().replace(' ', '-')}.pdf"
 
 
 def pdf_response(document: Document, plan: Plan) -> FileResponse:
@@ -54,7 +54,7 @@ def refused(request, refusal: renders.RenderRefused, plan: Plan, month: Month, k
     context = {
         "plan": plan,
         "month": month,
-        "kind": Document.Kind(kind).label,
+        "kind": documents.kind_label(plan, kind),
         "message": str(refusal),
         "url": url,
     }
@@ -139,6 +139,7 @@ class BackgroundDocumentView(ExportMixin, View):
             "plan": plan,
             "month": month,
             "failed": failed,
+            "kind": documents.kind_label(plan, self.kind),
             "stalled": documents.is_stalled(document),
             "url": self.url(plan, month),
             "state_url": reverse(self.state_url_name, kwargs={"slug": plan.slug, "month": str(month)}),
@@ -213,7 +214,7 @@ class PublishedDocumentView(BackgroundDocumentView):
                 {
                     "plan": plan,
                     "month": month,
-                    "kind": Document.Kind(self.kind).label,
+                    "kind": documents.kind_label(plan, self.kind),
                     "error": error,
                     "url": self.url(plan, month),
                 },
@@ -318,7 +319,7 @@ class PublishedCopiesView(ExportMixin, View):
             return refused(request, refusal, plan, month, kind, url)
         messages.success(
             request,
-            f"{Document.Kind(kind).label}: the published copy is being rendered again. Readers are "
+            f"{documents.kind_label(plan, kind)}: the published copy is being rendered again. Readers are "
             "given the stored copy until the new one is stored.",
         )
         here = reverse("reports:published-copies", kwargs={"slug": plan.slug, "month": str(month)})
@@ -331,14 +332,14 @@ class PublishedCopiesView(ExportMixin, View):
         copies = [
             {
                 "kind": kind,
-                "label": Document.Kind(kind).label,
+                "label": documents.kind_label(plan, kind),
                 "document": stored.get(kind),
                 "in_hand": kind in stored and documents.in_hand(stored[kind]),
                 "failed": kind in stored and documents.has_failed(stored[kind]),
                 "stalled": kind in stored and documents.is_stalled(stored[kind]),
                 "url": reverse(self.urls[kind], kwargs={"slug": plan.slug, "month": str(month)}),
             }
-            for kind in documents.PUBLISHED_KINDS
+            for kind in documents.published_kinds(plan)
         ]
         context = {
             "plan": plan,

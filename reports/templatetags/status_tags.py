@@ -55,3 +55,12 @@ def status_in(action, month):
 def figure(value, indicator) -> str:
     """An indicator's figure with its unit ("83.5%", "£1,250.50"); "" for none."""
     return "" if value in (None, "") else indicator.text(value)
+
+
+@register.filter
+def word_in(record, plan) -> str:
+    """A recorded status in the word it was entered in, else the plan's own word for it
+    (``Plan.status_word``: prefetch ``status_terms`` to keep this query-free)."""
+    if record is None or not record.status:
+        return ""
+    return record.word or plan.status_word(Status(record.status))
