@@ -79,11 +79,17 @@ def lock_plan(plan: Plan | int) -> Plan:
     plan never interleave: the save either commits before the close reads the figures, or waits
     and then finds the month closed. ``of=("self",)`` locks the plan row itself, never a row that a
     join (an ordering, a ``select_related``) happens to bring in. (SQLite, the demo's database,
-    serialises writers itself and ignores the clause.)
+    serialises writers itself and ignores the clause.) It also bumps the plan's data version
+    (``reports.versions``), in the same transaction.
     """
     must_be_in_transaction()
     pk = plan if isinstance(plan, int) else plan.pk
-    return Plan.objects.select_for_update(of=("self",)).order_by().get(pk=pk)
+    locked = Plan.objects.select_for_update(of=("self",)).order_by().get(pk=pk)
+    # Whoever takes the lock writes to the plan: its reports' cached copies are out of date.
+    from reports.versions import bump_plan  # reports builds on plans: imported when first needed
+
+    bump_plan(pk)
+    return locked
 
 
 def must_be_in_transaction() -> None:

@@ -8,7 +8,7 @@ Each view names its permission (``plans.roles``); the pages only render objects 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
@@ -17,11 +17,11 @@ from plans import roles
 from plans.models import ChangeRequest, MonthClose, Plan
 from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
-from reports import closing
+from reports import closing, versions
 from reports.chart import COMPACT, WIDE, progress_chart, status_charts
 from reports.dashboard import dashboard_rows
 from reports.documents import build_cover
-from reports.exception_report import exception_report
+from reports.exception_report import cached_exception_report, exception_report
 from reports.forms import ReopenForm, ReportPickerForm
 from reports.home import home_page
 
@@ -55,10 +55,11 @@ def _neighbours(plans: list[Plan], plan: Plan, month: Month) -> tuple[tuple, tup
 
 class MonthReportView(MonthMixin, TemplateView):
     template_name = "reports/month.html"
+    plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        report = exception_report(self.plan, self.month)
+        report = cached_exception_report(self.plan, self.month)
         plans = list(Plan.objects.all())
         before, after = _neighbours(plans, self.plan, self.month)
         context.update(
@@ -86,10 +87,19 @@ class ChartView(MonthMixin, TemplateView):
 
 
 class SummaryJsonView(MonthMixin, View):
-    """The same JSON as ``manage.py report_summary --format json``."""
+    """The same JSON as ``manage.py report_summary --format json``, kept (as the bytes sent) under
+    the report's data version (``reports.versions``): readers ask for it again and again."""
+
+    plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
 
     def get(self, request, *args, **kwargs):
-        return JsonResponse(exception_report(self.plan, self.month).as_json())
+        content = versions.cached(
+            self.plan,
+            self.month,
+            "json",
+            lambda: JsonResponse(exception_report(self.plan, self.month).as_json()).content,
+        )
+        return HttpResponse(content, content_type="application/json")
 
 
 class CloseMonthView(MonthMixin, TemplateView):
