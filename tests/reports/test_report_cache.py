@@ -176,6 +176,7 @@ def test_a_write_to_the_previous_year_is_seen_in_this_years_report(reader, role_
     measure = make_measure(make_priority(plan), ref="1.1")
     make_status(make_action(measure, ref="1.1.1", original="2009-07"), "2009-07", "GREEN")
     make_status(old, "2008-07", "GREEN")
+
     def last_years_reds() -> int:
         report = reader.get(f"/reports/{plan.slug}/2009-07/").context["report"]
         return report.progress[0].previous.figures.count("RED")
