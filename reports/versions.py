@@ -17,11 +17,12 @@ pages, in autocommit): inside one, the data read may be the transaction's own an
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
@@ -130,23 +131,43 @@ def report_version(plan: Plan) -> str:
     return "-".join(str(n or 0) for n in numbers)
 
 
+# The kept copies, in this process (each server process keeps its own, as Django's local-memory
+# cache would, but without pickling a report of hundreds of actions at every read and write):
+# key -> (version, value), least recently used first.
+_kept: OrderedDict[str, tuple[str, object]] = OrderedDict()
+_kept_lock = threading.Lock()
+KEPT_MAX = 24  # about 8 reports with their page and JSON
+
+
 def cached(plan: Plan, month: Month, part: str, build: Callable[[], T]) -> T:
-    """``build()``'s value for ``plan``'s report of ``month``, from the cache (Django's default:
-    per process, which is enough here) when the data has not changed since it was built. One
-    entry per plan, month and ``part``, replaced when the version moves on, so the cache never
-    holds more than one copy of a report."""
-    key = f"exception-report:{part}:{plan.pk}:{month}"
+    """``build()``'s value for ``plan``'s report of ``month``, kept while the data has not changed
+    since it was built. One entry per plan, month and ``part``, replaced when the version moves
+    on, and at most ``KEPT_MAX`` entries. The value is shared, never copied: keep only values
+    nobody changes (frozen dataclasses, strings, bytes)."""
     if transaction.get_connection().in_atomic_block:
         # Inside a transaction (a test, a write that reads its report) the data may be this
         # transaction's own, not yet committed and perhaps never: built, not kept.
         return build()
+    key = f"{part}:{plan.pk}:{month}"
     version = report_version(plan)
-    entry = cache.get(key)
-    if entry is not None and entry[0] == version:
-        return entry[1]
+    with _kept_lock:
+        entry = _kept.get(key)
+        if entry is not None and entry[0] == version:
+            _kept.move_to_end(key)
+            return entry[1]
     value = build()
-    cache.set(key, (version, value))
+    with _kept_lock:
+        _kept[key] = (version, value)
+        _kept.move_to_end(key)
+        while len(_kept) > KEPT_MAX:
+            _kept.popitem(last=False)
     return value
+
+
+def forget() -> None:
+    """Drop every kept copy (tests, benchmarks)."""
+    with _kept_lock:
+        _kept.clear()
 
 
 # ---------------------------------------------------------------------------------------------

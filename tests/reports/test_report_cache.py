@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 
 from plans import services
 from plans.models import ChangeRequest, StatusTerm
 from plans.periods import Month
 from plans.roles import sync_groups
-from reports import closing
+from reports import closing, versions
 from reports.models import DataVersion
 from tests.conftest import SESSION_REFRESH_QUERIES
 from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
@@ -28,9 +27,9 @@ JULY = Month(2009, 7)
 def empty_cache():
     # A transactional test may follow another's flush, which empties the role groups too.
     sync_groups(apps)
-    cache.clear()
+    versions.forget()
     yield
-    cache.clear()
+    versions.forget()
 
 
 @pytest.fixture
