@@ -95,5 +95,7 @@ class DataVersion(models.Model):
     key = models.CharField(max_length=40, primary_key=True)
     number = models.BigIntegerField(default=0)
 
+    archived = False  # not in an archive (archive.services): counters, not the council's data
+
     def __str__(self) -> str:
         return f"{self.key}: {self.number}"

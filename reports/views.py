@@ -106,7 +106,7 @@ class SummaryJsonView(MonthMixin, View):
             self.plan,
             self.month,
             "json",
-            lambda: JsonResponse(exception_report(self.plan, self.month).as_json()).content,
+            lambda: JsonResponse(cached_exception_report(self.plan, self.month).as_json()).content,
         )
         return HttpResponse(content, content_type="application/json")
 
