@@ -3,11 +3,12 @@
 Every write to what a plan's report shows bumps a counter (``DataVersion``) in the writing
 transaction: the plan's own (``plan:<id>``), or ``all`` for what any plan's report may show (a
 plan's own fields, which the next year's report shows as its previous year; leads; people's
-names). ``services.lock_plan``, which every service write takes first, bumps its plan's; the
-signals below catch a save or delete made without it (the admin, a shell), and writes in bulk
-(``bulk_create``, ``QuerySet.update``), which send no signal, are made under the plan lock. A
-reader reads the versions in one query before reading the data: a write that commits in between
-only makes the cached copy newer than its key, never older.
+names). ``services.lock_plan``, which every service write takes first, bumps its plan's (through
+the ``plan_locked`` signal: plans never imports reports); the signals below catch a save or
+delete made without it (the admin, a shell), and writes in bulk (``bulk_create``,
+``QuerySet.update``), which send no signal, are made under the plan lock. A reader reads the
+versions in one query before reading the data: a write that commits in between only makes the
+kept copy newer than its key, never older.
 
 Each key is bumped at most once a transaction (``_Bumped``), so a save of twenty actions costs
 one update, not one per row. The cache is read and filled only outside a transaction (the report
@@ -28,6 +29,7 @@ from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from plans import services
 from plans.models import (
     Action,
     ActionChange,
@@ -243,3 +245,8 @@ def connect_signals() -> None:
     post_save.connect(_user_changed, sender=user, dispatch_uid="report-version-user-save")
     post_delete.connect(_changed, sender=user, dispatch_uid="report-version-user-delete")
     m2m_changed.connect(_leads_changed, sender=Action.leads.through, dispatch_uid="report-version-leads")
+    services.plan_locked.connect(_plan_locked, dispatch_uid="report-version-plan-locked")
+
+
+def _plan_locked(sender, plan_id: int, **kwargs) -> None:
+    bump_plan(plan_id)

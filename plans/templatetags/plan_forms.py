@@ -13,9 +13,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from plans.history import display_name
+from plans.periods import to_month
 from plans.status import Status
 from plans.widgets import escape
-from reports.templatetags.status_tags import month_label
 
 register = template.Library()
 
@@ -92,7 +92,7 @@ def action_row(context, row) -> SafeString:
     last_html = f"{_badge(last.status, last.word)} {escape(last.corrective_action)}" if last else "No status"
     waiting = ""
     if pending:
-        to = f" to {escape(month_label(pending.new_target))}" if pending.new_target else ""
+        to = f" to {escape(to_month(pending.new_target).name)}" if pending.new_target else ""
         requested = escape(date_filter(template_localtime(pending.requested_at), "j M Y"))
         waiting = (
             f"<dt>Waiting for approval</dt><dd>{escape(pending.get_kind_display())}{to}, "
