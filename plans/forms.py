@@ -24,6 +24,7 @@ from plans.models import (
 from plans.periods import (
     TARGET_MONTHS_AFTER_PLAN,
     Month,
+    month_range,
     plan_year_label,
     plan_year_note,
     target_months,
@@ -130,6 +131,14 @@ def _target_choices(
     return tuple(months), tuple((heading, tuple(items)) for heading, items in groups.items()), window[-1]
 
 
+@functools.cache
+def _plan_months(start: Month, count: int) -> tuple[tuple[Month, ...], tuple[tuple[str, str], ...]]:
+    """The plan's months and their choices ("2009-07", "July 2009"): the same on every row of a
+    month page, so worked out once."""
+    months = tuple(month_range(start, count))
+    return months, tuple((str(m), m.name) for m in months)
+
+
 class ActionMonthForm(forms.Form):
     """One action's row of the monthly update."""
 
@@ -188,8 +197,9 @@ class ActionMonthForm(forms.Form):
         if action.reprogrammed:
             self.fields["revised_target"].disabled = True
             self.fields["revised_target"].help_text = "Set by the approved re-programme."
+        months, choices = _plan_months(plan.start, plan.months)
         self.fields["completed"] = MonthField(
-            label="Completed in", months=plan.month_list, blank_label="Not completed"
+            label="Completed in", months=months, blank_label="Not completed", choices=choices
         )
         self.order_fields(["version", "status", "corrective_action", "revised_target", "completed", "note"])
         self.fields["status"].label = f"Status of {label} for {month.name}"

@@ -239,6 +239,13 @@ class Plan(models.Model):
         deadline = self.update_deadline(month)
         return deadline - timedelta(days=self.reminder_days_before) if deadline else None
 
+    def word_of(self, record) -> str:
+        """A recorded status in the word it was entered in, else the plan's own word for it
+        (prefetch ``status_terms`` to keep this query-free); blank for no status."""
+        if record is None or not record.status:
+            return ""
+        return record.word or self.status_word(Status(record.status))
+
     def status_word(self, status: Status) -> str:
         """The plan's own word for a counted status (its vocabulary), or the standard one."""
         terms = getattr(self, "_terms_cache", None)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 import audit
@@ -71,6 +72,10 @@ class MonthClosedError(Exception):
 # --- The guard every write passes ---------------------------------------------------------------
 
 
+# Sent (plan_id=) when a transaction takes a plan's lock, that is before it writes to the plan.
+plan_locked = Signal()
+
+
 def lock_plan(plan: Plan | int) -> Plan:
     """Take the plan's row lock for the rest of the transaction.
 
@@ -79,11 +84,15 @@ def lock_plan(plan: Plan | int) -> Plan:
     plan never interleave: the save either commits before the close reads the figures, or waits
     and then finds the month closed. ``of=("self",)`` locks the plan row itself, never a row that a
     join (an ordering, a ``select_related``) happens to bring in. (SQLite, the demo's database,
-    serialises writers itself and ignores the clause.)
+    serialises writers itself and ignores the clause.) It sends ``plan_locked``, on which
+    ``reports.versions`` bumps the plan's data version in the same transaction.
     """
     must_be_in_transaction()
     pk = plan if isinstance(plan, int) else plan.pk
-    return Plan.objects.select_for_update(of=("self",)).order_by().get(pk=pk)
+    locked = Plan.objects.select_for_update(of=("self",)).order_by().get(pk=pk)
+    # Whoever takes the lock writes to the plan: what was kept of its reports is out of date.
+    plan_locked.send(sender=Plan, plan_id=pk)
+    return locked
 
 
 def must_be_in_transaction() -> None:

@@ -49,6 +49,7 @@ from plans.status import (
     status_legend,
 )
 from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
+from reports.versions import cached
 
 # Stored with each snapshot, so that a later change of its layout can tell old snapshots apart.
 # 2: each strip cell also says whether it is the revised date (an extension); version 1 snapshots
@@ -776,9 +777,22 @@ def month_state(plan: Plan, month: Month, close: MonthClose | None, *, published
 def exception_report(plan: Plan, month: Month) -> ExceptionReport:
     """The month's report as it should be shown: the published snapshot of a closed month (with
     what changed since), otherwise the live draft."""
+    return _exception_report(plan, month)[0]
+
+
+def cached_exception_report(plan: Plan, month: Month) -> ExceptionReport:
+    """``exception_report``, from the cache while nothing it shows has changed since it was built
+    (its key carries the data versions of ``reports.versions``, read in one query). A live
+    report's ``built_at`` is still the time of the request."""
+    report, live = cached(plan, month, "report", lambda: _exception_report(plan, month))
+    return replace(report, built_at=timezone.now()) if live else report
+
+
+def _exception_report(plan: Plan, month: Month) -> tuple[ExceptionReport, bool]:
+    """The report, and whether it is built from the live data (not a published snapshot)."""
     close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
     snapshot = close.snapshot if close is not None and close.is_closed else None
     state = month_state(plan, month, close, published=bool(snapshot))
     if snapshot:
-        return ExceptionReport.from_snapshot(snapshot, state)
-    return replace(build_exception_report(plan, month), state=state)
+        return ExceptionReport.from_snapshot(snapshot, state), False
+    return replace(build_exception_report(plan, month), state=state), True

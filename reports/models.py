@@ -84,3 +84,18 @@ class RenderRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_by} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class DataVersion(models.Model):
+    """A counter of the writes to what the exception report shows: one row per plan
+    (``plan:<id>``) and one for data every plan's report may show (``all``: leads, people's
+    names, the plans themselves). Bumped in the writing transaction (``reports.versions``), so a
+    report cached under a version is never served once the data it was built from has changed."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    number = models.BigIntegerField(default=0)
+
+    archived = False  # not in an archive (archive.services): counters, not the council's data
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.number}"

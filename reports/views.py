@@ -8,8 +8,9 @@ Each view names its permission (``plans.roles``); the pages only render objects 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
@@ -17,11 +18,11 @@ from plans import roles
 from plans.models import ChangeRequest, MonthClose, Plan, ReportLayout
 from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
-from reports import closing
+from reports import closing, versions
 from reports.chart import COMPACT, WIDE, progress_chart, status_charts
 from reports.dashboard import dashboard_rows
 from reports.documents import build_cover
-from reports.exception_report import exception_report
+from reports.exception_report import cached_exception_report, exception_report
 from reports.forms import ReopenForm, ReportPickerForm
 from reports.home import home_page
 from reports.progress_report import progress_report
@@ -61,6 +62,7 @@ def is_progress_layout(plan: Plan) -> bool:
 
 class MonthReportView(MonthMixin, TemplateView):
     template_name = "reports/month.html"
+    plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
 
     def get_template_names(self):
         return (
@@ -71,14 +73,22 @@ class MonthReportView(MonthMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if is_progress_layout(self.plan):
             return self.progress_context(context)
-        report = exception_report(self.plan, self.month)
+        report = cached_exception_report(self.plan, self.month)
         plans = list(Plan.objects.all())
         before, after = _neighbours(plans, self.plan, self.month)
+        shown = {
+            "report": report,
+            "chart": progress_chart(report),
+            "full_view_url": reverse("reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}),
+        }
         context.update(
             plan=self.plan,
-            report=report,
-            chart=progress_chart(report),
-            full_view_url=reverse("reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}),
+            **shown,
+            # The report itself, the same for every reader: rendered once a data version, as most
+            # of the page's time on a plan of hundreds of actions is its exception blocks.
+            report_html=versions.cached(
+                self.plan, self.month, "html", lambda: render_to_string("reports/partials/report.html", shown)
+            ),
             before=before,
             after=after,
             picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
@@ -112,11 +122,21 @@ class ChartView(MonthMixin, TemplateView):
 
 
 class SummaryJsonView(MonthMixin, View):
-    """The same JSON as ``manage.py report_summary --format json``."""
+    """The same JSON as ``manage.py report_summary --format json``, kept (as the bytes sent) under
+    the report's data version (``reports.versions``): readers ask for it again and again."""
+
+    plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
 
     def get(self, request, *args, **kwargs):
-        report = progress_report if is_progress_layout(self.plan) else exception_report
-        return JsonResponse(report(self.plan, self.month).as_json())
+        if is_progress_layout(self.plan):
+            return JsonResponse(progress_report(self.plan, self.month).as_json())
+        content = versions.cached(
+            self.plan,
+            self.month,
+            "json",
+            lambda: JsonResponse(cached_exception_report(self.plan, self.month).as_json()).content,
+        )
+        return HttpResponse(content, content_type="application/json")
 
 
 class CloseMonthView(MonthMixin, TemplateView):

@@ -7,6 +7,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
+from plans.widgets import escape as _escape
 from reports import indicator_chart as indicator_charts
 from reports.exception_report import STRIP_MARKERS
 from reports.templatetags.status_tags import status_badge
@@ -130,3 +131,55 @@ def indicator_chart(report, figures):
 def percent(value) -> str:
     """A percentage of ``plans.status`` as printed: "62.5%"."""
     return percent_text(value) + "%"
+
+
+@register.simple_tag(takes_context=True)
+def exception_block(context, block, group, report):
+    """One exception of Appendix 1 (``ExceptionBlock``): its block, then its measure and plan row.
+    Written in Python like the strip's cells: a large plan's report has hundreds of these, and
+    the template's nodes were most of the page's time. The month headings and the status labels
+    are built once per render (``strip_header``, ``status_label``)."""
+    ref, description, who = _escape(block.ref), _escape(block.description), _escape(block.who)
+    month = _escape(report.month.name)
+    heading = _escape(group.code) + (f": {_escape(group.title)}" if group.title else "")
+    word = _escape(report.word(block.status) if block.status else "")
+    colour = "<strong>SUSPENDED</strong>" if block.suspended else status_label(context, report, block.status)
+    return mark_safe(
+        f'\n    <article class="exception-block" aria-label="{ref} {word}" data-continued="{heading} (continued)">\n'
+        f"      \n"
+        f'      <div class="table-scroll" tabindex="0" role="region" aria-label="{ref}: exception and plan row">\n'
+        f'      <table class="table exception-table">\n'
+        f'        <caption class="visually-hidden">Exception {ref}</caption>\n'
+        f'        <thead><tr><th scope="col">Ref</th><th scope="col">{month} Action</th><th scope="col">Colour</th>'
+        f'<th scope="col">Corrective Action</th><th scope="col">Who</th><th scope="col">Original Date</th>'
+        f'<th scope="col">Revised Date</th></tr></thead>\n'
+        f"        <tbody><tr>\n"
+        f'          <td data-label="Ref">{ref}</td>\n'
+        f'          <td data-label="{month} Action">{description}</td>\n'
+        f'          <td data-label="Colour">{colour}</td>\n'
+        f'          <td data-label="Corrective Action">{_escape(block.corrective_action)}</td>\n'
+        f'          <td data-label="Who">{who}</td>\n'
+        f'          <td data-label="Original Date">{_escape(block.original_date)}</td>\n'
+        f'          <td data-label="Revised Date">{_escape(block.revised_date)}</td>\n'
+        f"        </tr></tbody>\n"
+        f"      </table>\n"
+        f'      <table class="table plan-grid plan-row stacked-table">\n'
+        f'        <caption class="visually-hidden">Plan row of {ref}</caption>\n'
+        f'        <thead><tr><th scope="col">Ref.</th><th scope="col">Action</th><th scope="col">Lead</th>'
+        f'{strip_header(context, report)}<th scope="col">Corrective Action</th></tr></thead>\n'
+        f"        <tbody>\n"
+        f'          <tr class="measure-row"><th scope="rowgroup" colspan="{len(block.strip) + 4}">'
+        f"{_escape(block.measure_ref)} {_escape(block.measure_title)}</th></tr>\n"
+        f"          <tr>\n"
+        f'            <td data-label="Ref.">{ref}</td>\n'
+        f'            <td data-label="Action">{description}</td>\n'
+        f'            <td data-label="Lead">{who}</td>\n'
+        f"            {strip_cells(context, block, report)}\n"
+        f'            <td data-label="Corrective Action">{_escape(block.plan_corrective_action)}</td>\n'
+        f"          </tr>\n"
+        f"        </tbody>\n"
+        f"      </table>\n"
+        f"      </div>\n"
+        f"    </article>\n"
+        f"    "
+    )

@@ -59,8 +59,5 @@ def figure(value, indicator) -> str:
 
 @register.filter
 def word_in(record, plan) -> str:
-    """A recorded status in the word it was entered in, else the plan's own word for it
-    (``Plan.status_word``: prefetch ``status_terms`` to keep this query-free)."""
-    if record is None or not record.status:
-        return ""
-    return record.word or plan.status_word(Status(record.status))
+    """A recorded status in the word it was entered in, else the plan's own word (``Plan.word_of``)."""
+    return plan.word_of(record)
