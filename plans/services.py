@@ -48,6 +48,9 @@ TRACKED_ACTION_FIELDS = (
     "reprogrammed",
     "completed_month",
     "corrective_action",
+    "target_date_text",
+    "progress_measure",
+    "progress_update",
 )
 TRACKED_STATUS_FIELDS = ("status", "word", "corrective_action", "note")
 

@@ -188,6 +188,7 @@ def _import(
             organisation=organisation,
             first_month=parsed.first_month.first_day,
             months=parsed.months,
+            reporting_interval=parsed.reporting_interval,
         )
         result = ImportResult(plan=plan, created=True)
     else:
@@ -246,7 +247,7 @@ def _save_priorities(plan: Plan, parsed: ParsedPlan, result: ImportResult) -> di
     for position, item in enumerate(parsed.priorities):
         priority = existing.pop(code_key(item.code), None)
         values = {"code": item.code, "title": item.title, "expected_outcome": item.expected_outcome,
-                  "position": position}  # fmt: skip
+                  "section": item.section, "position": position}  # fmt: skip
         if priority is None:
             priority = Priority.objects.create(plan=plan, **values)
             _count(result, "priorities", True, False)
@@ -403,6 +404,9 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
             "original_target": item.original_target.first_day if item.original_target else None,
             "revised_target": item.revised_target.first_day if item.revised_target else None,
             "corrective_action": item.corrective_action,
+            "target_date_text": item.target_date_text,
+            "progress_measure": item.progress_measure,
+            "progress_update": item.progress_update,
         }
         leads = _leads(item.leads, lead_cache, plan.organisation)
         if action is None:
