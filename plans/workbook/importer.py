@@ -38,6 +38,7 @@ from plans.models import (
     StatusTerm,
 )
 from plans.periods import Month
+from plans.workbook.one_table import save_mapping
 from plans.workbook.reader import (
     ACTIONS_SHEET,
     INDICATORS_SHEET,
@@ -130,6 +131,7 @@ def import_plan(
     filename: str = "",
     from_command_line: bool = False,
     organisation: Organisation | None = None,
+    column_mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Create a plan from ``parsed``, or update ``plan`` from it. All in one transaction.
 
@@ -140,7 +142,9 @@ def import_plan(
     listing every such cell, and nothing is saved; so does an indicator's actual. Indicators are
     set up and their actuals entered through ``services.save_indicator`` and ``set_actuals``, which
     ask ``user`` for their permissions (the command line, ``from_command_line``, is not asked).
-    With ``dry_run`` everything is done and then rolled back: the result says what would happen."""
+    With ``dry_run`` everything is done and then rolled back: the result says what would happen.
+    ``column_mapping`` (a one-table plan's unknown column headings → what they hold) is kept for
+    the plan's organisation, with the import (``one_table.save_mapping``)."""
     result = _import(
         parsed,
         plan=plan,
@@ -149,6 +153,8 @@ def import_plan(
         from_command_line=from_command_line,
         organisation=organisation,
     )
+    if column_mapping:
+        save_mapping(organisation=result.plan.organisation, mapping=column_mapping, user=user)
     if dry_run:
         transaction.set_rollback(True)
     else:
@@ -160,6 +166,7 @@ def import_plan(
             created=result.created,
             added=dict(result.added),
             changed=dict(result.changed),
+            **({"columns": dict(column_mapping)} if column_mapping else {}),
         )
     return result
 

@@ -142,11 +142,11 @@ class Calendar:
             raise CalendarInvalid("every", f"A plan reports every 1 to 12 months, not every {self.every}.")
         if self.status_month is not None and self.status_month not in self.reporting_months:
             reporting = self.reporting_months
-            listed = ", ".join(m.name for m in reporting[:4]) + (" …" if len(reporting) > 4 else "")
+            listed = ", ".join(m.name for m in reporting[:4]) + (" and so on" if len(reporting) > 4 else "")
             raise CalendarInvalid(
                 "status_month",
                 f"{self.status_month.name} is not a reporting month of the plan; its reporting months are "
-                f"{listed}",
+                f"{listed}.",
             )
 
 
