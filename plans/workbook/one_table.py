@@ -287,6 +287,12 @@ class Column:
     letter: str
     heading: str
     field: str  # a TableField value; "" when the reader cannot place it
+    mapped: bool = False  # a heading the reader does not know, placed by the organisation's mapping
+
+    @property
+    def label(self) -> str:
+        """What the column is read as, in words."""
+        return TableField(self.field).label if self.field else ""
 
 
 @dataclass
@@ -309,12 +315,28 @@ class OneTable:
         return [c for c in self.columns if not c.field]
 
     @property
+    def mappable(self) -> list[Column]:
+        """Columns with a heading the reader does not know, mapped or not: the preview asks about them."""
+        return [c for c in self.columns if c.mapped or not c.field]
+
+    @property
     def on_target_column(self) -> str:
         return next((c.letter for c in self.columns if c.field == TableField.ON_TARGET), "")
 
     @property
     def reports_statuses(self) -> bool:
         return any(self.reported)
+
+    def priority_counts(self) -> list[tuple[ParsedPriority, int, int]]:
+        """Each priority area with its objectives and key actions counted, for the preview."""
+        return [
+            (
+                priority,
+                sum(1 for m in self.measures if m.priority == priority.code),
+                sum(1 for a in self.actions if a.priority == priority.code),
+            )
+            for priority in self.priorities
+        ]
 
     @property
     def sections(self) -> list[tuple[str, list[ParsedPriority]]]:
@@ -463,7 +485,8 @@ class _TableReader:
             if not heading:
                 continue
             letter = get_column_letter(position + 1)
-            name = SPELLINGS.get(word_key(heading)) or mapping.get(word_key(heading), "")
+            known = SPELLINGS.get(word_key(heading))
+            name = known or mapping.get(word_key(heading), "")
             if name and name != IGNORE and name in self.index:
                 errors.add(
                     f"Two columns hold the {COLUMNS[name][0]} ({get_column_letter(self.index[name] + 1)} "
@@ -473,7 +496,7 @@ class _TableReader:
                 continue
             if name and name != IGNORE:
                 self.index[name] = position
-            self.columns.append(Column(letter, heading, name))
+            self.columns.append(Column(letter, heading, name, mapped=bool(name) and not known))
         self.first = min(self.index.values())
         self.heading_keys = {word_key(_text(c.value)) for c in header_cells if _text(c.value)}
         self.filled = self._merged_fill(merged)
