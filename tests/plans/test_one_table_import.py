@@ -664,3 +664,38 @@ def test_the_uploaders_organisation_is_the_one_they_are_a_member_of():
         user=user, organisation=rotherham, role=Group.objects.get(name=roles.PERFORMANCE)
     )
     assert organisation_for_upload(user) == rotherham
+
+
+# --- The demo: Rotherham's plan (seed 004, Appendix A) ----------------------------------------------------
+def test_the_demo_loads_rotherhams_plan_through_the_one_table_importer():
+    from demo.load import FIXTURES, ROTHERHAM, load_rotherham
+
+    if not (FIXTURES / ROTHERHAM["workbook"]).is_file():
+        pytest.skip("fixtures/rotherham-2007-10.xlsx is built on the rotherham-data branch")
+    assert load_rotherham({}) == "loaded"
+    plan = Plan.objects.get(slug="rotherham-2007-10")
+    assert (plan.title, plan.organisation.slug, plan.organisation.name) == (
+        "Corporate Improvement Plan 2007-10", "rotherham", "Rotherham Metropolitan Borough Council",
+    )  # fmt: skip
+    assert (plan.start, plan.months, plan.reporting_interval, plan.report_layout) == (
+        Month(2007, 4), 36, 2, "progress",
+    )  # fmt: skip
+    assert (plan.priorities.count(), Action.objects.filter(plan=plan).count()) == (32, 175)
+    per_section = {}
+    for action in Action.objects.filter(plan=plan).select_related("measure__priority"):
+        section = action.measure.priority.section
+        per_section[section] = per_section.get(section, 0) + 1
+    assert per_section == {
+        "Ambitions": 47, "Political Leadership and Management": 6, "Governance Arrangements": 12,
+        "Consultation, Communication and Community Involvement": 8, "Performance Management": 13,
+        "Workforce Strategy": 47, "Operational Efficiency and Value for Money": 11, "Quality Services": 15,
+        "Working in Partnership": 12, "Other Areas": 4,
+    }  # fmt: skip
+    words = MonthlyStatus.objects.filter(action__plan=plan, month=date(2007, 9, 1)).values_list(
+        "word", flat=True
+    )
+    assert sorted(words) == sorted(
+        ["Ongoing"] * 14 + ["Completed"] * 6 + ["On track"] * 2 + ["Some slippage reported"] * 2
+        + ["Complete", "Complete Complete", "Completed Completed", "Report produced", "Slipped"]
+    )  # fmt: skip
+    assert load_rotherham({}) == "already loaded"
