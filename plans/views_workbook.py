@@ -446,15 +446,34 @@ class OneTableSettingsForm(forms.Form):
     """What a one-table workbook does not say: its calendar (a new plan's), the month its On
     Target column reports, and what each column with a heading the reader does not know holds."""
 
-    first_month = MonthField(label="First month of the plan", help_text="For example, April 2007.")
+    first_month = MonthField(
+        label="First month of the plan",
+        help_text="For example, April 2007.",
+        error_messages={"required": "Enter the plan's first month, like April 2007."},
+    )
     months = forms.IntegerField(
-        label="How many months the plan covers", min_value=1, max_value=36, help_text="From 1 to 36."
+        label="How many months the plan covers",
+        min_value=1,
+        max_value=36,
+        help_text="From 1 to 36.",
+        error_messages={
+            "required": "Enter how many months the plan covers, from 1 to 36.",
+            "invalid": "Enter how many months the plan covers as a number, from 1 to 36.",
+            "min_value": "A plan covers at least 1 month.",
+            "max_value": "A plan covers at most 36 months.",
+        },
     )
     every = forms.IntegerField(
         label="Reported every how many months",
         min_value=1,
         max_value=12,
         help_text="1 for every month; 2 for every other month.",
+        error_messages={
+            "required": "Enter every how many months the plan is reported: 1 for every month, 2 for every other.",
+            "invalid": "Enter every how many months the plan is reported as a number, from 1 to 12.",
+            "min_value": "A plan is reported at least every month (1).",
+            "max_value": "A plan is reported at least once a year (every 12 months at most).",
+        },
     )
     status_month = MonthField(
         label="The month the On Target column reports",
