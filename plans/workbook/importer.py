@@ -108,6 +108,9 @@ class ImportResult:
 # Counted only for a plan that has indicators, so that the lines of a plan without are as before.
 INDICATOR_KINDS = ("indicators", "actuals")
 
+# An action's fields that only a council's one-table layout holds.
+LAYOUT_FIELDS = ("target_date_text", "progress_measure", "progress_update")
+
 # Paths under /plans/ that a plan's slug would be shadowed by (plans/urls.py).
 RESERVED_SLUGS = frozenset({"import", "leads"})
 
@@ -254,7 +257,9 @@ def _save_priorities(plan: Plan, parsed: ParsedPlan, result: ImportResult) -> di
     for position, item in enumerate(parsed.priorities):
         priority = existing.pop(code_key(item.code), None)
         values = {"code": item.code, "title": item.title, "expected_outcome": item.expected_outcome,
-                  "section": item.section, "position": position}  # fmt: skip
+                  "position": position}  # fmt: skip
+        if item.section is not None:
+            values["section"] = item.section
         if priority is None:
             priority = Priority.objects.create(plan=plan, **values)
             _count(result, "priorities", True, False)
@@ -411,10 +416,11 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
             "original_target": item.original_target.first_day if item.original_target else None,
             "revised_target": item.revised_target.first_day if item.revised_target else None,
             "corrective_action": item.corrective_action,
-            "target_date_text": item.target_date_text,
-            "progress_measure": item.progress_measure,
-            "progress_update": item.progress_update,
         }
+        # Only a layout that has them says them (plans.workbook.one_table); else left as they are.
+        values.update(
+            (name, getattr(item, name)) for name in LAYOUT_FIELDS if getattr(item, name) is not None
+        )
         leads = _leads(item.leads, lead_cache, plan.organisation)
         if action is None:
             measure = measures[(code_key(item.priority), code_key(item.measure))]

@@ -172,7 +172,7 @@ class ParsedPriority:
     title: str = ""
     expected_outcome: str = ""
     row: int | None = None
-    section: str = ""
+    section: str | None = None  # None: the workbook does not say (the plan format), left as it is
 
 
 @dataclass
@@ -200,10 +200,11 @@ class ParsedAction:
     revised_target: Month | None = None
     row: int | None = None
     # A council's one-table layout (plans.workbook.one_table): the target date as written, how
-    # progress is measured and the latest update.
-    target_date_text: str = ""
-    progress_measure: str = ""
-    progress_update: str = ""
+    # progress is measured and the latest update. None: the workbook does not say (the plan
+    # format has no such columns), so a re-import leaves them as they are.
+    target_date_text: str | None = None
+    progress_measure: str | None = None
+    progress_update: str | None = None
 
     @property
     def planned(self) -> list[Month]:
@@ -337,7 +338,7 @@ def parsed_from_json(data: dict) -> ParsedPlan:
         actions=[
             ParsedAction(
                 **{name: a[name] for name in _ACTION_TEXT},
-                **{name: a.get(name, "") for name in _ACTION_LAYOUT_TEXT},
+                **{name: a.get(name) for name in _ACTION_LAYOUT_TEXT},
                 grid={
                     Month.parse(m): Cell(Status(status) if status else None, word, planned)
                     for m, status, word, planned in a["grid"]

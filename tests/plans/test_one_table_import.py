@@ -699,3 +699,35 @@ def test_the_demo_loads_rotherhams_plan_through_the_one_table_importer():
         + ["Complete", "Complete Complete", "Completed Completed", "Report produced", "Slipped"]
     )  # fmt: skip
     assert load_rotherham({}) == "already loaded"
+
+
+def test_a_reimport_in_the_plan_format_leaves_what_only_the_one_table_layout_holds():
+    """The plan format has no target date as written, progress measure, update or section: its
+    re-import (the plan's own export, say) leaves them as they are."""
+    from plans.workbook.reader import read_workbook
+    from plans.workbook.writer import export_plan
+
+    organisation = make_organisation("rotherham", "Rotherham Metropolitan Borough Council")
+    plan = import_plan(read_one_table(one_table()).plan(CALENDAR), slug="cip", organisation=organisation).plan
+    result = import_plan(read_workbook(export_plan(plan), plan=plan), plan=plan)
+    assert result.changed["actions"] == 0
+    action = Action.objects.get(plan=plan, description="Improve DOT indicators")
+    assert (action.target_date_text, action.progress_measure) == (
+        "July 2007 (revise to October 2007)", "70% of PIs improving",
+    )  # fmt: skip
+    assert list(plan.priorities.values_list("section", flat=True)) == [
+        "Ambitions", "Ambitions", "Governance Arrangements",
+    ]  # fmt: skip
+
+
+def test_the_plan_formats_lead_cell_keeps_a_job_title_whole_and_initials_as_before():
+    from plans.services import parse_lead_initials
+
+    assert parse_lead_initials("Strategic Director Finance /Assistant Chief Executive") == [
+        "Strategic Director Finance",
+        "Assistant Chief Executive",
+    ]
+    assert parse_lead_initials("Head of Policy & Performance") == ["Head of Policy & Performance"]
+    assert parse_lead_initials("CF HB JP") == ["CF", "HB", "JP"]
+    assert parse_lead_initials("KD /JPt") == ["KD", "JPt"]
+    assert parse_lead_initials("PS & PM") == ["PS", "PM"]
