@@ -80,6 +80,7 @@ from plans.workbook.safety import (
     as_not_xlsx,
     check_archive,
     merged_ranges,
+    sheet_names,
 )
 
 # Each field's heading as printed, and the spellings read as it (compared by ``word_key``: case,
@@ -402,14 +403,14 @@ def save_mapping(*, organisation: Organisation, mapping: dict[str, str], user=No
 
 def is_one_table(data: bytes) -> bool:
     """Whether an upload is a plan in a one-table layout: no Plan or Actions sheet of the plan
-    format, and a sheet with the one-table headings. Checks the archive first."""
+    format, and a sheet with the one-table headings. A workbook with either sheet is answered
+    from its sheet names alone; any other is checked (``check_archive``) before openpyxl opens it."""
+    if {word_key(PLAN_SHEET), word_key(ACTIONS_SHEET)} & {word_key(name) for name in sheet_names(data)}:
+        return False
     check_archive(data)
     with as_not_xlsx(Exception):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
         try:
-            names = {word_key(name) for name in book.sheetnames}
-            if {word_key(PLAN_SHEET), word_key(ACTIONS_SHEET)} & names:
-                return False
             errors = ErrorList()
             for name in book.sheetnames:
                 if word_key(name) == word_key(TERMS_SHEET):

@@ -299,6 +299,16 @@ class _PartScan:
         return refuse(f"The sheet has more than {what}; a plan has a few thousand.", self.sheet)
 
 
+def sheet_names(data: bytes) -> list[str]:
+    """The workbook's sheet names, from ``xl/workbook.xml`` (read with defusedxml once its size is
+    known to be small), without opening it in openpyxl: what a reader looks at first."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise refuse(NOT_XLSX)
+    with as_not_xlsx(), zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_entries(archive.infolist())
+        return list(_sheet_parts(archive).values())
+
+
 # --- Merged cells -------------------------------------------------------------------------------
 def merged_ranges(data: bytes, sheet_name: str) -> list[str]:
     """The merged ranges of one sheet (``"A5:A9"``), read from its XML with defusedxml once
