@@ -260,9 +260,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         try:
             parsed = self._parsed()
             # As the user who will confirm it: setting up indicators and their actuals asks for permissions.
-            outcome = import_plan(
-                parsed, plan=self.plan, slug=self.pending["slug"], user=self.request.user, dry_run=True
-            )
+            outcome = self._run(parsed, dry_run=True)
         except (WorkbookInvalid, ImportRefused, PermissionDenied) as problem:
             context["problems"] = getattr(problem, "errors", [str(problem)])
             return context
@@ -292,10 +290,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
                 return self._save_settings()
             return self._import_one_table()
         try:
-            result = import_plan(
-                self._parsed(), plan=self.plan, slug=self.pending["slug"], user=request.user,
-                filename=self.pending["name"],
-            )  # fmt: skip
+            result = self._run(self._parsed(), dry_run=False)
         except (WorkbookInvalid, ImportRefused, PermissionDenied):
             # Something changed since the preview (a slug taken meanwhile): show the preview again.
             return self.get(request, *args, token=token, **kwargs)
@@ -339,7 +334,9 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         """The import (or its dry run), with the organisation chosen in the same transaction: on an
         empty installation it is made with the plan, and a dry run leaves nothing behind."""
         with transaction.atomic():
-            organisation = None if self.plan else organisation_for_upload(self.request.user)
+            organisation = (
+                None if self.plan else organisation_for_upload(self.request.user, parsed.organisation)
+            )
             result = import_plan(
                 parsed, plan=self.plan, slug=self.pending["slug"], user=self.request.user, dry_run=dry_run,
                 filename=self.pending["name"], organisation=organisation, column_mapping=mapping,

@@ -4,7 +4,7 @@ does not (the calendar, the status month, what an unknown column holds), preview
 import pytest
 
 from tests.browser.conftest import axe_violations, log_in, sideways
-from tests.plans.test_one_table_import import HEADINGS, ROWS, one_table
+from tests.plans.test_one_table_import import HEADINGS, ROWS, TITLE, one_table
 
 PASSWORD = "pw-for-tests-only"  # tests.factories.make_user's
 
@@ -63,6 +63,6 @@ def test_upload_map_a_column_and_confirm(site, page, tmp_path, width):
     page.screenshot(path=str(tmp_path / f"one-table-preview-{width}.png"), full_page=True)
 
     page.get_by_role("button", name="Import this plan").click()
-    assert page.locator("h1").inner_text() == "Corporate Improvement Plan 2007-10"
+    assert page.locator("h1").inner_text() == TITLE
     assert "Created plan cip-2007-10" in page.locator(".messages").inner_text()
     assert sideways(page) <= 0
