@@ -559,7 +559,8 @@ def test_the_plan_format_refuses_the_one_table_options(tmp_path):
     with pytest.raises(CommandError) as caught:
         run(str(path), "--status-month", "2008-09")
     assert "--status-month: for a workbook in a one-table layout" in str(caught.value)
-    out = run(str(path), "--slug", "two-monthly", "--every", "2")
+    default_organisation()
+    out = run(str(path), "--organisation", "test-council", "--slug", "two-monthly", "--every", "2")
     assert "Created plan two-monthly" in out
     assert Plan.objects.get(slug="two-monthly").reporting_interval == 2
 
@@ -721,7 +722,7 @@ def test_a_reimport_in_the_plan_format_leaves_what_only_the_one_table_layout_hol
     from plans.workbook.reader import read_workbook
     from plans.workbook.writer import export_plan
 
-    organisation = make_organisation("rotherham", "Rotherham Metropolitan Borough Council")
+    organisation = make_organisation("test-rotherham", "Test Rotherham Council")
     plan = import_plan(read_one_table(one_table()).plan(CALENDAR), slug="cip", organisation=organisation).plan
     result = import_plan(read_workbook(export_plan(plan), plan=plan), plan=plan)
     assert result.changed["actions"] == 0
