@@ -54,7 +54,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
 from plans.models import ColumnMapping, Organisation, Plan, StatusTerm, TableField
-from plans.periods import Month
+from plans.periods import Month, reporting_months
 from plans.workbook.reader import (
     ACTIONS_SHEET,
     MAX_LENGTHS,
@@ -134,7 +134,7 @@ class Calendar:
 
     @property
     def reporting_months(self) -> list[Month]:
-        return [self.first_month + i for i in range(self.every - 1, self.months, self.every)]
+        return reporting_months(self.first_month, self.months, self.every)
 
     def check(self) -> None:
         if not 1 <= self.months <= 36:
@@ -266,20 +266,15 @@ def assign_sections(headings: list[AreaHeading]) -> list[str]:
 
 
 def section_initials(section: str, taken: set[str]) -> str:
+    """The letters of a section's codes: its initials; if another section has them, the first two
+    letters of each word; failing that, the initials and a letter (B, C …)."""
     words = [w for w in re.findall(r"[A-Za-z0-9]+", section) if w.casefold() not in SMALL_WORDS]
-    if not words:
-        return NO_SECTION_CODE
-    candidates = [
-        "".join(w[0] for w in words).upper()[:MAX_INITIALS],
-        "".join(w[:2].capitalize() for w in words)[: MAX_INITIALS * 2],
-    ]
-    for candidate in candidates:
-        if candidate not in taken:
-            return candidate
-    n = 2
-    while f"{candidates[0]}{'-' * 1}{n}" in taken:
-        n += 1
-    return f"{candidates[0]}-{n}"
+    initials = "".join(w[0] for w in words).upper()[:MAX_INITIALS] or NO_SECTION_CODE
+    candidates = [initials]
+    if words:
+        candidates.append("".join(w[:2].capitalize() for w in words)[: MAX_INITIALS * 2])
+    candidates += [f"{initials}{letter}" for letter in "BCDEFGHJKLMNPQRSTUVWXYZ"]
+    return next((c for c in candidates if c not in taken), f"{initials}{len(taken)}")
 
 
 # --- The reading ----------------------------------------------------------------------------------------
