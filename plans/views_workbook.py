@@ -248,11 +248,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
 
     def _check_upload(self) -> None:
         """The file waiting is the one read for the preview (by its SHA-256)."""
-        if not default_storage.exists(self.path):
-            raise Http404(EXPIRED)
-        with default_storage.open(self.path, "rb") as handle:
-            if hashlib.sha256(handle.read()).hexdigest() != self.pending.get("sha256"):
-                raise Http404(EXPIRED)
+        self._data()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
