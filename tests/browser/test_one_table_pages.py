@@ -2,6 +2,7 @@
 does not (the calendar, the status month, what an unknown column holds), preview, confirm."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, log_in, sideways
 from tests.plans.test_one_table_import import HEADINGS, ROWS, TITLE, one_table
@@ -45,7 +46,7 @@ def test_upload_map_a_column_and_confirm(site, page, tmp_path, width):
     page.get_by_role("button", name="Preview with these settings").click()
     summary = page.locator("#error-summary")
     assert "Choose what column H holds, or not to import it." in summary.inner_text()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(summary).to_be_focused()
     assert axe_violations(page) == []
     assert sideways(page) <= 0
 
