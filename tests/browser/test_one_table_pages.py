@@ -66,4 +66,5 @@ def test_upload_map_a_column_and_confirm(site, page, tmp_path, width):
     page.get_by_role("button", name="Import this plan").click()
     assert page.locator("h1").inner_text() == TITLE
     assert "Created plan cip-2007-10" in page.locator(".messages").inner_text()
+    page.wait_for_load_state("networkidle")  # the plan's 36 months: measured once its styles apply
     assert sideways(page) <= 0
