@@ -1,4 +1,5 @@
-"""Load the demo: Bromsgrove's Improvement Plans 2008/09 and 2009/10 and the demo logins.
+"""Load the demo: Bromsgrove's Improvement Plans 2008/09 and 2009/10, Rotherham's Corporate
+Improvement Plan 2007-10 and the demo logins.
 
 The data is in ``fixtures/``: each plan is a workbook in the product's own format (its month grid
 holds every status), and ``fixtures/demo.json`` holds what a workbook does not: the logins, lead
@@ -8,6 +9,12 @@ It goes in the way a council's would, through the same code: the importer, then 
 the performance team uses them (``request_change``, ``decide_request``, ``set_status``,
 ``update_action``) and ``close_month`` for each month of the previous year, whose published PDFs
 are queued for the background worker.
+
+Rotherham's plan (``ROTHERHAM``) is the council's own one-table workbook, transcribed from seed
+004's Appendix A, read by the one-table importer as a council's upload would be, with what the
+file does not say: its calendar (April 2007, 36 months, reported every two months) and the month
+its On Target column reports (September 2007, the report to the Corporate Improvement Board of
+10 September 2007).
 """
 
 from __future__ import annotations
@@ -31,15 +38,27 @@ from plans.models import (
     Organisation,
     Plan,
     Recommendation,
+    ReportLayout,
 )
 from plans.periods import Month
 from plans.workbook import import_plan, read_workbook
+from plans.workbook.one_table import Calendar, read_one_table
 from reports import documents
 from reports.closing import close_month
 from reports.models import Document
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 SOURCE = ActionChange.Source.DEMO
+
+
+ROTHERHAM = {
+    "workbook": "rotherham-2007-10.xlsx",
+    "slug": "rotherham-2007-10",
+    "title": "Corporate Improvement Plan 2007-10",
+    "organisation": {"slug": "rotherham", "name": "Rotherham Metropolitan Borough Council"},
+    "calendar": Calendar(first_month=Month(2007, 4), months=36, every=2, status_month=Month(2007, 9)),
+    "report_layout": ReportLayout.PROGRESS,
+}
 
 
 def read_demo() -> dict:
@@ -123,6 +142,30 @@ def load_plan(organisation: Organisation, spec: dict, users: dict[str, User]) ->
     for month in spec["close"]:
         close_month(plan, Month.parse(month), performance)
     return plan
+
+
+def load_rotherham(users: dict[str, User]) -> str:
+    """Rotherham's plan through the one-table importer, in its own organisation (made here if the
+    demo logins have not made it)."""
+    spec = ROTHERHAM
+    if Plan.objects.filter(slug=spec["slug"]).exists():
+        return "already loaded"
+    path = FIXTURES / spec["workbook"]
+    if not path.is_file():
+        return f"not loaded: {path.name} is not in fixtures/"
+    organisation = load_organisation(spec["organisation"])
+    parsed = read_one_table(path.read_bytes()).plan(spec["calendar"])
+    parsed.title = spec["title"]  # the sheet's title names the council too ("Rotherham MBC - ...")
+    plan = import_plan(
+        parsed,
+        slug=spec["slug"],
+        user=users.get("rotherham-performance"),
+        filename=spec["workbook"],
+        organisation=organisation,
+    ).plan
+    plan.report_layout = spec["report_layout"]
+    plan.save(update_fields=["report_layout"])
+    return "loaded"
 
 
 def record_completions(plan: Plan, entries: list[tuple[Action, dict]], user: User) -> None:
@@ -243,7 +286,7 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
     nothing the second time."""
     data = read_demo()
     if reset:
-        remove_plans([spec["slug"] for spec in data["plans"]])
+        remove_plans([spec["slug"] for spec in data["plans"]] + [ROTHERHAM["slug"]])
         remove_risks([entry["code"] for entry in data["risks"]["register"]])
         Recommendation.objects.filter(source=data["recommendations"]["source"]).delete()
     organisation = load_organisation(data["organisation"])
@@ -256,6 +299,7 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
             continue
         load_plan(organisation, spec, users)
         report.append((spec["slug"], "loaded"))
+    report.append((ROTHERHAM["slug"], load_rotherham(users)))
     load_risks(data["risks"]["register"], users["performance"])
     load_recommendations(data["recommendations"], users)
     return report

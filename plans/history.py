@@ -166,6 +166,14 @@ def _entry(rows: list[ActionChange], word_for) -> HistoryEntry:
     if ("description", None) in values:
         phrases.append("changed the description")
         texts.append(("Description", values[("description", None)][1]))
+    for field, label in (
+        ("target_date_text", "target date"),
+        ("progress_measure", "progress measure"),
+        ("progress_update", "update"),
+    ):
+        if (field, None) in values:
+            phrases.append(f"changed the {label}")
+            texts.append((label.capitalize(), values[(field, None)][1]))
     if ("leads", None) in values:
         old, new = values[("leads", None)]
         phrases.append(f"set the leads to {new or 'none'}" + (f" (was {old})" if old else ""))

@@ -1184,3 +1184,37 @@ class RecommendationLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommendation.code} → {self.action.ref}"
+
+
+class TableField(models.TextChoices):
+    """What a column of a council's one-table plan holds (``plans.workbook.one_table``)."""
+
+    OBJECTIVE = "objective", "Objective"
+    KEY_ACTION = "key_action", "Key action"
+    TARGET_DATE = "target_date", "Target date"
+    PROGRESS_MEASURE = "progress_measure", "Progress measure"
+    ON_TARGET = "on_target", "On target (the status)"
+    ACCOUNTABILITY = "accountability", "Accountability (who leads)"
+    UPDATE = "update", "Update"
+    IGNORE = "ignore", "Do not import this column"
+
+
+class ColumnMapping(models.Model):
+    """A column heading of an organisation's one-table plan that the importer does not know, and
+    what the performance team said it holds: kept so that the next import of the same layout
+    does not ask again. Matched ignoring case, spacing and punctuation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="column_mappings")
+    heading = models.CharField(max_length=200, help_text="The column heading as written.")
+    field = models.CharField(max_length=20, choices=TableField.choices)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "heading"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "heading"], name="column_mapping_one_per_heading")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.heading} → {self.get_field_display()}"

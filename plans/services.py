@@ -49,6 +49,9 @@ TRACKED_ACTION_FIELDS = (
     "reprogrammed",
     "completed_month",
     "corrective_action",
+    "target_date_text",
+    "progress_measure",
+    "progress_update",
 )
 TRACKED_STATUS_FIELDS = ("status", "word", "corrective_action", "note")
 
@@ -329,12 +332,22 @@ def move_status(*, record: MonthlyStatus, month: Month, user, source: str) -> Mo
 
 
 _LEAD_SEPARATORS = re.compile(r"[/,&;]+|\s+")
+_LEAD_LIST_SEPARATORS = re.compile(r"[/,;]+")
 
 
 def parse_lead_initials(text: str) -> list[str]:
     """A plan's lead cell as initials: "PS /PM", "PS, PM", "GR/HB" and "CF HB JP" all name
-    several officers; a blank cell names none."""
-    return [token for token in _LEAD_SEPARATORS.split(text or "") if token]
+    several officers; a blank cell names none. A lead written in words with a space and a small
+    letter is a job title, kept whole ("Strategic Director Finance /Assistant Chief Executive" is
+    two leads: Rotherham's, as the plan's export writes them)."""
+    leads = []
+    for part in _LEAD_LIST_SEPARATORS.split(text or ""):
+        part = " ".join(part.split())
+        if " " in part and any(c.islower() for c in part):
+            leads.append(part)
+        else:
+            leads += [token for token in _LEAD_SEPARATORS.split(part) if token]
+    return leads
 
 
 # --- The officer's monthly update, requests and approvals (issue 4) -----------------------------

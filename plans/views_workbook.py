@@ -5,6 +5,13 @@ file and that reading of it (JSON, with the SHA-256 of the file) wait in Django'
 named by a random token held in the uploader's session, while the performance team looks at the
 preview. Confirming imports the same reading in one transaction, once the file still hashes to
 the digest the session holds; the workbook is not read again.
+
+A workbook in a council's own one-table layout (``plans.workbook.one_table``, found by its
+headings) does not say its calendar or which month its On Target column reports, and may have
+columns the reader does not know: its preview asks for them (``OneTableSettingsForm``), keeps the
+answers in the session beside the pending upload, and reads the kept file again with them (after
+the same SHA-256 check) for the preview and for the confirmation, which imports that reading and
+keeps the column mapping for the organisation's next import.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,11 +34,23 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
-from plans.models import Plan
+from plans.models import Organisation, Plan, TableField
+from plans.periods import Month
 from plans.permissions import RoleRequiredMixin, plan_or_404
 from plans.status import COUNTED
+from plans.views import form_errors
 from plans.workbook.importer import RESERVED_SLUGS, ImportRefused, import_plan, plan_slug
-from plans.workbook.reader import ParsedPlan, parsed_as_json, parsed_from_json, read_workbook
+from plans.workbook.one_table import (
+    COLUMNS,
+    Calendar,
+    CalendarInvalid,
+    OneTable,
+    calendar_of,
+    is_one_table,
+    read_one_table,
+    saved_mapping,
+)
+from plans.workbook.reader import ParsedPlan, parse_month, parsed_as_json, parsed_from_json, read_workbook
 from plans.workbook.safety import MAX_UPLOAD_BYTES, WorkbookInvalid, read_upload
 from plans.workbook.writer import blank_template, export_plan, workbook_bytes
 
@@ -42,6 +62,23 @@ SESSION_KEY = "workbook_imports"
 PENDING_DIR = "workbook-imports"
 PENDING_HOURS = 24
 EXPIRED = "This upload has expired or was already imported."
+ONE_TABLE = "one-table"
+
+
+def organisation_for_upload(user, name: str = "", *, create: bool = True) -> Organisation | None:
+    """The organisation a new plan uploaded by ``user`` goes into: the one organisation the user
+    is a member of; failing that, the installation's only one (or, on an empty installation, a
+    new one named ``name``; not with ``create=False``); else None, and the import asks.
+
+    The one place the web import decides this: the organisations work (memberships per
+    organisation) replaces it with the uploader's current organisation."""
+    mine = list(Organisation.objects.filter(memberships__user=user).distinct()[:2])
+    if len(mine) == 1:
+        return mine[0]
+    if not create:
+        only = list(Organisation.objects.all()[:2])
+        return only[0] if len(only) == 1 else None
+    return Organisation.objects.sole_or_new(name)
 
 
 def pending_name(token: str, kind: str = "xlsx") -> str:
@@ -58,7 +95,7 @@ def _download(data: bytes, filename: str) -> HttpResponse:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Plan workbook (.xlsx)",
-        help_text="An Excel workbook in the plan format, up to 10 MB.",
+        help_text="An Excel workbook in the plan format or in your council's own one-table layout, up to 10 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     plan = forms.ModelChoiceField(
@@ -75,15 +112,26 @@ class UploadForm(forms.Form):
         help_text="Used in the plan's web address; made from the title when left blank.",
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
         self.problems: list = []
+        plan = cleaned.get("plan")
         try:
             data = read_upload(upload, size=upload.size)
-            parsed = read_workbook(data, plan=cleaned.get("plan"))
+            if is_one_table(data):
+                organisation = plan.organisation if plan else organisation_for_upload(self.user, create=False)
+                table = read_one_table(data, plan=plan, mapping=saved_mapping(organisation))
+                cleaned["layout"], cleaned["table"] = ONE_TABLE, table
+                parsed = ParsedPlan(title=table.title, first_month=Month(2000, 1))  # for its slug only
+            else:
+                parsed = read_workbook(data, plan=plan)
         except WorkbookInvalid as invalid:
             self.problems = invalid.errors
             count = len(invalid.errors)
@@ -110,14 +158,20 @@ class ImportUploadView(RoleRequiredMixin, FormView):
     template_name = "plans/workbook/upload.html"
     form_class = UploadForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def form_valid(self, form):
         token = secrets.token_urlsafe(24)
         _clear_stale()
         data = form.cleaned_data["data"]
         digest = hashlib.sha256(data).hexdigest()
-        reading = {"sha256": digest, "parsed": parsed_as_json(form.cleaned_data["parsed"])}
+        one_table = form.cleaned_data.get("layout") == ONE_TABLE
         default_storage.save(pending_name(token), ContentFile(data))
-        default_storage.save(pending_name(token, "json"), ContentFile(json.dumps(reading).encode()))
+        if not one_table:
+            # A one-table upload is read again with the settings its preview asks for.
+            reading = {"sha256": digest, "parsed": parsed_as_json(form.cleaned_data["parsed"])}
+            default_storage.save(pending_name(token, "json"), ContentFile(json.dumps(reading).encode()))
         pending = self.request.session.get(SESSION_KEY, {})
         plan = form.cleaned_data.get("plan")
         pending[token] = {
@@ -126,6 +180,8 @@ class ImportUploadView(RoleRequiredMixin, FormView):
             "slug": "" if plan else form.cleaned_data["slug"],
             "sha256": digest,
         }
+        if one_table:
+            pending[token].update(layout=ONE_TABLE, settings=None, mapping={})
         self.request.session[SESSION_KEY] = pending
         return redirect("plans:import-preview", token=token)
 
@@ -156,12 +212,18 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         self.token = token
         self.pending = self.request.session.get(SESSION_KEY, {}).get(token)
         self.path = pending_name(token)
-        if self.pending is None or not default_storage.exists(pending_name(token, "json")):
+        kept = pending_name(token, "xlsx" if self.one_table else "json")
+        if self.pending is None or not default_storage.exists(kept):
             raise Http404(EXPIRED)
         self.plan = Plan.objects.filter(pk=self.pending["plan"]).first() if self.pending["plan"] else None
 
+    @property
+    def one_table(self) -> bool:
+        return bool(self.pending) and self.pending.get("layout") == ONE_TABLE
+
     def _forget(self) -> None:
         default_storage.delete(self.path)
+        # (a one-table upload has no kept reading: deleting a missing name is nothing)
         default_storage.delete(pending_name(self.token, "json"))
         pending = self.request.session.get(SESSION_KEY, {})
         pending.pop(self.token, None)
@@ -169,6 +231,8 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, token: str, **kwargs):
         self._load(token)
+        if self.one_table:
+            return self._one_table_page()
         return super().get(request, *args, token=token, **kwargs)
 
     def _parsed(self) -> ParsedPlan:
@@ -184,11 +248,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
 
     def _check_upload(self) -> None:
         """The file waiting is the one read for the preview (by its SHA-256)."""
-        if not default_storage.exists(self.path):
-            raise Http404(EXPIRED)
-        with default_storage.open(self.path, "rb") as handle:
-            if hashlib.sha256(handle.read()).hexdigest() != self.pending.get("sha256"):
-                raise Http404(EXPIRED)
+        self._data()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -196,9 +256,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         try:
             parsed = self._parsed()
             # As the user who will confirm it: setting up indicators and their actuals asks for permissions.
-            outcome = import_plan(
-                parsed, plan=self.plan, slug=self.pending["slug"], user=self.request.user, dry_run=True
-            )
+            outcome = self._run(parsed, dry_run=True)
         except (WorkbookInvalid, ImportRefused, PermissionDenied) as problem:
             context["problems"] = getattr(problem, "errors", [str(problem)])
             return context
@@ -223,11 +281,12 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
     def post(self, request, *args, token: str, **kwargs):
         self._load(token)
         self._check_upload()
+        if self.one_table:
+            if request.POST.get("action") == "settings":
+                return self._save_settings()
+            return self._import_one_table()
         try:
-            result = import_plan(
-                self._parsed(), plan=self.plan, slug=self.pending["slug"], user=request.user,
-                filename=self.pending["name"],
-            )  # fmt: skip
+            result = self._run(self._parsed(), dry_run=False)
         except (WorkbookInvalid, ImportRefused, PermissionDenied):
             # Something changed since the preview (a slug taken meanwhile): show the preview again.
             return self.get(request, *args, token=token, **kwargs)
@@ -235,6 +294,249 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         for line in result.lines():
             messages.success(request, line)
         return redirect(result.plan.get_absolute_url())
+
+    # --- A council's one-table layout -------------------------------------------------------------
+    def _data(self) -> bytes:
+        """The kept upload, once it still hashes to what was previewed."""
+        if not default_storage.exists(self.path):
+            raise Http404(EXPIRED)
+        with default_storage.open(self.path, "rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != self.pending.get("sha256"):
+            raise Http404(EXPIRED)
+        return data
+
+    def _organisation(self) -> Organisation | None:
+        if self.plan is not None:
+            return self.plan.organisation
+        return organisation_for_upload(self.request.user, create=False)
+
+    def _read(self, mapping: dict[str, str]) -> OneTable:
+        known = saved_mapping(self._organisation())
+        return read_one_table(self._data(), plan=self.plan, mapping={**known, **mapping})
+
+    def _calendar(self) -> Calendar | None:
+        settings = self.pending.get("settings")
+        if not settings:
+            return None
+        status_month = Month.parse(settings["status_month"]) if settings["status_month"] else None
+        if self.plan is not None:
+            return calendar_of(self.plan, status_month)
+        return Calendar(
+            Month.parse(settings["first_month"]), settings["months"], settings["every"], status_month
+        )
+
+    def _run(self, parsed: ParsedPlan, *, dry_run: bool, mapping: dict | None = None):
+        """The import (or its dry run), with the organisation chosen in the same transaction: on an
+        empty installation it is made with the plan, and a dry run leaves nothing behind."""
+        with transaction.atomic():
+            organisation = (
+                None if self.plan else organisation_for_upload(self.request.user, parsed.organisation)
+            )
+            result = import_plan(
+                parsed, plan=self.plan, slug=self.pending["slug"], user=self.request.user, dry_run=dry_run,
+                filename=self.pending["name"], organisation=organisation, column_mapping=mapping,
+            )  # fmt: skip
+            if dry_run:
+                transaction.set_rollback(True)
+        return result
+
+    def _one_table_page(self, form: OneTableSettingsForm | None = None, problems: list | None = None):
+        context = {"view": self, "pending": self.pending, "plan": self.plan, "statuses": COUNTED}
+        try:
+            table = self._read(self.pending.get("mapping", {}))
+        except WorkbookInvalid as invalid:
+            context["problems"] = invalid.errors
+            return self.render_to_response(context)
+        if form is None:
+            form = OneTableSettingsForm(table=table, plan=self.plan, initial=self._initial(table))
+        context.update(
+            table=table, form=form, errors=form_errors(form), problems=problems or [],
+            organisation=self._organisation(), calendar=self._calendar(),
+        )  # fmt: skip
+        calendar = self._calendar()
+        if calendar is not None and not form.is_bound and not problems:
+            try:
+                parsed = table.plan(calendar)
+                outcome = self._run(parsed, dry_run=True)
+            except (WorkbookInvalid, ImportRefused, PermissionDenied, CalendarInvalid) as problem:
+                context["problems"] = getattr(problem, "errors", [str(problem)])
+            else:
+                context.update(parsed=parsed, outcome=outcome.lines(done=False), ready=True,
+                               counts=parsed.month_counts())  # fmt: skip
+        return self.render_to_response(context)
+
+    def get_template_names(self):
+        if self.one_table:
+            return ["plans/workbook/preview_one_table.html"]
+        return super().get_template_names()
+
+    def _initial(self, table: OneTable) -> dict:
+        settings = self.pending.get("settings") or {}
+        initial = {
+            name: Month.parse(settings[name]).name if settings.get(name) else None
+            for name in ("first_month", "status_month")
+        }
+        initial.update(months=settings.get("months"), every=settings.get("every") or None)
+        initial.update({form_field(c.letter): c.field for c in table.mappable if c.field})
+        return initial
+
+    def _save_settings(self):
+        table = self._read(self.pending.get("mapping", {}))
+        form = OneTableSettingsForm(self.request.POST, table=table, plan=self.plan)
+        if not form.is_valid():
+            return self._one_table_page(form)
+        mapping = form.mapping()
+        try:
+            reread = self._read(mapping)
+            reread.plan(form.calendar(self.plan))
+        except WorkbookInvalid as invalid:
+            return self._one_table_page(form, problems=invalid.errors)
+        except CalendarInvalid as invalid:
+            form.add_error(invalid.field if invalid.field in form.fields else None, invalid.message)
+            return self._one_table_page(form)
+        self.pending.update(settings=form.settings(), mapping=mapping)
+        sessions = self.request.session.get(SESSION_KEY, {})
+        sessions[self.token] = self.pending
+        self.request.session[SESSION_KEY] = sessions
+        return redirect("plans:import-preview", token=self.token)
+
+    def _import_one_table(self):
+        calendar = self._calendar()
+        if calendar is None:
+            return redirect("plans:import-preview", token=self.token)
+        mapping = self.pending.get("mapping", {})
+        try:
+            parsed = self._read(mapping).plan(calendar)
+            result = self._run(parsed, dry_run=False, mapping=mapping)
+        except (WorkbookInvalid, ImportRefused, PermissionDenied, CalendarInvalid):
+            # Something changed since the preview (a slug taken meanwhile): show the preview again.
+            return self._one_table_page()
+        self._forget()
+        for line in result.lines():
+            messages.success(self.request, line)
+        return redirect(result.plan.get_absolute_url())
+
+
+def form_field(letter: str) -> str:
+    return f"column_{letter}"
+
+
+class MonthField(forms.CharField):
+    """A month with its year, as a person writes it: "April 2007", "Apr 07" or "2007-04"."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        month = parse_month(text, [])
+        if month is None:
+            raise forms.ValidationError(f"Enter a month with its year, like April 2007 (not “{text[:40]}”).")
+        return month
+
+
+class OneTableSettingsForm(forms.Form):
+    """What a one-table workbook does not say: its calendar (a new plan's), the month its On
+    Target column reports, and what each column with a heading the reader does not know holds."""
+
+    first_month = MonthField(
+        label="First month of the plan",
+        help_text="For example, April 2007.",
+        error_messages={"required": "Enter the plan's first month, like April 2007."},
+    )
+    months = forms.IntegerField(
+        label="How many months the plan covers",
+        min_value=1,
+        max_value=36,
+        help_text="From 1 to 36.",
+        error_messages={
+            "required": "Enter how many months the plan covers, from 1 to 36.",
+            "invalid": "Enter how many months the plan covers as a number, from 1 to 36.",
+            "min_value": "A plan covers at least 1 month.",
+            "max_value": "A plan covers at most 36 months.",
+        },
+    )
+    every = forms.IntegerField(
+        label="Reported every how many months",
+        min_value=1,
+        max_value=12,
+        help_text="1 for every month; 2 for every other month.",
+        error_messages={
+            "required": "Enter every how many months the plan is reported: 1 for every month, 2 for every other.",
+            "invalid": "Enter every how many months the plan is reported as a number, from 1 to 12.",
+            "min_value": "A plan is reported at least every month (1).",
+            "max_value": "A plan is reported at least once a year (every 12 months at most).",
+        },
+    )
+    status_month = MonthField(
+        label="The month the On Target column reports",
+        required=False,
+        help_text="A reporting month of the plan, for example September 2007.",
+    )
+
+    def __init__(self, *args, table: OneTable, plan: Plan | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.table, self.plan = table, plan
+        if plan is not None:
+            # A re-import keeps the plan's calendar.
+            for name in ("first_month", "months", "every"):
+                del self.fields[name]
+            self.fields[
+                "status_month"
+            ].help_text = f"A reporting month of {plan.title}: {', '.join(m.name for m in plan.reporting_month_list[:3])} …"
+        if table.reports_statuses:
+            self.fields["status_month"].required = True
+            self.fields["status_month"].error_messages["required"] = (
+                "Enter the month the On Target column reports, like September 2007."
+            )
+        choices = [("", "Choose what it holds"), *TableField.choices]
+        for column in table.mappable:
+            self.fields[form_field(column.letter)] = forms.ChoiceField(
+                label=f"Column {column.letter}: “{column.heading}”",
+                choices=choices,
+                error_messages={
+                    "required": f"Choose what column {column.letter} holds, or not to import it."
+                },
+            )
+
+    def mapping_fields(self):
+        return [self[form_field(c.letter)] for c in self.table.mappable]
+
+    def clean(self):
+        cleaned = super().clean()
+        held = {c.field: c.letter for c in self.table.columns if c.field and not c.mapped}
+        for column in self.table.mappable:
+            chosen = cleaned.get(form_field(column.letter))
+            if not chosen or chosen == TableField.IGNORE:
+                continue
+            if chosen in held:
+                self.add_error(
+                    form_field(column.letter),
+                    f"Column {held[chosen]} already holds the {COLUMNS[chosen][0]}: choose another, or not to "
+                    "import it.",
+                )
+            else:
+                held[chosen] = column.letter
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        return {c.heading: self.cleaned_data[form_field(c.letter)] for c in self.table.mappable}
+
+    def calendar(self, plan: Plan | None) -> Calendar:
+        status_month = self.cleaned_data.get("status_month")
+        if plan is not None:
+            return calendar_of(plan, status_month)
+        data = self.cleaned_data
+        return Calendar(data["first_month"], data["months"], data["every"], status_month)
+
+    def settings(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "first_month": str(data["first_month"]) if data.get("first_month") else None,
+            "months": data.get("months"),
+            "every": data.get("every"),
+            "status_month": str(data["status_month"]) if data.get("status_month") else None,
+        }
 
 
 class ImportCancelView(ImportPreviewView):

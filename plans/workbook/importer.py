@@ -38,6 +38,7 @@ from plans.models import (
     StatusTerm,
 )
 from plans.periods import Month
+from plans.workbook.one_table import save_mapping
 from plans.workbook.reader import (
     ACTIONS_SHEET,
     INDICATORS_SHEET,
@@ -107,6 +108,9 @@ class ImportResult:
 # Counted only for a plan that has indicators, so that the lines of a plan without are as before.
 INDICATOR_KINDS = ("indicators", "actuals")
 
+# An action's fields that only a council's one-table layout holds.
+LAYOUT_FIELDS = ("target_date_text", "progress_measure", "progress_update")
+
 # Paths under /plans/ that a plan's slug would be shadowed by (plans/urls.py).
 RESERVED_SLUGS = frozenset({"import", "leads"})
 
@@ -130,6 +134,7 @@ def import_plan(
     filename: str = "",
     from_command_line: bool = False,
     organisation: Organisation | None = None,
+    column_mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Create a plan from ``parsed``, or update ``plan`` from it. All in one transaction.
 
@@ -140,7 +145,9 @@ def import_plan(
     listing every such cell, and nothing is saved; so does an indicator's actual. Indicators are
     set up and their actuals entered through ``services.save_indicator`` and ``set_actuals``, which
     ask ``user`` for their permissions (the command line, ``from_command_line``, is not asked).
-    With ``dry_run`` everything is done and then rolled back: the result says what would happen."""
+    With ``dry_run`` everything is done and then rolled back: the result says what would happen.
+    ``column_mapping`` (a one-table plan's unknown column headings → what they hold) is kept for
+    the plan's organisation, with the import (``one_table.save_mapping``)."""
     result = _import(
         parsed,
         plan=plan,
@@ -149,6 +156,8 @@ def import_plan(
         from_command_line=from_command_line,
         organisation=organisation,
     )
+    if column_mapping:
+        save_mapping(organisation=result.plan.organisation, mapping=column_mapping, user=user)
     if dry_run:
         transaction.set_rollback(True)
     else:
@@ -160,6 +169,7 @@ def import_plan(
             created=result.created,
             added=dict(result.added),
             changed=dict(result.changed),
+            **({"columns": dict(column_mapping)} if column_mapping else {}),
         )
     return result
 
@@ -188,6 +198,7 @@ def _import(
             organisation=organisation,
             first_month=parsed.first_month.first_day,
             months=parsed.months,
+            reporting_interval=parsed.reporting_interval,
         )
         result = ImportResult(plan=plan, created=True)
     else:
@@ -247,6 +258,8 @@ def _save_priorities(plan: Plan, parsed: ParsedPlan, result: ImportResult) -> di
         priority = existing.pop(code_key(item.code), None)
         values = {"code": item.code, "title": item.title, "expected_outcome": item.expected_outcome,
                   "position": position}  # fmt: skip
+        if item.section is not None:
+            values["section"] = item.section
         if priority is None:
             priority = Priority.objects.create(plan=plan, **values)
             _count(result, "priorities", True, False)
@@ -404,6 +417,10 @@ def _save_actions(plan: Plan, measures: dict, parsed: ParsedPlan, result: Import
             "revised_target": item.revised_target.first_day if item.revised_target else None,
             "corrective_action": item.corrective_action,
         }
+        # Only a layout that has them says them (plans.workbook.one_table); else left as they are.
+        values.update(
+            (name, getattr(item, name)) for name in LAYOUT_FIELDS if getattr(item, name) is not None
+        )
         leads = _leads(item.leads, lead_cache, plan.organisation)
         if action is None:
             measure = measures[(code_key(item.priority), code_key(item.measure))]

@@ -146,7 +146,7 @@ MAX_LENGTHS = {
         (Organisation, ("name",)),
         (Priority, ("code", "title")),
         (Measure, ("ref", "timescales", "lead")),
-        (Action, ("ref", "corrective_action")),
+        (Action, ("ref", "corrective_action", "target_date_text")),
         (Lead, ("initials",)),
         (StatusTerm, ("word",)),
         (Indicator, ("code", "title")),
@@ -172,6 +172,7 @@ class ParsedPriority:
     title: str = ""
     expected_outcome: str = ""
     row: int | None = None
+    section: str | None = None  # None: the workbook does not say (the plan format), left as it is
 
 
 @dataclass
@@ -198,6 +199,12 @@ class ParsedAction:
     original_target: Month | None = None
     revised_target: Month | None = None
     row: int | None = None
+    # A council's one-table layout (plans.workbook.one_table): the target date as written, how
+    # progress is measured and the latest update. None: the workbook does not say (the plan
+    # format has no such columns), so a re-import leaves them as they are.
+    target_date_text: str | None = None
+    progress_measure: str | None = None
+    progress_update: str | None = None
 
     @property
     def planned(self) -> list[Month]:
@@ -244,6 +251,7 @@ class ParsedPlan:
     first_month: Month
     months: int = 12
     organisation: str = ""
+    reporting_interval: int = 1  # a new plan's: report every N months
     priorities: list[ParsedPriority] = field(default_factory=list)
     measures: list[ParsedMeasure] = field(default_factory=list)
     actions: list[ParsedAction] = field(default_factory=list)
@@ -282,11 +290,12 @@ def parsed_as_json(parsed: ParsedPlan) -> dict:
         "first_month": str(parsed.first_month),
         "months": parsed.months,
         "organisation": parsed.organisation,
+        "reporting_interval": parsed.reporting_interval,
         "priorities": [asdict(p) for p in parsed.priorities],
         "measures": [asdict(m) for m in parsed.measures],
         "actions": [
             {
-                **{name: getattr(a, name) for name in _ACTION_TEXT},
+                **{name: getattr(a, name) for name in (*_ACTION_TEXT, *_ACTION_LAYOUT_TEXT)},
                 "grid": [
                     [str(m), c.status.value if c.status else None, c.word, c.planned]
                     for m, c in a.grid.items()
@@ -323,11 +332,13 @@ def parsed_from_json(data: dict) -> ParsedPlan:
         first_month=Month.parse(data["first_month"]),
         months=data["months"],
         organisation=data["organisation"],
+        reporting_interval=data.get("reporting_interval", 1),
         priorities=[ParsedPriority(**p) for p in data["priorities"]],
         measures=[ParsedMeasure(**m) for m in data["measures"]],
         actions=[
             ParsedAction(
                 **{name: a[name] for name in _ACTION_TEXT},
+                **{name: a.get(name) for name in _ACTION_LAYOUT_TEXT},
                 grid={
                     Month.parse(m): Cell(Status(status) if status else None, word, planned)
                     for m, status, word, planned in a["grid"]
@@ -356,6 +367,8 @@ def parsed_from_json(data: dict) -> ParsedPlan:
 
 
 _ACTION_TEXT = ("priority", "measure", "ref", "description", "leads", "corrective_action", "row")
+# Kept by a later version: a reading kept before it has none.
+_ACTION_LAYOUT_TEXT = ("target_date_text", "progress_measure", "progress_update")
 _INDICATOR_TEXT = ("priority", "measure", "code", "title", "lead", "row")
 
 
@@ -615,13 +628,16 @@ def read_workbook(data: bytes, *, plan: Plan | None = None) -> ParsedPlan:
     return _read_book(sheets, palette, plan, errors)
 
 
-def _sheet_rows(book, sheet_name: str, errors: ErrorList) -> Rows | None:
+def _sheet_rows(book, sheet_name: str, errors: ErrorList, *, limit: int | None = None) -> Rows | None:
+    """The sheet's rows (its first ``limit`` rows) as ``SheetCell``s; None when there is no such sheet."""
     titles = {_key(title): title for title in book.sheetnames}
     title = titles.get(_key(sheet_name))
     if title is None:
         return None
     rows = []
     for number, row in enumerate(book[title].iter_rows(max_col=MAX_COLUMNS), start=1):
+        if limit is not None and number > limit:
+            break
         if number > MAX_ROWS:
             errors.add(TOO_MANY_ROWS, sheet_name)
             return []

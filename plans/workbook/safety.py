@@ -297,3 +297,43 @@ class _PartScan:
         if name == "row":
             return refuse(TOO_MANY_ROWS, self.sheet)
         return refuse(f"The sheet has more than {what}; a plan has a few thousand.", self.sheet)
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The workbook's sheet names, from ``xl/workbook.xml`` (read with defusedxml once its size is
+    known to be small), without opening it in openpyxl: what a reader looks at first."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise refuse(NOT_XLSX)
+    with as_not_xlsx(), zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_entries(archive.infolist())
+        return list(_sheet_parts(archive).values())
+
+
+# --- Merged cells -------------------------------------------------------------------------------
+def merged_ranges(data: bytes, sheet_name: str) -> list[str]:
+    """The merged ranges of one sheet (``"A5:A9"``), read from its XML with defusedxml once
+    ``check_archive`` has passed it: openpyxl's read-only mode, which the readers use, does not
+    give them."""
+    with as_not_xlsx(), zipfile.ZipFile(io.BytesIO(data)) as archive:
+        path = next((p for p, name in _sheet_parts(archive).items() if name == sheet_name), None)
+        if path is None:
+            return []
+        collected = _MergeCells()
+        parser = DefusedXMLParser(target=collected, forbid_dtd=True)
+        with archive.open(path) as stream:
+            while chunk := stream.read(_CHUNK):
+                parser.feed(chunk)
+        parser.close()
+    return collected.ranges
+
+
+class _MergeCells:
+    def __init__(self):
+        self.ranges: list[str] = []
+
+    def start(self, tag: str, attrib: dict) -> None:
+        if tag.rpartition("}")[2] == "mergeCell" and attrib.get("ref"):
+            self.ranges.append(attrib["ref"])
+
+    def close(self) -> None:
+        return None

@@ -5,7 +5,10 @@ from demo.load import load_demo, read_demo
 
 
 class Command(BaseCommand):
-    help = "Load the Bromsgrove demo plans (2008/09 and 2009/10) and the demo logins (password 'demo')."
+    help = (
+        "Load the demo plans (Bromsgrove 2008/09 and 2009/10, Rotherham 2007-10) and the demo logins "
+        "(password 'demo')."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
