@@ -120,9 +120,9 @@ class RiskForm(forms.ModelForm):
             "title": {"required": "Enter the risk"},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        others = CorporateRisk.objects.in_register().open()
+        others = CorporateRisk.objects.in_register(organisation).open()
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["merged_into"].queryset = others

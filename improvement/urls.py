@@ -18,6 +18,8 @@ def admin_login(request, extra_context=None):
 
 
 admin.site.login = admin_login
+# The admin is the site administrator's alone: it is not scoped to organisations (plans.backends).
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

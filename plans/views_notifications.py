@@ -14,8 +14,8 @@ from django.views.generic import FormView, ListView
 
 from plans import notifications, roles
 from plans.forms_notifications import LeadContactForm, ReminderSettingsForm
-from plans.models import Lead, Plan
-from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.models import Lead, Organisation, Plan
+from plans.permissions import RoleRequiredMixin, organisations_where
 from plans.selectors import current_month
 
 
@@ -38,8 +38,13 @@ class LeadListView(RoleRequiredMixin, ListView):
     context_object_name = "leads"
 
     def get_queryset(self):
+        # The leads of the councils where this person chases updates, council by council.
+        organisations = organisations_where(self.request.user, roles.CHASE)
         return (
-            Lead.objects.select_related("user").annotate(action_count=Count("actions")).order_by("initials")
+            Lead.objects.filter(organisation__in=organisations)
+            .select_related("user", "organisation")
+            .annotate(action_count=Count("actions"))
+            .order_by("organisation__name", "initials")
         )
 
     def get_context_data(self, **kwargs):
@@ -58,7 +63,13 @@ class LeadEditView(RoleRequiredMixin, FormView):
 
     @cached_property
     def lead(self) -> Lead:
-        return get_object_or_404(Lead.objects.select_related("user"), pk=self.kwargs["pk"])
+        lead = get_object_or_404(
+            Lead.objects.select_related("user"),
+            organisation__in=Organisation.objects.of(self.request.user),
+            pk=self.kwargs["pk"],
+        )
+        self.require_role_in(lead)
+        return lead
 
     def get_form_kwargs(self):
         # A copy: validating the form sets the values on its instance, not on the lead shown.
@@ -103,7 +114,7 @@ class ReminderSettingsView(RoleRequiredMixin, FormView):
 
     @cached_property
     def plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"])
+        return self.plan_or_404(self.kwargs["slug"])
 
     def get_initial(self):
         return {

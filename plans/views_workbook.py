@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
-from plans.models import Plan
-from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.models import Organisation, Plan
+from plans.permissions import RoleRequiredMixin, organisations_where
 from plans.status import COUNTED
 from plans.workbook.importer import RESERVED_SLUGS, ImportRefused, import_plan, plan_slug
 from plans.workbook.reader import ParsedPlan, parsed_as_json, parsed_from_json, read_workbook
@@ -61,8 +61,13 @@ class UploadForm(forms.Form):
         help_text="An Excel workbook in the plan format, up to 10 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Council",
+        help_text="The council whose plan this is.",
+    )
     plan = forms.ModelChoiceField(
-        queryset=Plan.objects.all(),
+        queryset=Plan.objects.none(),
         required=False,
         empty_label="A new plan",
         label="Import into",
@@ -75,8 +80,22 @@ class UploadForm(forms.Form):
         help_text="Used in the plan's web address; made from the title when left blank.",
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the councils where this person may import, and their plans; with one council there
+        # is nothing to choose.
+        organisations = organisations_where(user, roles.IMPORT_PLAN)
+        self.fields["organisation"].queryset = organisations
+        self.fields["plan"].queryset = Plan.objects.filter(organisation__in=organisations)
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+            self.fields["organisation"].widget = forms.HiddenInput()
+
     def clean(self):
         cleaned = super().clean()
+        plan = cleaned.get("plan")
+        if plan is not None:
+            cleaned["organisation"] = plan.organisation
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
@@ -110,6 +129,9 @@ class ImportUploadView(RoleRequiredMixin, FormView):
     template_name = "plans/workbook/upload.html"
     form_class = UploadForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def form_valid(self, form):
         token = secrets.token_urlsafe(24)
         _clear_stale()
@@ -123,6 +145,7 @@ class ImportUploadView(RoleRequiredMixin, FormView):
         pending[token] = {
             "name": form.cleaned_data["file"].name[:200],
             "plan": plan.pk if plan else None,
+            "organisation": form.cleaned_data["organisation"].pk,
             "slug": "" if plan else form.cleaned_data["slug"],
             "sha256": digest,
         }
@@ -158,7 +181,16 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         self.path = pending_name(token)
         if self.pending is None or not default_storage.exists(pending_name(token, "json")):
             raise Http404(EXPIRED)
-        self.plan = Plan.objects.filter(pk=self.pending["plan"]).first() if self.pending["plan"] else None
+        # Checked again: the person's role may have changed since the upload.
+        organisations = organisations_where(self.request.user, roles.IMPORT_PLAN)
+        self.organisation = organisations.filter(pk=self.pending.get("organisation")).first()
+        if self.organisation is None:
+            raise Http404(EXPIRED)
+        self.plan = (
+            Plan.objects.filter(organisation=self.organisation, pk=self.pending["plan"]).first()
+            if self.pending["plan"]
+            else None
+        )
 
     def _forget(self) -> None:
         default_storage.delete(self.path)
@@ -197,7 +229,12 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
             parsed = self._parsed()
             # As the user who will confirm it: setting up indicators and their actuals asks for permissions.
             outcome = import_plan(
-                parsed, plan=self.plan, slug=self.pending["slug"], user=self.request.user, dry_run=True
+                parsed,
+                plan=self.plan,
+                slug=self.pending["slug"],
+                user=self.request.user,
+                dry_run=True,
+                organisation=self.organisation,
             )
         except (WorkbookInvalid, ImportRefused, PermissionDenied) as problem:
             context["problems"] = getattr(problem, "errors", [str(problem)])
@@ -226,7 +263,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         try:
             result = import_plan(
                 self._parsed(), plan=self.plan, slug=self.pending["slug"], user=request.user,
-                filename=self.pending["name"],
+                filename=self.pending["name"], organisation=self.organisation,
             )  # fmt: skip
         except (WorkbookInvalid, ImportRefused, PermissionDenied):
             # Something changed since the preview (a slug taken meanwhile): show the preview again.
@@ -253,7 +290,7 @@ class PlanWorkbookView(RoleRequiredMixin, View):
     permission_required = roles.EXPORT
 
     def get(self, request, slug: str):
-        plan = plan_or_404(slug)
+        plan = self.plan_or_404(slug)
         return _download(export_plan(plan), f"{plan.slug}.xlsx")
 
 
