@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
+    path("organisations/", include("plans.urls_people")),  # organisations and their people
     path("reports/", include("reports.urls")),
     path("", include("cabinet.urls")),
 ]

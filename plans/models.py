@@ -119,6 +119,7 @@ class Membership(models.Model):
                 fields=["user", "organisation"], name="membership_one_role_per_organisation"
             )
         ]
+        permissions = [("manage_people", "Can add people to their organisation and change their roles")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.role} at {self.organisation}"

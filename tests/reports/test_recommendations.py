@@ -69,9 +69,9 @@ def demo_action(demo, ref):
 
 
 def test_the_demo_holds_seed_002s_recommendations_as_written(demo):
-    assert [(r.source, r.code, r.text) for r in Recommendation.objects.tracked()] == [
-        (SOURCE, code, text) for code, text in SEED_002
-    ]
+    assert [
+        (r.source, r.code, r.text) for r in Recommendation.objects.tracked(demo["2009"].organisation)
+    ] == [(SOURCE, code, text) for code, text in SEED_002]
 
 
 def test_the_july_2009_tracker_rolls_up_each_recommendation_and_the_whole(demo):
@@ -232,7 +232,9 @@ def test_the_service_refuses_the_wrong_role_and_another_plans_action(db):
     mine = make_action(make_measure(make_priority(plan, "CP1")), "1.1.1", "Mine")
     theirs = make_action(make_measure(make_priority(other, "CP1")), "1.1.1", "Theirs")
     performance = make_user("p", "Performance team")
-    recommendation = save_recommendation(user=performance, source="Inspection", code="R1", text="Do better.")
+    recommendation = save_recommendation(
+        user=performance, organisation=plan.organisation, source="Inspection", code="R1", text="Do better."
+    )
     with pytest.raises(PermissionDenied):
         set_linked_actions(
             user=make_user("c", "CMT"), recommendation=recommendation, plan=plan, actions=[mine]
@@ -240,7 +242,9 @@ def test_the_service_refuses_the_wrong_role_and_another_plans_action(db):
     with pytest.raises(RecommendationError, match="Only actions of"):
         set_linked_actions(user=performance, recommendation=recommendation, plan=plan, actions=[theirs])
     with pytest.raises(RecommendationError, match="Inspection already has a recommendation R1."):
-        save_recommendation(user=performance, source="Inspection", code="R1", text="Again.")
+        save_recommendation(
+            user=performance, organisation=plan.organisation, source="Inspection", code="R1", text="Again."
+        )
     assert not RecommendationLink.objects.filter(recommendation=recommendation).exists()
 
 
@@ -248,7 +252,11 @@ def _recommendations_with_actions(plan, count: int, performance) -> None:
     measure = make_measure(make_priority(plan, f"P{count}"))
     for i in range(count):
         recommendation = save_recommendation(
-            user=performance, source="Inspection", code=f"R{i + 1}", text=f"Recommendation {i + 1}."
+            user=performance,
+            organisation=plan.organisation,
+            source="Inspection",
+            code=f"R{i + 1}",
+            text=f"Recommendation {i + 1}.",
         )
         actions = [make_action(measure, f"{i}.{j}", f"Action {i}.{j}", planned=["2009-07"]) for j in range(3)]
         for action in actions:
