@@ -252,3 +252,56 @@ def test_a_service_refuses_another_councils_objects(councils):
 
     with pytest.raises(PermissionDenied):
         services.decide_request(user=a["team"], request=b["request"], approve=True)
+
+
+def _migration(name: str):
+    import importlib
+
+    return importlib.import_module(f"plans.migrations.{name}")
+
+
+class _Installation:
+    """The app registry a data migration is given, holding only ``organisations`` (the session's
+    demo council is in the test database too)."""
+
+    def __init__(self, organisations):
+        from django.apps import apps
+
+        self.apps, self.organisations = apps, organisations
+
+    def get_model(self, app_label, model_name):
+        if (app_label, model_name) == ("plans", "Organisation"):
+            return type("Organisations", (), {"objects": self.organisations})
+        return self.apps.get_model(app_label, model_name)
+
+
+def test_the_migration_turns_each_role_group_into_a_membership_of_the_only_council():
+    from django.contrib.auth.models import Group
+
+    from plans.models import Membership, Organisation
+
+    council = default_organisation()
+    officer, both = make_user("was-officer"), make_user("was-both")
+    officer.groups.add(Group.objects.get(name=roles.OFFICER))
+    both.groups.add(Group.objects.get(name=roles.CMT), Group.objects.get(name=roles.PERFORMANCE))
+    migrate = _migration("0015_organisation_roles").memberships_from_groups
+    migrate(_Installation(Organisation.objects.filter(pk=council.pk)), None)
+    held = {
+        m.user.username: (m.organisation.slug, m.role.name) for m in Membership.objects.select_related("user")
+    }
+    assert held == {
+        "was-officer": ("test-council", roles.OFFICER),
+        "was-both": ("test-council", roles.PERFORMANCE),  # the role that allows most
+    }
+
+
+def test_with_several_councils_the_migration_gives_nobody_a_role():
+    from django.contrib.auth.models import Group
+
+    from plans.models import Membership, Organisation
+
+    default_organisation(), make_organisation("second")
+    make_user("was-officer").groups.add(Group.objects.get(name=roles.OFFICER))
+    migrate = _migration("0015_organisation_roles").memberships_from_groups
+    migrate(_Installation(Organisation.objects.all()), None)
+    assert not Membership.objects.exists()
