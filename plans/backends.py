@@ -36,21 +36,12 @@ def organisation_id_of(obj) -> int | None:
 
 
 class OrganisationBackend(ModelBackend):
-    def _get_group_permissions(self, user_obj):
-        """Every role the user holds, in any organisation (ModelBackend read their groups here)."""
-        return Permission.objects.filter(group__memberships__user=user_obj)
-
     def get_all_permissions(self, user_obj, obj=None):
         if obj is None:
-            return super().get_all_permissions(user_obj)
-        if not user_obj.is_active or user_obj.is_anonymous:
+            return super().get_all_permissions(user_obj)  # kept for the request by ModelBackend
+        if not user_obj.is_active or user_obj.is_anonymous or organisation_id_of(obj) is None:
             return set()
-        organisation_id = organisation_id_of(obj)
-        if organisation_id is None:
-            return set()
-        return self.permissions_by_organisation(user_obj).get(
-            organisation_id, set()
-        ) | self.get_user_permissions(user_obj)
+        return self.get_user_permissions(user_obj) | self.get_group_permissions(user_obj, obj)
 
     def permissions_by_organisation(self, user_obj) -> dict[int, set[str]]:
         """What the user's role holds in each of their organisations: one query, kept for the
@@ -66,6 +57,10 @@ class OrganisationBackend(ModelBackend):
         return user_obj._organisation_perm_cache
 
     def get_group_permissions(self, user_obj, obj=None):
+        """What the user's roles hold: in any organisation (no object), or in the object's."""
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        by_organisation = self.permissions_by_organisation(user_obj)
         if obj is None:
-            return super().get_group_permissions(user_obj)
-        return self.get_all_permissions(user_obj, obj) - self.get_user_permissions(user_obj)
+            return set().union(*by_organisation.values())
+        return by_organisation.get(organisation_id_of(obj), set())
