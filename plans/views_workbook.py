@@ -87,15 +87,17 @@ class UploadForm(forms.Form):
         organisations = organisations_where(user, roles.IMPORT_PLAN)
         self.fields["organisation"].queryset = organisations
         self.fields["plan"].queryset = Plan.objects.filter(organisation__in=organisations)
-        if len(organisations) == 1:
-            self.fields["organisation"].initial = organisations[0]
-            self.fields["organisation"].widget = forms.HiddenInput()
+        self.sole = organisations[0] if len(organisations) == 1 else None
+        if self.sole is not None:
+            del self.fields["organisation"]
 
     def clean(self):
         cleaned = super().clean()
         plan = cleaned.get("plan")
         if plan is not None:
             cleaned["organisation"] = plan.organisation
+        elif self.sole is not None:
+            cleaned["organisation"] = self.sole
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
@@ -145,7 +147,7 @@ class ImportUploadView(RoleRequiredMixin, FormView):
         pending[token] = {
             "name": form.cleaned_data["file"].name[:200],
             "plan": plan.pk if plan else None,
-            "organisation": form.cleaned_data["organisation"].pk,
+            "organisation": form.cleaned_data["organisation"].pk,  # checked again on confirming
             "slug": "" if plan else form.cleaned_data["slug"],
             "sha256": digest,
         }

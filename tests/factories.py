@@ -36,6 +36,14 @@ def default_organisation() -> Organisation:
     return organisation
 
 
+def council_named(name: str) -> Organisation:
+    """The test council under another name (the role users of ``role_user`` are its people)."""
+    organisation = default_organisation()
+    organisation.name = name
+    organisation.save(update_fields=["name"])
+    return organisation
+
+
 def make_organisation(slug: str, name: str | None = None) -> Organisation:
     return Organisation.objects.create(slug=slug, name=name or f"{slug.title()} Council")
 

@@ -196,9 +196,10 @@ def test_an_import_is_audited_and_a_dry_run_is_not(role_user):
 
     user = role_user("performance")
     parsed = read_workbook(workbook())
-    import_plan(parsed, slug="dry", user=user, dry_run=True, filename="plan.xlsx")
+    council = user.memberships.get().organisation
+    import_plan(parsed, slug="dry", user=user, dry_run=True, filename="plan.xlsx", organisation=council)
     assert not AuditEvent.objects.filter(kind="import", details__filename="plan.xlsx").exists()
-    plan = import_plan(parsed, slug="audited", user=user, filename="plan.xlsx").plan
+    plan = import_plan(parsed, slug="audited", user=user, filename="plan.xlsx", organisation=council).plan
     event = AuditEvent.objects.get(kind="import", plan=plan)
     assert (event.username, event.details["filename"], event.details["created"]) == (
         "test-performance",

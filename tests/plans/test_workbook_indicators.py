@@ -15,6 +15,7 @@ from plans.workbook.importer import import_plan
 from plans.workbook.reader import parsed_as_json, parsed_from_json, read_figure, read_workbook
 from plans.workbook.safety import WorkbookInvalid
 from plans.workbook.writer import export_plan, parsed_from_plan
+from tests.factories import default_organisation
 from tests.plans.workbook_helpers import INDICATOR_HEADINGS, indicator_row, workbook
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ LITTER = indicator_row(
 
 
 def imported(rows, **options):
+    options.setdefault("organisation", default_organisation())  # the role users' council
     return import_plan(read_workbook(workbook(indicators=rows)), slug="p", from_command_line=True, **options)
 
 

@@ -10,7 +10,15 @@ from plans.periods import Month
 from plans.recommendations import RecommendationError, save_recommendation, set_linked_actions
 from reports.recommendations import build_tracker
 from tests.conftest import SESSION_REFRESH_QUERIES
-from tests.factories import make_action, make_measure, make_plan, make_priority, make_status, make_user
+from tests.factories import (
+    default_organisation,
+    make_action,
+    make_measure,
+    make_plan,
+    make_priority,
+    make_status,
+    make_user,
+)
 from tests.reports.pdf_helpers import page_texts
 
 pytestmark = pytest.mark.django_db
@@ -283,12 +291,16 @@ def test_the_tracker_page_queries_do_not_grow_with_the_recommendations(
     assert response.content.decode().count("3 actions: 3 Green") == count
 
 
-def test_the_performance_team_adds_a_recommendation_in_the_admin(client, db):
-    performance = make_user("perf-admin", "Performance team", is_staff=True)
-    client.force_login(performance)
+def test_the_site_administrator_adds_a_recommendation_in_the_admin(client, db):
+    # The admin is not scoped to organisations: site administrators only (a performance team
+    # member with staff status is refused it).
+    client.force_login(make_user("perf-admin", "Performance team", is_staff=True))
+    assert client.get(reverse("admin:plans_recommendation_add"), follow=True).status_code == 403
+    client.force_login(make_user("site-admin", is_staff=True, is_superuser=True))
     response = client.post(
         reverse("admin:plans_recommendation_add"),
         {
+            "organisation": default_organisation().pk,
             "source": "Audit Commission CPA report (March 2009)",
             "code": "R8",
             "text": "Keep going.",
@@ -299,7 +311,15 @@ def test_the_performance_team_adds_a_recommendation_in_the_admin(client, db):
     assert Recommendation.objects.filter(code="R8", text="Keep going.").exists()
     refused = client.post(
         reverse("admin:plans_recommendation_add"),
-        {"source": "Audit Commission CPA report (March 2009)", "code": "R8", "text": "Again.", "position": 9},
+        {
+            "organisation": default_organisation().pk,
+            "source": "Audit Commission CPA report (March 2009)",
+            "code": "R8",
+            "text": "Again.",
+            "position": 9,
+        },
     )
     assert refused.status_code == 200
-    assert "Recommendation with this Source and Code already exists." in refused.content.decode()
+    assert (
+        "Recommendation with this Organisation, Source and Code already exists." in refused.content.decode()
+    )
