@@ -9,7 +9,7 @@ one where their role does not manage people is 403 (``plans.permissions``).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -189,10 +189,8 @@ class RemovePersonView(OrganisationMixin, TemplateView):
         try:
             people.remove_person(user=request.user, membership=self.membership)
         except ValidationError as error:
-            context = self.get_context_data(errors=[("#main", message) for message in error.messages])
+            context = self.get_context_data()
             context["errors"] = [("#main", message) for message in error.messages]
             return self.render_to_response(context, status=400)
-        except PermissionDenied:
-            raise
         messages.success(request, f"{name} has been removed from {self.organisation}.")
         return redirect(self.people_url())
