@@ -25,13 +25,29 @@ logger = logging.getLogger(__name__)
 RESET_WINDOW = datetime.timedelta(hours=1)
 
 
+def unlockable_by(user, locks: list) -> list:
+    """The locked-out logins ``user`` may see and unlock: people of the organisations where their
+    role unlocks accounts (a site administrator: every one, a name that is nobody's too)."""
+    if user.is_superuser:
+        return locks
+    from plans.permissions import organisations_where
+
+    names = set(
+        User.objects.filter(
+            username__in=[lock.username for lock in locks],
+            memberships__organisation__in=organisations_where(user, roles.UNLOCK_ACCOUNTS),
+        ).values_list("username", flat=True)
+    )
+    return [lock for lock in locks if lock.username in names]
+
+
 @transaction.atomic
 def unlock(*, username: str, by: User, ip_address: str | None = None) -> bool:
     """Let ``username`` log in again from every address it is locked out from. False (and nothing
     recorded) if it is not locked out now: someone else unlocked it, or the lock ran out."""
     if not by.has_perm(roles.UNLOCK_ACCOUNTS):
         raise PermissionDenied
-    locked = next((lock for lock in locked_out_users() if lock.username == username), None)
+    locked = next((lock for lock in unlockable_by(by, locked_out_users()) if lock.username == username), None)
     if locked is None:
         return False
     # Through django-axes, so its own record is what changes; the count starts again from nothing.

@@ -47,7 +47,10 @@ class LockedOutView(RoleRequiredMixin, TemplateView):
     template_name = "accounts/locked_out_users.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "locked_out": locked_out_users()}
+        return {
+            **super().get_context_data(**kwargs),
+            "locked_out": services.unlockable_by(self.request.user, locked_out_users()),
+        }
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         form = UnlockForm(request.POST)

@@ -52,6 +52,11 @@ class AuditEvent(models.Model):
         ROLL_OVER = "roll-over", "Plan rolled over into the next year"
         LEAD_CONTACT = "lead-contact", "Lead's name or email address changed"
         REMINDER_SETTINGS = "reminder-settings", "Update deadline or reminders changed"
+        ORGANISATION_ADD = "organisation-add", "Organisation created"
+        PERSON_ADD = "person-add", "Person added to an organisation"
+        ROLE_CHANGE = "role-change", "Person's role changed"
+        PERSON_REMOVE = "person-remove", "Person removed from an organisation"
+        LEAD_ADD = "lead-add", "Lead added"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)

@@ -74,7 +74,17 @@ def set_up_data(officers: int, actions_each: int, readers: int) -> None:
 
     from audit.models import AuditEvent
     from plans import roles
-    from plans.models import Action, Lead, Measure, MonthlyStatus, Organisation, Plan, PlannedMonth, Priority
+    from plans.models import (
+        Action,
+        Lead,
+        Measure,
+        Membership,
+        MonthlyStatus,
+        Organisation,
+        Plan,
+        PlannedMonth,
+        Priority,
+    )
     from plans.periods import Month
 
     call_command("migrate", "--noinput", verbosity=0)
@@ -118,9 +128,10 @@ def set_up_data(officers: int, actions_each: int, readers: int) -> None:
         reader_users = User.objects.bulk_create(
             User(username=f"load-cmt-{n:02d}", password=password) for n in range(readers)
         )
-        User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=u.pk, group_id=officer_group.pk) for u in officer_users]
-            + [User.groups.through(user_id=u.pk, group_id=cmt_group.pk) for u in reader_users]
+        # Roles are held per council (plans.backends): memberships of the demo council.
+        Membership.objects.bulk_create(
+            [Membership(user=u, organisation=organisation, role=officer_group) for u in officer_users]
+            + [Membership(user=u, organisation=organisation, role=cmt_group) for u in reader_users]
         )
         leads = Lead.objects.bulk_create(
             Lead(organisation=organisation, initials=f"LD{n:02d}", name=f"Load officer {n}", user=u)

@@ -259,10 +259,14 @@ def risks_against(plan: Plan) -> tuple[RiskRow, ...]:
     )
     merged = Prefetch(
         "merged",
-        queryset=CorporateRisk.objects.in_register().prefetch_related(linked_priorities, linked_actions),
+        queryset=CorporateRisk.objects.in_register(plan.organisation_id).prefetch_related(
+            linked_priorities, linked_actions
+        ),
     )
     risks = (
-        CorporateRisk.objects.in_register().open().prefetch_related(linked_priorities, linked_actions, merged)
+        CorporateRisk.objects.in_register(plan.organisation_id)
+        .open()
+        .prefetch_related(linked_priorities, linked_actions, merged)
     )
     rows = []
     for risk in sorted(risks, key=lambda r: r.sort_key):

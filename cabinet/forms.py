@@ -120,15 +120,24 @@ class RiskForm(forms.ModelForm):
             "title": {"required": "Enter the risk"},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        others = CorporateRisk.objects.in_register().open()
+        self.organisation = organisation
+        others = CorporateRisk.objects.in_register(organisation).open()
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["merged_into"].queryset = others
         self.fields["review_date"].widget.attrs.update(size=20)
         self.fields["code"].widget.attrs.update(size=12)
         self.fields["title"].widget.attrs.update(size=60)
+
+    def clean_code(self):
+        # A reference is unique in its organisation's register (the model's constraint names both).
+        code = self.cleaned_data["code"].strip()
+        taken = CorporateRisk.objects.in_register(self.organisation).filter(code=code)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(self.fields["code"].error_messages["unique"], code="unique")
+        return code
 
 
 class RiskLinksForm(forms.Form):

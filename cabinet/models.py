@@ -105,14 +105,17 @@ class Impact(models.IntegerChoices):
 
 
 class CorporateRiskQuerySet(models.QuerySet):
-    def in_register(self):
+    def in_register(self, organisations):
         """Every read of the register starts here: the one place that decides which risks a
-        reader sees (when the product holds several organisations, their filter goes here)."""
-        return self.all()
+        reader sees. Each organisation keeps its own register: ``organisations`` is one (or its
+        id) or a queryset of several."""
+        if isinstance(organisations, models.QuerySet):
+            return self.filter(organisation__in=organisations)
+        return self.filter(organisation=organisations)
 
     def with_links(self):
         """What a row of the register page shows, in a fixed number of queries."""
-        return self.select_related("merged_into").prefetch_related(
+        return self.select_related("merged_into", "organisation").prefetch_related(
             models.Prefetch("priorities", queryset=Priority.objects.select_related("plan")),
             models.Prefetch("actions", queryset=Action.objects.select_related("plan", "measure__priority")),
             "merged",
@@ -127,7 +130,10 @@ class CorporateRisk(models.Model):
     """A corporate risk (``KO1: Effective Financial Management and Internal Control``), scored
     likelihood x impact, and the priorities and actions of the plans that answer it."""
 
-    code = models.CharField(max_length=20, unique=True, help_text="As the register writes it, e.g. KO1.")
+    organisation = models.ForeignKey(
+        "plans.Organisation", on_delete=models.PROTECT, related_name="corporate_risks"
+    )
+    code = models.CharField(max_length=20, help_text="As the register writes it, e.g. KO1.")
     title = models.CharField(max_length=300)
     owner = models.CharField(max_length=200, blank=True)
     likelihood = models.PositiveSmallIntegerField(choices=Likelihood.choices)
@@ -154,6 +160,7 @@ class CorporateRisk(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="risk_code_unique_in_organisation"),
             models.CheckConstraint(
                 condition=Q(likelihood__gte=1, likelihood__lte=4), name="risk_likelihood_1_to_4"
             ),

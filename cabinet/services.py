@@ -17,21 +17,22 @@ from django.utils import timezone
 from cabinet.committee import Part, unknown_placeholders
 from cabinet.models import CorporateRisk, Meeting, NarrativeText
 from plans import roles
-from plans.models import Action, Plan, Priority
+from plans.models import Action, Organisation, Plan, Priority
 from plans.periods import Month
 from plans.services import ensure_open, lock_plan
 
 
-def _check(user) -> None:
-    # The views check this too; the texts go to Cabinet, so the service checks again.
-    if user is None or not user.has_perm(roles.EDIT_STRUCTURE):
+def _check(user, obj=None) -> None:
+    # The views check this too; the texts go to Cabinet, so the service checks again (in the
+    # organisation of ``obj``: its plan or risk).
+    if user is None or not user.has_perm(roles.EDIT_STRUCTURE, obj):
         raise PermissionDenied("Only the performance team keeps the committee report and the risk register.")
 
 
 @transaction.atomic
 def record_meeting(*, user, plan: Plan, month: Month, committee: str, on: date) -> Meeting:
     """The meeting the month's report goes to. Refused for a closed month."""
-    _check(user)
+    _check(user, plan)
     plan = lock_plan(plan)
     ensure_open(plan, [month])
     committee = committee.strip()
@@ -61,7 +62,7 @@ def _check_text(part: str, text: str) -> None:
 def save_texts(*, user, plan: Plan, texts: dict[str, str], month: Month | None = None) -> int:
     """Write the plan's template (``month`` None) or a month's overrides. An empty override is
     removed, so the month prints the template again. Returns how many parts changed."""
-    _check(user)
+    _check(user, plan)
     plan = lock_plan(plan)
     if month is not None:
         ensure_open(plan, [month])
@@ -92,15 +93,19 @@ RISK_FIELDS = ("code", "title", "owner", "likelihood", "impact", "mitigation", "
 
 
 @transaction.atomic
-def save_risk(*, user, risk: CorporateRisk | None = None, **fields) -> CorporateRisk:
-    """Add a risk to the register (``risk`` None) or change one. A risk merged into another is
-    kept as it was merged."""
-    _check(user)
+def save_risk(
+    *, user, risk: CorporateRisk | None = None, organisation: Organisation | None = None, **fields
+) -> CorporateRisk:
+    """Add a risk to ``organisation``'s register (``risk`` None) or change one. A risk merged into
+    another is kept as it was merged."""
     unknown = set(fields) - set(RISK_FIELDS)
     if unknown:
         raise TypeError(f"Unknown risk fields: {sorted(unknown)}")
+    if risk is None and organisation is None:
+        raise TypeError("A new risk needs its organisation.")
+    _check(user, risk or organisation)
     if risk is None:
-        risk = CorporateRisk()
+        risk = CorporateRisk(organisation=organisation)
     else:
         risk = CorporateRisk.objects.select_for_update().get(pk=risk.pk)
         if risk.merged_into_id:
@@ -119,9 +124,11 @@ def save_risk(*, user, risk: CorporateRisk | None = None, **fields) -> Corporate
 def merge_risk(*, user, risk: CorporateRisk, into: CorporateRisk) -> CorporateRisk:
     """Merge ``risk`` into ``into`` (seed 000: "KO5 and KO18 have been merged"): section 7 then
     reports it as part of ``into``, with its plan references."""
-    _check(user)
+    _check(user, risk)
     risk = CorporateRisk.objects.select_for_update().get(pk=risk.pk)
     into = CorporateRisk.objects.select_for_update().get(pk=into.pk)
+    if into.organisation_id != risk.organisation_id:
+        raise ValidationError({"into": "Choose a risk of the same register."})
     if risk.pk == into.pk:
         raise ValidationError({"into": "A risk cannot be merged into itself."})
     if into.merged_into_id:
@@ -142,7 +149,9 @@ def link_risk(
 ) -> CorporateRisk:
     """Set the priorities and actions of ``plan`` that answer the risk (its links to other plans
     stay as they are)."""
-    _check(user)
+    _check(user, plan)
+    if risk.organisation_id != plan.organisation_id:
+        raise ValidationError(f"{risk.code} is not on the register of {plan.organisation}.")
     plan = lock_plan(plan)
     foreign = [str(p) for p in priorities if p.plan_id != plan.pk] + [
         str(a) for a in actions if a.plan_id != plan.pk

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -27,9 +28,9 @@ from cabinet.committee import (
 from cabinet.forms import MeetingForm, RiskForm, RiskLinksForm, TextsForm
 from cabinet.models import CorporateRisk
 from plans import roles
-from plans.models import MonthClose, Plan
+from plans.models import MonthClose, Organisation, Plan
 from plans.periods import Month
-from plans.permissions import PlanMonthMixin, RoleRequiredMixin, plan_or_404
+from plans.permissions import PlanMonthMixin, RoleRequiredMixin, organisations_where
 from plans.services import MonthClosedError
 from plans.views import form_errors
 
@@ -107,7 +108,7 @@ class PlanTextsView(EditMixin, FormView):
 
     @cached_property
     def _plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"])
+        return self.plan_or_404(self.kwargs["slug"])
 
     def get_plan(self) -> Plan:
         return self._plan
@@ -191,8 +192,22 @@ class RiskRegisterView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        risks = sorted(CorporateRisk.objects.in_register().with_links(), key=lambda r: r.sort_key)
-        context.update(risks=risks, plans=list(Plan.objects.order_by("-first_month")))
+        user = self.request.user
+        # The registers of the person's councils (a person of one council: its register alone).
+        organisations = organisations_where(user, roles.VIEW)
+        risks = sorted(
+            CorporateRisk.objects.in_register(organisations).with_links(), key=lambda r: r.sort_key
+        )
+        plans = list(Plan.objects.visible_to(user).order_by("-first_month"))
+        editable = set(organisations_where(user, roles.EDIT_STRUCTURE).values_list("pk", flat=True))
+        for risk in risks:
+            risk.editable = risk.organisation_id in editable
+            risk.plans = [plan for plan in plans if plan.organisation_id == risk.organisation_id]
+        context.update(
+            risks=risks,
+            add_to=Organisation.objects.filter(pk__in=editable),
+            several=len(organisations) > 1,
+        )
         return context
 
 
@@ -206,14 +221,35 @@ class RiskEditView(EditMixin, FormView):
         if "pk" not in self.kwargs:
             return None
         if not hasattr(self, "_risk"):
-            self._risk = get_object_or_404(CorporateRisk.objects.in_register(), pk=self.kwargs["pk"])
+            visible = Organisation.objects.of(self.request.user)
+            self._risk = get_object_or_404(CorporateRisk.objects.in_register(visible), pk=self.kwargs["pk"])
+            self.require_role_in(self._risk)
         return self._risk
 
+    @cached_property
+    def organisation(self) -> Organisation:
+        """The register a risk is added to or changed in: the risk's, or for a new one the
+        council where the person keeps the register (``?organisation=`` when they keep several)."""
+        risk = self.get_risk()
+        if risk is not None:
+            return risk.organisation
+        organisations = organisations_where(self.request.user, roles.EDIT_STRUCTURE)
+        chosen = self.request.GET.get("organisation")
+        if chosen:
+            return get_object_or_404(organisations, slug=chosen)
+        if len(organisations) != 1:
+            raise Http404("Choose the council whose register the risk goes on.")
+        return organisations[0]
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.get_risk()}
+        return {**super().get_form_kwargs(), "instance": self.get_risk(), "organisation": self.organisation}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "risk": self.get_risk()}
+        return {
+            **super().get_context_data(**kwargs),
+            "risk": self.get_risk(),
+            "organisation": self.organisation,
+        }
 
     def form_valid(self, form):
         fields = {name: form.cleaned_data[name] for name in services.RISK_FIELDS}
@@ -221,7 +257,9 @@ class RiskEditView(EditMixin, FormView):
         done = []
 
         def write():
-            risk = services.save_risk(user=self.request.user, risk=self.get_risk(), **fields)
+            risk = services.save_risk(
+                user=self.request.user, risk=self.get_risk(), organisation=self.organisation, **fields
+            )
             if into is not None:
                 services.merge_risk(user=self.request.user, risk=risk, into=into)
             done.append(risk)
@@ -247,8 +285,11 @@ class RiskLinksView(EditMixin, FormView):
     def looked_up(self) -> tuple[CorporateRisk, Plan]:
         # After the permission check (dispatch), so a refused user learns nothing of what exists.
         if self._looked_up is None:
-            risk = get_object_or_404(CorporateRisk.objects.in_register().open(), pk=self.kwargs["pk"])
-            self._looked_up = (risk, plan_or_404(self.kwargs["slug"]))
+            plan = self.plan_or_404(self.kwargs["slug"])
+            risk = get_object_or_404(
+                CorporateRisk.objects.in_register(plan.organisation_id).open(), pk=self.kwargs["pk"]
+            )
+            self._looked_up = (risk, plan)
         return self._looked_up
 
     def get_form_kwargs(self):

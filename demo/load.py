@@ -34,6 +34,7 @@ from plans.models import (
     ActionChange,
     ChangeRequest,
     Lead,
+    Membership,
     MonthlyStatus,
     Organisation,
     Plan,
@@ -66,6 +67,8 @@ def read_demo() -> dict:
 
 
 def load_users(logins: dict, password: str) -> dict[str, User]:
+    """The logins, each with its role in its council (a membership); ``admin`` is the site
+    administrator, of no council."""
     users = {}
     for username, login in logins.items():
         user, _ = User.objects.get_or_create(username=username, defaults={"email": login["email"]})
@@ -73,7 +76,11 @@ def load_users(logins: dict, password: str) -> dict[str, User]:
         user.set_password(password)
         user.save()
         if "role" in login:
-            user.groups.set([Group.objects.get(name=login["role"])])
+            Membership.objects.update_or_create(
+                user=user,
+                organisation=Organisation.objects.get(slug=login["organisation"]),
+                defaults={"role": Group.objects.get(name=login["role"])},
+            )
         users[username] = user
     return users
 
@@ -225,43 +232,53 @@ def load_committee_papers(plan: Plan, papers: dict, user: User) -> None:
         cabinet_services.save_texts(user=user, plan=plan, texts=texts, month=Month.parse(month))
 
 
-def load_risks(register: list[dict], user: User) -> None:
+def load_risks(organisation: Organisation, register: list[dict], user: User) -> None:
     """The corporate risk register (seed 000 section 7), each risk linked to the priorities of
     the plans it names, then the merges (KO18 into KO5). Risks already there are left alone."""
     fields = ("code", "title", "owner", "likelihood", "impact", "mitigation")
     for entry in register:
-        if CorporateRisk.objects.filter(code=entry["code"]).exists():
+        if CorporateRisk.objects.filter(organisation=organisation, code=entry["code"]).exists():
             continue
         risk = cabinet_services.save_risk(
-            user=user, review_date=date.fromisoformat(entry["review_date"]), **{f: entry[f] for f in fields}
+            user=user,
+            organisation=organisation,
+            review_date=date.fromisoformat(entry["review_date"]),
+            **{f: entry[f] for f in fields},
         )
         for slug, codes in entry.get("links", {}).items():
             plan = Plan.objects.get(slug=slug)
             priorities = [plan.priorities.get(code=code) for code in codes]
             cabinet_services.link_risk(user=user, risk=risk, plan=plan, priorities=priorities, actions=[])
         if "merged_into" in entry:
-            into = CorporateRisk.objects.get(code=entry["merged_into"])
+            into = CorporateRisk.objects.get(organisation=organisation, code=entry["merged_into"])
             cabinet_services.merge_risk(user=user, risk=risk, into=into)
 
 
-def remove_risks(codes: list[str]) -> None:
+def remove_risks(organisation: Organisation, codes: list[str]) -> None:
     """The demo's risks go with its plans (their links to the plans went with them)."""
-    risks = CorporateRisk.objects.filter(code__in=codes)
+    risks = CorporateRisk.objects.filter(organisation=organisation, code__in=codes)
     risks.filter(merged_into__isnull=False).delete()  # before the risks they were merged into
     risks.delete()
 
 
-def load_recommendations(spec: dict, users: dict[str, User]) -> None:
+def load_recommendations(organisation: Organisation, spec: dict, users: dict[str, User]) -> None:
     """Seed 002's recommendations, each linked to the actions that answer it (demo.json says why),
     through the service the performance team's page uses. Those already there are left."""
     performance = users["performance"]
     plan = Plan.objects.get(slug=spec["plan"])
     actions = action_keys(plan)
     for position, item in enumerate(spec["items"]):
-        if Recommendation.objects.filter(source=spec["source"], code=item["code"]).exists():
+        if Recommendation.objects.filter(
+            organisation=organisation, source=spec["source"], code=item["code"]
+        ).exists():
             continue
         recommendation = recommendations.save_recommendation(
-            user=performance, source=spec["source"], code=item["code"], text=item["text"], position=position
+            user=performance,
+            organisation=organisation,
+            source=spec["source"],
+            code=item["code"],
+            text=item["text"],
+            position=position,
         )
         recommendations.set_linked_actions(
             user=performance,
@@ -285,11 +302,15 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
     """Create what is missing; with ``reset``, replace the demo plans. Running it twice changes
     nothing the second time."""
     data = read_demo()
+    organisation = load_organisation(data["organisation"])
+    for other in data.get("other_organisations", []):
+        load_organisation(other)
     if reset:
         remove_plans([spec["slug"] for spec in data["plans"]] + [ROTHERHAM["slug"]])
-        remove_risks([entry["code"] for entry in data["risks"]["register"]])
-        Recommendation.objects.filter(source=data["recommendations"]["source"]).delete()
-    organisation = load_organisation(data["organisation"])
+        remove_risks(organisation, [entry["code"] for entry in data["risks"]["register"]])
+        Recommendation.objects.filter(
+            organisation=organisation, source=data["recommendations"]["source"]
+        ).delete()
     users = load_users(data["logins"], data["password"])
     load_leads(organisation, data["leads"], data["logins"], users)
     report = []
@@ -300,6 +321,6 @@ def load_demo(*, reset: bool = False) -> list[tuple[str, str]]:
         load_plan(organisation, spec, users)
         report.append((spec["slug"], "loaded"))
     report.append((ROTHERHAM["slug"], load_rotherham(users)))
-    load_risks(data["risks"]["register"], users["performance"])
-    load_recommendations(data["recommendations"], users)
+    load_risks(organisation, data["risks"]["register"], users["performance"])
+    load_recommendations(organisation, data["recommendations"], users)
     return report

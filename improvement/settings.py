@@ -110,7 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out username and address before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "plans.backends.OrganisationBackend",  # roles per organisation (plans.backends)
 ]
 
 LOGIN_URL = "login"

@@ -18,6 +18,8 @@ def admin_login(request, extra_context=None):
 
 
 admin.site.login = admin_login
+# The admin is the site administrator's alone: it is not scoped to organisations (plans.backends).
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
+    path("organisations/", include("plans.urls_people")),  # organisations and their people
     path("reports/", include("reports.urls")),
     path("", include("cabinet.urls")),
 ]

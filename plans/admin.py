@@ -754,13 +754,14 @@ class RecommendationAdmin(admin.ModelAdmin):
 
     list_display = ("code", "source", "text")
     list_filter = ("source",)
-    fields = ("source", "code", "text", "position")
+    fields = ("organisation", "source", "code", "text", "position")
 
     def save_model(self, request, obj, form, change):
         # The form has checked the fields and that the code is new to its source, as the service does.
         data = form.cleaned_data
         recommendations.save_recommendation(
             user=request.user,
+            organisation=data["organisation"],
             source=data["source"],
             code=data["code"],
             text=data["text"],

@@ -14,4 +14,4 @@ def navigation(request) -> dict:
         return {}
     # Lazy: read (one query) only when a page's navigation prints it, never for an error page
     # or a PDF, and never for a role that does not approve.
-    return {"approvals_waiting": SimpleLazyObject(approvals_waiting)}
+    return {"approvals_waiting": SimpleLazyObject(lambda: approvals_waiting(user))}

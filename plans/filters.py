@@ -32,7 +32,9 @@ class ActionFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.plan = plan
         self.filters["priority"].queryset = plan.priorities.all()
-        self.filters["lead"].queryset = Lead.objects.filter(actions__plan=plan).distinct()
+        self.filters["lead"].queryset = Lead.objects.filter(
+            organisation=plan.organisation_id, actions__plan=plan
+        ).distinct()
         # Statuses in the plan's own words, and only the months it reports on.
         self.filters["status"].extra["choices"] = [(s.value, plan.status_word(s)) for s in Status]
         self.filters["month"].extra["choices"] = [(str(m), m.name) for m in plan.reporting_month_list]
@@ -91,7 +93,9 @@ class IndicatorFilter(django_filters.FilterSet):
             data["month"] = str(month)
         super().__init__(data, queryset, **kwargs)
         self.filters["priority"].queryset = plan.priorities.all()
-        self.filters["lead"].queryset = Lead.objects.filter(indicators__plan=plan).distinct()
+        self.filters["lead"].queryset = Lead.objects.filter(
+            organisation=plan.organisation_id, indicators__plan=plan
+        ).distinct()
         self.filters["month"].extra["choices"] = [(str(m), m.name) for m in plan.reporting_month_list]
         self.form.fields["month"].initial = str(month)
 

@@ -2,21 +2,48 @@
 team's forms (saved through ``plans.notifications``)."""
 
 from django import forms
+from django.contrib.auth.models import User
 
 from plans.models import REMINDER_DAYS_BEFORE_MAX, UPDATES_DUE_DAY_MAX, Lead
 
 
+class LoginChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        name = user.get_full_name()
+        return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 class LeadContactForm(forms.ModelForm):
+    """A lead: the initials or job title the plans know them by, their name and address, and the
+    login (a person of the same organisation) that updates their actions."""
+
+    user = LoginChoiceField(
+        label="Their log-in",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="The person who updates this lead's actions. Add people on the people page.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(memberships__organisation=organisation).order_by(
+            "username"
+        )
+        self.fields["initials"].widget.attrs.update(size=30)
+
     class Meta:
         model = Lead
-        fields = ["name", "email"]
-        labels = {"name": "Full name", "email": "Email address"}
+        fields = ["initials", "name", "email", "user"]
+        labels = {"initials": "Initials or job title", "name": "Full name", "email": "Email address"}
         help_texts = {
+            "initials": "As the plans name them, for example PS or Assistant Chief Executive.",
             "name": "As a letter to them opens: “Dear Rebecca Dunne,”.",
             "email": "Reminders and decisions on their requests go here. Leave it blank if they have none.",
         }
         error_messages = {
-            "email": {"invalid": "Enter an email address in the correct format, like name@example.org"}
+            "email": {"invalid": "Enter an email address in the correct format, like name@example.org"},
+            "initials": {"required": "Enter the initials or job title the plans know them by"},
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name", "size": 40}),

@@ -74,6 +74,15 @@ class OrganisationQuerySet(models.QuerySet):
         name = name.strip() or "Council"
         return self.create(name=name, slug=slugify(name)[:60] or "council")
 
+    def of(self, user) -> models.QuerySet:
+        """The organisations whose data ``user`` may see: those they hold a role in (a site
+        administrator, every one)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user)
+
 
 class Organisation(models.Model):
     """A council (or a shared service) using the installation: its plans, leads and people are its
@@ -110,12 +119,22 @@ class Membership(models.Model):
                 fields=["user", "organisation"], name="membership_one_role_per_organisation"
             )
         ]
+        permissions = [("manage_people", "Can add people to their organisation and change their roles")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.role} at {self.organisation}"
 
 
 class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The plans ``user`` may know exist: their organisations' (every one for a site
+        administrator). A plan outside is "not found", never "forbidden"."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(organisation__memberships__user=user)
+
     def with_previous(self):
         return self.select_related("previous_plan", "organisation")
 
@@ -1137,16 +1156,17 @@ class Reminder(models.Model):
 
 
 class RecommendationQuerySet(models.QuerySet):
-    def tracked(self):
-        """The recommendations the tracker lists, in their order. Every page and document reads
-        them through here: when organisations come, their filter goes in this one place."""
-        return self.order_by("position", "id")
+    def tracked(self, organisation):
+        """The recommendations the tracker lists, in their order: those made to ``organisation``
+        (an inspection reports on one council). Every page and document reads them through here."""
+        return self.filter(organisation=organisation).order_by("position", "id")
 
 
 class Recommendation(models.Model):
     """A recommendation an inspection made (source, code, its text as written), answered by
     actions of the plans: its progress is the progress of those actions."""
 
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="recommendations")
     source = models.CharField(
         max_length=200,
         help_text="The inspection and its report, e.g. 'Audit Commission CPA report (March 2009)'.",
@@ -1160,7 +1180,9 @@ class Recommendation(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.UniqueConstraint(fields=["source", "code"], name="one_code_per_inspection")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "source", "code"], name="one_code_per_inspection")
+        ]
         permissions = [("manage_recommendations", "Can link actions to inspection recommendations")]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,7 +28,7 @@ import audit
 # ``services`` imports this module for the decision emails; the cycle is safe because each side
 # only looks the other up when a function runs.
 from plans import services
-from plans.models import ChangeRequest, Lead, MonthClose, Plan, Reminder
+from plans.models import ChangeRequest, Lead, MonthClose, Organisation, Plan, Reminder
 from plans.periods import Month
 from plans.status import Status
 
@@ -67,15 +68,57 @@ def person_name(user) -> str:
 # --- Leads' names and addresses, kept by the performance team --------------------------------------
 
 
-def update_lead(*, user, lead: Lead, name: str, email: str) -> list[str]:
-    """Change a lead's name and email address, audited. Returns the names of the fields that
-    changed (none: nothing written). Raises ``ValidationError`` for an address that is not one."""
+UNCHANGED = object()
+
+
+def _may_keep_leads(user, organisation_id: int) -> None:
+    # The views check this too; asserted again where a mistake would change another council's lead.
+    if user is None or not user.has_perm("plans.chase_updates", Organisation(pk=organisation_id)):
+        raise PermissionDenied("Only the organisation's performance team keeps its leads.")
+
+
+def _check_login(lead: Lead, login) -> None:
+    """A lead's login must be a person of the lead's organisation, and not another lead's."""
+    if login is None:
+        return
+    if not login.memberships.filter(organisation=lead.organisation_id).exists():
+        raise ValidationError({"user": "Choose a person of the organisation"})
+    other = Lead.objects.filter(user=login).exclude(pk=lead.pk).first()
+    if other is not None:
+        raise ValidationError(
+            {"user": f"{login.get_username()} is already linked to the lead {other.initials}"}
+        )
+
+
+def _clean_lead(lead: Lead) -> None:
+    lead.full_clean(exclude=["user", "organisation"], validate_unique=False)
+    clash = Lead.objects.filter(organisation=lead.organisation_id, initials__iexact=lead.initials)
+    if clash.exclude(pk=lead.pk).exists():
+        raise ValidationError(
+            {"initials": "Another lead of the organisation is known by these initials or title"}
+        )
+
+
+def update_lead(
+    *, user, lead: Lead, name: str, email: str, initials: str | None = None, login=UNCHANGED
+) -> list[str]:
+    """Change a lead's name and email address (and, when given, the initials or job title the
+    plans know them by and the login linked to them), audited. Returns the names of the fields
+    that changed (none: nothing written). Raises ``ValidationError`` for what is not allowed."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
-        before = {"name": lead.name, "email": lead.email}
+        _may_keep_leads(user, lead.organisation_id)
+        before = {"name": lead.name, "email": lead.email, "initials": lead.initials, "user": lead.user_id}
         lead.name, lead.email = name.strip(), email.strip()
-        lead.full_clean(exclude=["user"], validate_unique=False)
-        changed = [key for key, old in before.items() if getattr(lead, key) != old]
+        if initials is not None:
+            lead.initials = initials.strip()
+        if login is not UNCHANGED:
+            _check_login(lead, login)
+            lead.user = login
+        _clean_lead(lead)
+        changed = [
+            key for key, old in before.items() if getattr(lead, key if key != "user" else "user_id") != old
+        ]
         if not changed:
             return []
         lead.save(update_fields=changed)
@@ -84,9 +127,33 @@ def update_lead(*, user, lead: Lead, name: str, email: str) -> list[str]:
             user=user,
             lead=lead.initials,
             lead_id=lead.pk,
-            changes={key: [before[key], getattr(lead, key)] for key in changed},
+            changes={
+                key: [before[key], getattr(lead, key if key != "user" else "user_id")] for key in changed
+            },
         )
     return changed
+
+
+def add_lead(*, user, organisation: Organisation, initials: str, name: str, email: str, login=None) -> Lead:
+    """A new lead of ``organisation``, known by ``initials`` (or a job title), audited."""
+    with transaction.atomic():
+        _may_keep_leads(user, organisation.pk)
+        lead = Lead(
+            organisation=organisation, initials=initials.strip(), name=name.strip(), email=email.strip()
+        )
+        _check_login(lead, login)
+        lead.user = login
+        _clean_lead(lead)
+        lead.save()
+        audit.record(
+            "lead-add",
+            user=user,
+            organisation=organisation.slug,
+            lead=lead.initials,
+            lead_id=lead.pk,
+            login=login.get_username() if login else "",
+        )
+    return lead
 
 
 def set_reminder_settings(

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from plans import roles
-from plans.models import Action, Plan, Recommendation, RecommendationLink
+from plans.models import Action, Organisation, Plan, Recommendation, RecommendationLink
 from plans.services import lock_plan
 
 
@@ -39,9 +39,9 @@ class LinkChange:
         return "Saved: " + "; ".join(parts) + "."
 
 
-def _may_manage(user) -> None:
+def _may_manage(user, organisation) -> None:
     # The views check the permission; asserted again here, where a mistake would change the record.
-    if user is None or not user.has_perm(roles.MANAGE_RECOMMENDATIONS):
+    if user is None or not user.has_perm(roles.MANAGE_RECOMMENDATIONS, organisation):
         raise PermissionDenied("Only the performance team links actions to recommendations.")
 
 
@@ -49,23 +49,28 @@ def _may_manage(user) -> None:
 def save_recommendation(
     *,
     user,
+    organisation: Organisation,
     source: str,
     code: str,
     text: str,
     position: int = 0,
     recommendation: Recommendation | None = None,
 ) -> Recommendation:
-    """Add a recommendation, or change one (its source, code and text as the inspection wrote them)."""
-    _may_manage(user)
+    """Add a recommendation made to ``organisation``, or change one (its source, code and text as
+    the inspection wrote them)."""
+    if recommendation is not None and recommendation.organisation_id not in (None, organisation.pk):
+        raise RecommendationError("The recommendation was made to another council.")
+    _may_manage(user, organisation)
     source, code, text = source.strip(), code.strip(), text.strip()
     if not (source and code and text):
         raise RecommendationError("A recommendation needs its source, code and text.")
-    clash = Recommendation.objects.filter(source=source, code=code)
+    clash = Recommendation.objects.filter(organisation=organisation, source=source, code=code)
     if recommendation is not None:
         clash = clash.exclude(pk=recommendation.pk)
     if clash.exists():
         raise RecommendationError(f"{source} already has a recommendation {code}.")
     recommendation = recommendation or Recommendation()
+    recommendation.organisation = organisation
     recommendation.source, recommendation.code, recommendation.text = source, code, text
     recommendation.position = position
     recommendation.save()
@@ -78,7 +83,9 @@ def set_linked_actions(
 ) -> LinkChange:
     """Make ``actions`` the ones of ``plan`` that answer ``recommendation`` (links to other plans'
     actions are left as they are). Under the plan's lock, like every write to a plan's actions."""
-    _may_manage(user)
+    _may_manage(user, plan)
+    if recommendation.organisation_id != plan.organisation_id:
+        raise RecommendationError(f"The recommendation was not made to {plan.organisation}.")
     plan = lock_plan(plan)
     wanted = {action.pk: action for action in actions}
     if any(action.plan_id != plan.pk for action in wanted.values()):

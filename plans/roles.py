@@ -21,6 +21,7 @@ EDIT_STRUCTURE = "plans.change_plan"
 IMPORT_PLAN = "plans.add_plan"
 UNLOCK_ACCOUNTS = "plans.unlock_accounts"
 MANAGE_RECOMMENDATIONS = "plans.manage_recommendations"
+MANAGE_PEOPLE = "plans.manage_people"
 
 _STRUCTURE = [
     f"{verb}_{model}"
@@ -55,6 +56,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "chase_updates",
         "unlock_accounts",
         "manage_recommendations",
+        "manage_people",
         "add_recommendation",
         "change_recommendation",
         "view_recommendation",

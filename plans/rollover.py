@@ -277,7 +277,7 @@ def roll_over(
     ``RollOverError`` lists every problem. The web page's user must be of the performance team; the
     command line (``from_command_line``), whose operator already holds the database, names whom it
     records if it can."""
-    if not from_command_line and (user is None or not user.has_perm(roles.IMPORT_PLAN)):
+    if not from_command_line and (user is None or not user.has_perm(roles.IMPORT_PLAN, plan)):
         raise PermissionDenied("Only the performance team can roll a plan into the next year.")
     plan = lock_plan(plan)
     preview = preview_roll_over(plan=plan, first_month=first_month, slug=slug, title=title, codes=codes)

@@ -20,6 +20,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from plans import roles
 from plans.models import (
     Action,
     ChangeRequest,
@@ -355,8 +356,12 @@ class ApprovalsWaiting:
     slug: str | None
 
 
-def approvals_waiting(today: Month | None = None) -> ApprovalsWaiting:
-    """One query, whatever the number of plans, actions or requests."""
+def approvals_waiting(user, today: Month | None = None) -> ApprovalsWaiting:
+    """The requests waiting in the plans where ``user``'s role approves them. One query,
+    whatever the number of plans, actions or requests."""
+    from plans.permissions import organisations_where
+
+    approves = organisations_where(user, roles.APPROVE_CHANGE)
     today = today or today_month()
     waiting = (
         ChangeRequest.objects.filter(action__plan=OuterRef("pk"), state=ChangeRequest.State.PENDING)
@@ -366,7 +371,8 @@ def approvals_waiting(today: Month | None = None) -> ApprovalsWaiting:
         .values("n")
     )
     plans = list(
-        Plan.objects.annotate(waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), 0))
+        Plan.objects.filter(organisation__in=approves)
+        .annotate(waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), 0))
         .order_by("-first_month", "title")
         .values_list("slug", "first_month", "waiting")
     )
@@ -432,6 +438,7 @@ def requests_of(user) -> list[ChangeRequest]:
     """Requests waiting for a decision that ``user`` made, or on actions they lead (one query)."""
     return list(
         ChangeRequest.objects.filter(state=ChangeRequest.State.PENDING)
+        .filter(action__plan__in=Plan.objects.visible_to(user))
         .filter(Q(requested_by=user) | Q(action__leads__user=user))
         .distinct()
         .select_related("action__plan")

@@ -425,9 +425,9 @@ def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], sourc
     }
     if len(actions) != len(set(ids)):
         raise PermissionDenied("An action in the form is not in this plan.")
-    if not user.has_perm(roles.UPDATE_ANY):
+    if not user.has_perm(roles.UPDATE_ANY, plan):
         led = set(Action.objects.filter(pk__in=ids).led_by(user).values_list("pk", flat=True))
-        if not user.has_perm(roles.UPDATE_OWN) or led != set(ids):
+        if not user.has_perm(roles.UPDATE_OWN, plan) or led != set(ids):
             raise PermissionDenied("You may only update the actions you lead.")
     conflicts = [
         _conflict(actions[u.action_id], month) for u in updates if actions[u.action_id].version != u.version
@@ -511,8 +511,8 @@ def update_measure_progress(
     ensure_open(plan, [month])
     if not Measure.objects.filter(pk=measure.pk, priority__plan=plan).exists():
         raise PermissionDenied("The measure is not in this plan.")
-    if not user.has_perm(roles.UPDATE_ANY) and not (
-        user.has_perm(roles.UPDATE_OWN)
+    if not user.has_perm(roles.UPDATE_ANY, plan) and not (
+        user.has_perm(roles.UPDATE_OWN, plan)
         and Action.objects.filter(plan=plan, measure=measure).led_by(user).exists()
     ):
         raise PermissionDenied(
@@ -561,9 +561,11 @@ def request_change(
 ) -> ChangeRequest:
     """An officer asks for a re-programme (to ``new_target``) or a suspension from ``month``.
     Until it is approved the action still counts AMBER or RED by its dates."""
-    if not user.has_perm(roles.UPDATE_ANY) and not action.leads.filter(user=user).exists():
-        raise PermissionDenied("You may only request changes to the actions you lead.")
     plan = lock_plan(action.plan_id)
+    if not user.has_perm(roles.UPDATE_ANY, plan) and not (
+        user.has_perm(roles.REQUEST_CHANGE, plan) and action.leads.filter(user=user).exists()
+    ):
+        raise PermissionDenied("You may only request changes to the actions you lead.")
     # A request for a published month could never be approved: say so now, not at the approval.
     ensure_open(plan, [month])
     if ChangeRequest.objects.filter(action=action, state=ChangeRequest.State.PENDING).exists():
@@ -610,10 +612,10 @@ def decide_request(
     The officer who asked and the action's leads are emailed the decision once it has committed
     (``notify``: the demo loader's decisions, made in 2009, email nobody).
     """
-    if not user.has_perm(roles.APPROVE_CHANGE):
-        raise PermissionDenied("You may not approve re-programmes or suspensions.")
     plan_id = ChangeRequest.objects.filter(pk=request.pk).values_list("action__plan_id", flat=True).get()
     plan = lock_plan(plan_id)
+    if not user.has_perm(roles.APPROVE_CHANGE, plan):
+        raise PermissionDenied("You may not approve re-programmes or suspensions.")
     request = (
         ChangeRequest.objects.select_for_update(of=("self",)).select_related("action").get(pk=request.pk)
     )
@@ -768,13 +770,13 @@ def indicator_changes(
     ]
 
 
-def may_enter_actuals(user, indicators: Iterable[Indicator]) -> bool:
+def may_enter_actuals(user, indicators: Iterable[Indicator], plan: Plan) -> bool:
     """Only an indicator's lead enters its actuals, or whoever may update any action (the
-    performance team). One query for any number of indicators."""
+    performance team) of the plan's organisation. One query for any number of indicators."""
     ids = {indicator.pk for indicator in indicators}
-    if user.has_perm(roles.UPDATE_ANY):
+    if user.has_perm(roles.UPDATE_ANY, plan):
         return True
-    if not user.has_perm(roles.UPDATE_OWN):
+    if not user.has_perm(roles.UPDATE_OWN, plan):
         return False
     return set(Indicator.objects.filter(pk__in=ids).led_by(user).values_list("pk", flat=True)) == ids
 
@@ -812,7 +814,7 @@ def set_actuals(
     }
     if len(indicators) != len(ids):
         raise PermissionDenied("An indicator in the form is not in this plan.")
-    if not from_command_line and not may_enter_actuals(user, indicators.values()):
+    if not from_command_line and not may_enter_actuals(user, indicators.values(), plan):
         raise PermissionDenied("You may only enter the actuals of the indicators you lead.")
     for indicator in indicators.values():
         indicator.plan = plan
@@ -999,7 +1001,7 @@ def save_indicator(
         indicator = Indicator.objects.filter(plan=plan, code=d.code.strip()).first()
     creating = indicator is None
     needed = "plans.add_indicator" if creating else "plans.change_indicator"
-    if not from_command_line and not user.has_perm(needed):
+    if not from_command_line and not user.has_perm(needed, plan):
         raise PermissionDenied("You may not set up or change indicators.")
     check_indicator(plan=plan, definition=d, indicator=indicator)
     stored = _Stored.of(indicator)

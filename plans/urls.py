@@ -20,6 +20,7 @@ urlpatterns = [
     path("import/<slug:token>/cancel/", views_workbook.ImportCancelView.as_view(), name="import-cancel"),
     # The leads' names and email addresses (issue 18); "leads" is reserved as a plan slug too.
     path("leads/", views_notifications.LeadListView.as_view(), name="leads"),
+    path("leads/add/", views_notifications.LeadAddView.as_view(), name="lead-add"),
     path("leads/<int:pk>/", views_notifications.LeadEditView.as_view(), name="lead-edit"),
     path("workbook-template.xlsx", views_workbook.BlankWorkbookView.as_view(), name="workbook-template"),
     path("<slug:slug>/workbook.xlsx", views_workbook.PlanWorkbookView.as_view(), name="workbook"),

@@ -46,7 +46,7 @@ from plans.models import (
     Reminder,
 )
 from plans.periods import Month, to_month
-from plans.permissions import PlanMonthMixin, RoleRequiredMixin, plan_or_404
+from plans.permissions import PlanMonthMixin, RoleRequiredMixin
 from plans.selectors import IndicatorFigures, calendar_positions, current_month, indicator_figures
 from plans.status import MARKERS, NEEDS_APPROVAL, number_text, status_legend, value_text
 from plans.tables import ActionTable, as_csv, as_xlsx
@@ -64,9 +64,9 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
 
     @cached_property
     def plan(self) -> Plan:
-        return get_object_or_404(
+        return self.plan_or_404(
+            self.kwargs["slug"],
             Plan.objects.select_related("previous_plan").prefetch_related("status_terms", "next_plans"),
-            slug=self.kwargs["slug"],
         )
 
     def get_queryset(self):
@@ -91,7 +91,7 @@ class PlanDetailView(RoleRequiredMixin, SingleTableMixin, FilterView):
         context["legend"] = status_legend(self.plan.status_word)  # the full-plan PDF's legend too
         context["marks"] = [MARKERS[name] for name in ("planned", "original", "reprogrammed", "revised")]
         context["update_month"] = current_month(self.plan)
-        context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN)
+        context["lead_month"] = self.request.user.has_perm(roles.UPDATE_OWN, self.plan)
         return context
 
 
@@ -103,7 +103,7 @@ class PlanExportView(RoleRequiredMixin, View):
     def get(self, request, slug: str, fmt: str):
         if fmt not in ("csv", "xlsx"):
             raise Http404("Exports are CSV or Excel")
-        plan = plan_or_404(slug)
+        plan = self.plan_or_404(slug)
         queryset = Action.objects.filter(plan=plan).with_grid()
         filterset = ActionFilter(request.GET, queryset=queryset, plan=plan, request=request)
         table = ActionTable(filterset.qs if filterset.is_valid() else queryset.none(), plan=plan)
@@ -127,13 +127,16 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
     context_object_name = "action"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
+        action = get_object_or_404(
             Action.objects.with_grid()
             .select_related("plan", "carried_from__plan")
             .prefetch_related("statuses__set_by__lead", "plan__status_terms"),
+            plan__in=Plan.objects.visible_to(self.request.user),
             plan__slug=self.kwargs["slug"],
             pk=self.kwargs["pk"],
         )
+        self.require_role_in(action.plan)
+        return action
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -147,7 +150,9 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
         context["requests"] = action.change_requests.select_related("requested_by", "decided_by")
         context["carried_into"] = Action.objects.select_related("plan").filter(carried_from=action).first()
         context["update"] = self.update_link()
-        context["recommendations"] = list(Recommendation.objects.tracked().filter(links__action=self.object))
+        context["recommendations"] = list(
+            Recommendation.objects.tracked(self.object.plan.organisation_id).filter(links__action=self.object)
+        )
         if context["recommendations"]:
             month = current_month(self.object.plan)
             context["tracker_url"] = reverse(
@@ -166,11 +171,11 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
             return None
         if not Action.objects.filter(pk=action.pk).live_or_recorded_in(month).exists():
             return None
-        if user.has_perm(roles.UPDATE_ANY):
+        if user.has_perm(roles.UPDATE_ANY, action.plan):
             return reverse(
                 "plans:action-month", kwargs={"slug": action.plan.slug, "pk": action.pk, "month": str(month)}
             ), month
-        if user.has_perm(roles.UPDATE_OWN) and action.leads.filter(user=user).exists():
+        if user.has_perm(roles.UPDATE_OWN, action.plan) and action.leads.filter(user=user).exists():
             url = reverse("plans:my-month", kwargs={"slug": action.plan.slug, "month": str(month)})
             return f"{url}#action-{action.pk}", month
         return None
@@ -186,7 +191,7 @@ class StartView(RoleRequiredMixin, View):
         user = request.user
         if user.has_perm(roles.UPDATE_OWN) and not user.has_perm(roles.UPDATE_ANY):
             leads = Q(actions__leads__user=user) | Q(indicators__lead__user=user)
-            plan = Plan.objects.filter(leads).distinct().first()
+            plan = Plan.objects.visible_to(user).filter(leads).distinct().first()
             if plan is not None:
                 return redirect("plans:my-month", slug=plan.slug, month=str(current_month(plan)))
         return redirect("home")
@@ -522,7 +527,7 @@ class LeadMonthView(MyMonthView):
 
     @cached_property
     def lead(self) -> Lead:
-        return get_object_or_404(Lead, pk=self.kwargs["lead"])
+        return get_object_or_404(Lead, organisation=self.plan.organisation_id, pk=self.kwargs["lead"])
 
     def whose(self) -> Q:
         return Q(leads=self.lead)
@@ -664,7 +669,7 @@ class RequestChangeView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         user = self.request.user
         if not super().has_permission():
             return False
-        return user.has_perm(roles.UPDATE_ANY) or self.action.leads.filter(user=user).exists()
+        return user.has_perm(roles.UPDATE_ANY, self.plan) or self.action.leads.filter(user=user).exists()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -723,7 +728,7 @@ class ApprovalsView(RoleRequiredMixin, TemplateView):
 
     @cached_property
     def plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"])
+        return self.plan_or_404(self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from plans import roles
 from plans.filters import IndicatorFilter
 from plans.models import Indicator, Plan
-from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.permissions import RoleRequiredMixin
 from plans.selectors import current_month, indicator_figures
 from plans.tables import IndicatorTable
 
@@ -26,7 +26,7 @@ class IndicatorListView(RoleRequiredMixin, TemplateView):
 
     @cached_property
     def plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"], Plan.objects.select_related("previous_plan"))
+        return self.plan_or_404(self.kwargs["slug"], Plan.objects.select_related("previous_plan"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -54,7 +54,7 @@ class IndicatorDetailView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        plan = plan_or_404(self.kwargs["slug"], Plan.objects.select_related("previous_plan"))
+        plan = self.plan_or_404(self.kwargs["slug"], Plan.objects.select_related("previous_plan"))
         indicator = get_object_or_404(Indicator.objects.with_figures(), plan=plan, pk=self.kwargs["pk"])
         months = indicator.reporting_month_list
         context.update(
@@ -77,9 +77,9 @@ class IndicatorDetailView(RoleRequiredMixin, TemplateView):
         if lead is None:
             return None
         anchor = f"#indicator-{indicator.pk}"
-        if lead.user_id == user.pk and user.has_perm(roles.UPDATE_OWN):
+        if lead.user_id == user.pk and user.has_perm(roles.UPDATE_OWN, indicator.plan):
             return reverse("plans:my-month", kwargs={"slug": indicator.plan.slug, "month": month}) + anchor
-        if user.has_perm(roles.UPDATE_ANY):
+        if user.has_perm(roles.UPDATE_ANY, indicator.plan):
             url = reverse(
                 "plans:lead-month", kwargs={"slug": indicator.plan.slug, "lead": lead.pk, "month": month}
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -14,8 +15,8 @@ from django.views.generic import FormView, ListView
 
 from plans import notifications, roles
 from plans.forms_notifications import LeadContactForm, ReminderSettingsForm
-from plans.models import Lead, Plan
-from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.models import Lead, Organisation, Plan
+from plans.permissions import RoleRequiredMixin, organisations_where
 from plans.selectors import current_month
 
 
@@ -38,15 +39,68 @@ class LeadListView(RoleRequiredMixin, ListView):
     context_object_name = "leads"
 
     def get_queryset(self):
+        # The leads of the councils where this person chases updates, council by council.
+        organisations = organisations_where(self.request.user, roles.CHASE)
         return (
-            Lead.objects.select_related("user").annotate(action_count=Count("actions")).order_by("initials")
+            Lead.objects.filter(organisation__in=organisations)
+            .select_related("user", "organisation")
+            .annotate(action_count=Count("actions"))
+            .order_by("organisation__name", "initials")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["without_address"] = [lead for lead in context["leads"] if not lead.address]
         context["back"] = safe_next(self.request)
+        context["organisations"] = list(organisations_where(self.request.user, roles.CHASE))
         return context
+
+
+class LeadAddView(RoleRequiredMixin, FormView):
+    """Add a lead to the organisation (``?organisation=`` when the person keeps several)."""
+
+    permission_required = roles.CHASE
+    template_name = "plans/notifications/lead_form.html"
+    form_class = LeadContactForm
+
+    @cached_property
+    def organisation(self) -> Organisation:
+        organisations = organisations_where(self.request.user, roles.CHASE)
+        chosen = self.request.GET.get("organisation")
+        if chosen:
+            return get_object_or_404(organisations, slug=chosen)
+        if len(organisations) != 1:
+            raise Http404("Choose the organisation the lead belongs to.")
+        return organisations[0]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organisation": self.organisation}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            organisation=self.organisation, back=reverse("plans:leads"), errors=field_errors(context["form"])
+        )
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            lead = notifications.add_lead(
+                user=self.request.user, organisation=self.organisation, initials=data["initials"],
+                name=data["name"], email=data["email"], login=data["user"],
+            )  # fmt: skip
+        except ValidationError as error:
+            _show(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Added the lead {lead.initials}.")
+        return redirect("plans:leads")
+
+
+def _show(form, error: ValidationError) -> None:
+    for name, problems in error.message_dict.items():
+        for problem in problems:
+            form.add_error(name if name in form.fields else None, problem)
 
 
 class LeadEditView(RoleRequiredMixin, FormView):
@@ -58,11 +112,21 @@ class LeadEditView(RoleRequiredMixin, FormView):
 
     @cached_property
     def lead(self) -> Lead:
-        return get_object_or_404(Lead.objects.select_related("user"), pk=self.kwargs["pk"])
+        lead = get_object_or_404(
+            Lead.objects.select_related("user"),
+            organisation__in=Organisation.objects.of(self.request.user),
+            pk=self.kwargs["pk"],
+        )
+        self.require_role_in(lead)
+        return lead
 
     def get_form_kwargs(self):
         # A copy: validating the form sets the values on its instance, not on the lead shown.
-        return {**super().get_form_kwargs(), "instance": Lead.objects.get(pk=self.lead.pk)}
+        return {
+            **super().get_form_kwargs(),
+            "instance": Lead.objects.get(pk=self.lead.pk),
+            "organisation": self.lead.organisation_id,
+        }
 
     def back_url(self) -> str:
         return safe_next(self.request) or reverse("plans:leads")
@@ -79,11 +143,11 @@ class LeadEditView(RoleRequiredMixin, FormView):
                 lead=self.lead,
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
+                initials=form.cleaned_data["initials"],
+                login=form.cleaned_data["user"],
             )
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
+            _show(form, error)
             return self.form_invalid(form)
         lead = Lead.objects.select_related("user").get(pk=self.lead.pk)
         if changed:
@@ -103,7 +167,7 @@ class ReminderSettingsView(RoleRequiredMixin, FormView):
 
     @cached_property
     def plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"])
+        return self.plan_or_404(self.kwargs["slug"])
 
     def get_initial(self):
         return {

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from plans import roles
 from plans.models import Action, Plan, Recommendation
-from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.permissions import RoleRequiredMixin
 from plans.recommendations import RecommendationError, set_linked_actions
 from plans.selectors import current_month
 
@@ -39,11 +39,13 @@ class RecommendationLinksView(RoleRequiredMixin, TemplateView):
 
     @cached_property
     def plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"])
+        return self.plan_or_404(self.kwargs["slug"])
 
     @cached_property
     def recommendation(self) -> Recommendation:
-        return get_object_or_404(Recommendation.objects.tracked(), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Recommendation.objects.tracked(self.plan.organisation_id), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from plans import roles, rollover
 from plans.forms import CodeFormSet, RollOverForm
 from plans.models import Plan, Priority
-from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.permissions import RoleRequiredMixin
 from plans.views import form_errors
 
 
@@ -36,7 +36,7 @@ class RollOverView(RoleRequiredMixin, TemplateView):
 
     @cached_property
     def plan(self) -> Plan:
-        return plan_or_404(self.kwargs["slug"])
+        return self.plan_or_404(self.kwargs["slug"])
 
     def initial(self) -> tuple[RollOverForm, CodeFormSet]:
         first = rollover.default_first_month(self.plan)

@@ -36,7 +36,7 @@ from django.views.generic import FormView, TemplateView, View
 from plans import roles
 from plans.models import Organisation, Plan, TableField
 from plans.periods import Month
-from plans.permissions import RoleRequiredMixin, plan_or_404
+from plans.permissions import RoleRequiredMixin, organisations_where
 from plans.status import COUNTED
 from plans.views import form_errors
 from plans.workbook.importer import RESERVED_SLUGS, ImportRefused, import_plan, plan_slug
@@ -65,22 +65,6 @@ EXPIRED = "This upload has expired or was already imported."
 ONE_TABLE = "one-table"
 
 
-def organisation_for_upload(user, name: str = "", *, create: bool = True) -> Organisation | None:
-    """The organisation a new plan uploaded by ``user`` goes into: the one organisation the user
-    is a member of; failing that, the installation's only one (or, on an empty installation, a
-    new one named ``name``; not with ``create=False``); else None, and the import asks.
-
-    The one place the web import decides this: the organisations work (memberships per
-    organisation) replaces it with the uploader's current organisation."""
-    mine = list(Organisation.objects.filter(memberships__user=user).distinct()[:2])
-    if len(mine) == 1:
-        return mine[0]
-    if not create:
-        only = list(Organisation.objects.all()[:2])
-        return only[0] if len(only) == 1 else None
-    return Organisation.objects.sole_or_new(name)
-
-
 def pending_name(token: str, kind: str = "xlsx") -> str:
     """The pending upload (``xlsx``) or its reading (``json``)."""
     return f"{PENDING_DIR}/{token}.{kind}"
@@ -98,8 +82,13 @@ class UploadForm(forms.Form):
         help_text="An Excel workbook in the plan format or in your council's own one-table layout, up to 10 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Council",
+        help_text="The council whose plan this is.",
+    )
     plan = forms.ModelChoiceField(
-        queryset=Plan.objects.all(),
+        queryset=Plan.objects.none(),
         required=False,
         empty_label="A new plan",
         label="Import into",
@@ -112,12 +101,25 @@ class UploadForm(forms.Form):
         help_text="Used in the plan's web address; made from the title when left blank.",
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Only the councils where this person may import, and their plans; with one council there
+        # is nothing to choose.
+        organisations = organisations_where(user, roles.IMPORT_PLAN)
+        self.fields["organisation"].queryset = organisations
+        self.fields["plan"].queryset = Plan.objects.filter(organisation__in=organisations)
+        self.sole = organisations[0] if len(organisations) == 1 else None
+        if self.sole is not None:
+            del self.fields["organisation"]
 
     def clean(self):
         cleaned = super().clean()
+        plan = cleaned.get("plan")
+        if plan is not None:
+            cleaned["organisation"] = plan.organisation
+        elif self.sole is not None:
+            cleaned["organisation"] = self.sole
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
@@ -126,7 +128,7 @@ class UploadForm(forms.Form):
         try:
             data = read_upload(upload, size=upload.size)
             if is_one_table(data):
-                organisation = plan.organisation if plan else organisation_for_upload(self.user, create=False)
+                organisation = plan.organisation if plan else cleaned.get("organisation")
                 table = read_one_table(data, plan=plan, mapping=saved_mapping(organisation))
                 cleaned["layout"], cleaned["table"] = ONE_TABLE, table
                 parsed = ParsedPlan(title=table.title, first_month=Month(2000, 1))  # for its slug only
@@ -177,6 +179,7 @@ class ImportUploadView(RoleRequiredMixin, FormView):
         pending[token] = {
             "name": form.cleaned_data["file"].name[:200],
             "plan": plan.pk if plan else None,
+            "organisation": form.cleaned_data["organisation"].pk,  # checked again on confirming
             "slug": "" if plan else form.cleaned_data["slug"],
             "sha256": digest,
         }
@@ -215,7 +218,16 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         kept = pending_name(token, "xlsx" if self.one_table else "json")
         if self.pending is None or not default_storage.exists(kept):
             raise Http404(EXPIRED)
-        self.plan = Plan.objects.filter(pk=self.pending["plan"]).first() if self.pending["plan"] else None
+        # Checked again: the person's role may have changed since the upload.
+        organisations = organisations_where(self.request.user, roles.IMPORT_PLAN)
+        self.organisation = organisations.filter(pk=self.pending.get("organisation")).first()
+        if self.organisation is None:
+            raise Http404(EXPIRED)
+        self.plan = (
+            Plan.objects.filter(organisation=self.organisation, pk=self.pending["plan"]).first()
+            if self.pending["plan"]
+            else None
+        )
 
     @property
     def one_table(self) -> bool:
@@ -306,13 +318,8 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
             raise Http404(EXPIRED)
         return data
 
-    def _organisation(self) -> Organisation | None:
-        if self.plan is not None:
-            return self.plan.organisation
-        return organisation_for_upload(self.request.user, create=False)
-
     def _read(self, mapping: dict[str, str]) -> OneTable:
-        known = saved_mapping(self._organisation())
+        known = saved_mapping(self.organisation)
         return read_one_table(self._data(), plan=self.plan, mapping={**known, **mapping})
 
     def _calendar(self) -> Calendar | None:
@@ -327,15 +334,11 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
         )
 
     def _run(self, parsed: ParsedPlan, *, dry_run: bool, mapping: dict | None = None):
-        """The import (or its dry run), with the organisation chosen in the same transaction: on an
-        empty installation it is made with the plan, and a dry run leaves nothing behind."""
+        """The import (or its dry run) into the council chosen on upload (checked again in ``_load``)."""
         with transaction.atomic():
-            organisation = (
-                None if self.plan else organisation_for_upload(self.request.user, parsed.organisation)
-            )
             result = import_plan(
                 parsed, plan=self.plan, slug=self.pending["slug"], user=self.request.user, dry_run=dry_run,
-                filename=self.pending["name"], organisation=organisation, column_mapping=mapping,
+                filename=self.pending["name"], organisation=self.organisation, column_mapping=mapping,
             )  # fmt: skip
             if dry_run:
                 transaction.set_rollback(True)
@@ -352,7 +355,7 @@ class ImportPreviewView(RoleRequiredMixin, TemplateView):
             form = OneTableSettingsForm(table=table, plan=self.plan, initial=self._initial(table))
         context.update(
             table=table, form=form, errors=form_errors(form), problems=problems or [],
-            organisation=self._organisation(), calendar=self._calendar(),
+            organisation=self.organisation, calendar=self._calendar(),
         )  # fmt: skip
         calendar = self._calendar()
         if calendar is not None and not form.is_bound and not problems:
@@ -555,7 +558,7 @@ class PlanWorkbookView(RoleRequiredMixin, View):
     permission_required = roles.EXPORT
 
     def get(self, request, slug: str):
-        plan = plan_or_404(slug)
+        plan = self.plan_or_404(slug)
         return _download(export_plan(plan), f"{plan.slug}.xlsx")
 
 

@@ -45,9 +45,9 @@ class MonthChangedError(MonthCloseError):
     """What the person confirming checked has changed: they must look again."""
 
 
-def _check_permission(user) -> None:
+def _check_permission(user, plan) -> None:
     # The views check this too; a service that publishes figures to Cabinet checks again.
-    if user is None or not user.has_perm(roles.CLOSE_MONTH):
+    if user is None or not user.has_perm(roles.CLOSE_MONTH, plan):
         raise PermissionDenied("Only the performance team can close or re-open a month.")
 
 
@@ -121,7 +121,7 @@ def close_month(plan: Plan, month: Month, user, checked: str | None = None) -> M
     no statuses, a month already closed, or a report that fails its consistency check; and, when
     ``checked`` (a ``CloseCheck.fingerprint`` the person saw) is given, when the check has
     changed since."""
-    _check_permission(user)
+    _check_permission(user, plan)
     if not plan.contains(month):
         raise MonthCloseError(f"{month.name} is not in {plan.title}.")
     if month not in plan.reporting_month_list:
@@ -176,7 +176,7 @@ def close_month(plan: Plan, month: Month, user, checked: str | None = None) -> M
 @transaction.atomic
 def reopen_month(plan: Plan, month: Month, user, reason: str) -> MonthClose:
     """Re-open a closed month so it takes updates again; the reason is kept and shown on the report."""
-    _check_permission(user)
+    _check_permission(user, plan)
     reason = (reason or "").strip()
     if not reason:
         raise MonthCloseError("Give the reason for re-opening the month.")

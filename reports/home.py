@@ -94,10 +94,15 @@ def last_published(plans: list[Plan]) -> Published | None:
 def home_page(user) -> HomePage:
     today = today_month()
     plans = list(
-        Plan.objects.select_related("previous_plan", "organisation").prefetch_related(
-            "status_terms", "next_plans"
-        )
+        Plan.objects.visible_to(user)
+        .select_related("previous_plan", "organisation")
+        .prefetch_related("status_terms", "next_plans")
     )
+
+    def where(perm: str) -> list[Plan]:
+        # Each part lists the plans where the person's role in the plan's council allows it.
+        return [plan for plan in plans if user.has_perm(perm, plan)]
+
     closed = closed_months(plans)
     positions = {plan.pk: calendar_position(plan, closed[plan.pk], today) for plan in plans}
     # Each plan's month being reported: begun and open (its current month).
@@ -114,7 +119,7 @@ def home_page(user) -> HomePage:
                 sum(pending[plan.pk].values()),
                 sum(n for month, n in pending[plan.pk].items() if month in closed[plan.pk]),
             )
-            for plan in plans
+            for plan in where(roles.APPROVE_CHANGE)
             if pending[plan.pk]
         ]
     missing = None
@@ -126,6 +131,7 @@ def home_page(user) -> HomePage:
                 services.outstanding_by_lead(plan=plan, month=positions[plan.pk].month),
             )
             for plan in open_now
+            if user.has_perm(roles.CHASE, plan)
         ]
     my_requests = None
     if user.has_perm(roles.REQUEST_CHANGE):
@@ -134,11 +140,15 @@ def home_page(user) -> HomePage:
             # Its month published before a decision: it can no longer be approved (reports.closing).
             request.month_closed = request.as_month in closed.get(request.action.plan_id, set())
     return HomePage(
-        to_update=months_to_update(user, plans, positions) if user.has_perm(roles.UPDATE_OWN) else [],
+        to_update=months_to_update(user, where(roles.UPDATE_OWN), positions)
+        if user.has_perm(roles.UPDATE_OWN)
+        else [],
         my_requests=my_requests,
         waiting=waiting,
         missing=missing,
-        to_close=months_to_close(plans, closed, pending, today) if user.has_perm(roles.CLOSE_MONTH) else None,
+        to_close=months_to_close(where(roles.CLOSE_MONTH), closed, pending, today)
+        if user.has_perm(roles.CLOSE_MONTH)
+        else None,
         being_reported=dashboard_rows(open_now, positions),
         last_published=last_published(plans),
     )

@@ -125,7 +125,7 @@ class Tracker:
 
 
 def build_tracker(plan: Plan, month: Month) -> Tracker:
-    recommendations = list(Recommendation.objects.tracked())
+    recommendations = list(Recommendation.objects.tracked(plan.organisation_id))
     links = list(linked_actions(recommendations, plan))
     statuses = {
         action_id: (status, word)

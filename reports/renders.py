@@ -144,7 +144,7 @@ def rerender_published(*, plan: Plan, month: Month, kind: str, user) -> Document
     the published snapshot, so its text is the same. The copy in store is served until the new
     one is stored, then swapped for it; the old file goes only when that swap commits."""
     # The view checks this too; a service that replaces what Cabinet was sent checks again.
-    if user is None or not user.has_perm(roles.CLOSE_MONTH):
+    if user is None or not user.has_perm(roles.CLOSE_MONTH, plan):
         raise PermissionDenied("Only the performance team can render a published copy again.")
     if not MonthClose.objects.is_closed(plan, month):
         raise RenderRefused(NOT_CLOSED.format(month=month.name))

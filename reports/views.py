@@ -74,7 +74,7 @@ class MonthReportView(MonthMixin, TemplateView):
         if is_progress_layout(self.plan):
             return self.progress_context(context)
         report = cached_exception_report(self.plan, self.month)
-        plans = list(Plan.objects.all())
+        plans = list(Plan.objects.visible_to(self.request.user))
         before, after = _neighbours(plans, self.plan, self.month)
         shown = {
             "report": report,
@@ -97,7 +97,7 @@ class MonthReportView(MonthMixin, TemplateView):
         return context
 
     def progress_context(self, context):
-        plans = list(Plan.objects.all())
+        plans = list(Plan.objects.visible_to(self.request.user))
         before, after = _neighbours(plans, self.plan, self.month)
         context.update(
             plan=self.plan,
@@ -105,7 +105,7 @@ class MonthReportView(MonthMixin, TemplateView):
             before=before,
             after=after,
             picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
-            can_close=self.request.user.has_perm(roles.CLOSE_MONTH),
+            can_close=self.request.user.has_perm(roles.CLOSE_MONTH, self.plan),
         )
         return context
 
@@ -211,7 +211,7 @@ class PickReportView(RoleRequiredMixin, TemplateView):
     template_name = "reports/pick.html"
 
     def get(self, request, *args, **kwargs):
-        form = ReportPickerForm(request.GET or None, plans=list(Plan.objects.all()))
+        form = ReportPickerForm(request.GET or None, plans=list(Plan.objects.visible_to(request.user)))
         if form.is_valid():
             slug, month = form.selected()
             return redirect("reports:month", slug=slug, month=month)
@@ -226,9 +226,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         plans = list(
-            Plan.objects.select_related("previous_plan", "organisation").prefetch_related(
-                "status_terms", "next_plans"
-            )
+            Plan.objects.visible_to(self.request.user)
+            .select_related("previous_plan", "organisation")
+            .prefetch_related("status_terms", "next_plans")
         )
         return super().get_context_data(
             rows=dashboard_rows(plans),
@@ -251,8 +251,8 @@ class CoverPageView(MonthMixin, TemplateView):
             month=self.month,
             doc=doc,
             report=doc.report,
-            can_export=self.request.user.has_perm(roles.EXPORT),
-            can_edit=self.request.user.has_perm(roles.EDIT_STRUCTURE),
+            can_export=self.request.user.has_perm(roles.EXPORT, self.plan),
+            can_edit=self.request.user.has_perm(roles.EDIT_STRUCTURE, self.plan),
         )
         return context
 

@@ -361,6 +361,9 @@ class CoverSettingsView(RoleRequiredMixin, UpdateView):
     template_name = "pdf/cover_settings.html"
     context_object_name = "plan"
 
+    def get_object(self, queryset=None):
+        return self.plan_or_404(self.kwargs["slug"])
+
     def form_valid(self, form):
         messages.success(self.request, "The cover report settings are saved.")
         return super().form_valid(form)

@@ -36,7 +36,7 @@ class CurrentRecommendationsView(RoleRequiredMixin, View):
     permission_required = roles.VIEW
 
     def get(self, request, *args, **kwargs):
-        plan = Plan.objects.first()  # plans are ordered latest first
+        plan = Plan.objects.visible_to(request.user).first()  # plans are ordered latest first
         if plan is None:
             return redirect("home")
         return redirect("reports:recommendations", slug=plan.slug, month=str(current_month(plan)))

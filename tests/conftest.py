@@ -1,6 +1,7 @@
 import pytest
 
-from tests.factories import ROLE_GROUPS, load_demo, make_user
+from plans.models import Organisation
+from tests.factories import ROLE_GROUPS, give_role, load_demo, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -18,10 +19,12 @@ def media_root(settings, tmp_path_factory):
 
 
 @pytest.fixture
-def role_user(db):
-    """role_user("cmt") -> a user in that role's group (or a plain user for "none"); the same user
-    each time a test asks for the role."""
+def role_user(db, request):
+    """role_user("cmt") -> a user in that role at the test council (or a plain user for "none");
+    the same user each time a test asks for the role. In a test of the demo plans the role is
+    held at the demo's council (Bromsgrove) too."""
     made = {}
+    uses_demo = bool({"demo", "demo_db"} & set(request.fixturenames))
 
     def build(role: str):
         if role not in made:
@@ -32,6 +35,8 @@ def role_user(db):
                 made[role] = make_user("test-root", is_superuser=True, is_staff=True)
             else:
                 made[role] = make_user(f"test-{role}", ROLE_GROUPS[role])
+                if uses_demo:
+                    give_role(made[role], ROLE_GROUPS[role], Organisation.objects.get(slug="bromsgrove"))
         return made[role]
 
     return build

@@ -10,7 +10,17 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
 from plans import roles
-from plans.models import Action, Lead, Measure, MonthlyStatus, Organisation, Plan, PlannedMonth, Priority
+from plans.models import (
+    Action,
+    Lead,
+    Measure,
+    Membership,
+    MonthlyStatus,
+    Organisation,
+    Plan,
+    PlannedMonth,
+    Priority,
+)
 from plans.periods import Month
 from reports.models import Document
 
@@ -22,6 +32,14 @@ def default_organisation() -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(
         slug="test-council", defaults={"name": "Test District Council"}
     )
+    return organisation
+
+
+def council_named(name: str) -> Organisation:
+    """The test council under another name (the role users of ``role_user`` are its people)."""
+    organisation = default_organisation()
+    organisation.name = name
+    organisation.save(update_fields=["name"])
     return organisation
 
 
@@ -107,11 +125,22 @@ def make_status(action: Action, month: str, status: str, **kwargs) -> MonthlySta
     )
 
 
-def make_user(username: str, group: str | None = None, **kwargs) -> User:
+def make_user(
+    username: str, group: str | None = None, *, organisation: Organisation | None = None, **kwargs
+) -> User:
+    """A login; with ``group`` (a role of ``plans.roles``) a member of ``organisation`` (the test
+    council unless named) in that role."""
     user = User.objects.create_user(username=username, password="pw-for-tests-only", **kwargs)
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        give_role(user, group, organisation or default_organisation())
     return user
+
+
+def give_role(user: User, group: str, organisation: Organisation) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"role": Group.objects.get(name=group)}
+    )
+    return membership
 
 
 ROLE_GROUPS = {

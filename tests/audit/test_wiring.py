@@ -13,7 +13,7 @@ from plans.models import ChangeRequest
 from plans.periods import Month
 from plans.services import decide_request
 from reports.closing import close_month, reopen_month
-from tests.factories import make_action, make_measure, make_plan, make_priority
+from tests.factories import default_organisation, make_action, make_measure, make_plan, make_priority
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"
 
@@ -66,9 +66,10 @@ def test_a_refused_close_leaves_no_audit_event(demo, role_user):
 
 
 def test_an_import_is_audited_and_a_dry_run_is_not(db):
-    call_command("import_plan", str(FIXTURE), "--dry-run", stdout=io.StringIO())
+    council = default_organisation().slug
+    call_command("import_plan", str(FIXTURE), "--dry-run", "--organisation", council, stdout=io.StringIO())
     assert not AuditEvent.objects.filter(kind="import").exists()
-    call_command("import_plan", str(FIXTURE), stdout=io.StringIO())
+    call_command("import_plan", str(FIXTURE), "--organisation", council, stdout=io.StringIO())
     event = AuditEvent.objects.get(kind="import")
     assert event.plan is not None
     assert event.details["created"] is True

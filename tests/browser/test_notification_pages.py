@@ -35,7 +35,7 @@ def test_performance_team_adds_a_missing_address_and_chases(demo_site, page, wid
     check(page)
 
     page.get_by_role("link", name="Add an email address of JG").click()
-    assert page.locator("h1").inner_text() == "JG: name and email address"
+    assert page.locator("h1").inner_text() == "JG: the lead's details"
     check(page)
     page.get_by_label("Email address").fill("john.green at bromsgrove")
     page.get_by_role("button", name="Save").click()

@@ -13,7 +13,7 @@ from cabinet.models import CorporateRisk, Meeting, NarrativeText
 from plans.periods import Month
 from reports.closing import close_month
 from tests.conftest import SESSION_REFRESH_QUERIES
-from tests.factories import make_plan, make_priority
+from tests.factories import default_organisation, make_plan, make_priority
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,12 @@ def plan():
 @pytest.fixture
 def risk(role_user):
     return services.save_risk(
-        user=role_user("performance"), code="TK5", title="Business continuity", likelihood=2, impact=4
+        user=role_user("performance"),
+        organisation=default_organisation(),
+        code="TK5",
+        title="Business continuity",
+        likelihood=2,
+        impact=4,
     )
 
 
@@ -96,7 +101,14 @@ def test_the_register_reads_the_same_number_of_queries_however_many_risks(
     client = client_as("clerk")
     user = role_user("performance")
     for n in range(1, 31):
-        risk = services.save_risk(user=user, code=f"TK{n}", title=f"Risk {n}", likelihood=1 + n % 4, impact=2)
+        risk = services.save_risk(
+            user=user,
+            organisation=default_organisation(),
+            code=f"TK{n}",
+            title=f"Risk {n}",
+            likelihood=1 + n % 4,
+            impact=2,
+        )
         services.link_risk(
             user=user, risk=risk, plan=plan, priorities=list(plan.priorities.all()), actions=[]
         )
@@ -106,7 +118,7 @@ def test_the_register_reads_the_same_number_of_queries_however_many_risks(
     with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES):
         body = client.get(reverse("cabinet:risks")).content.decode()
     assert body.index("TK2: Risk 2") < body.index("TK10: Risk 10")  # the register's order, not the text's
-    assert body.count('<h2 id="risk-') == CorporateRisk.objects.count()
+    assert body.count('<h2 id="risk-') == CorporateRisk.objects.filter(organisation=plan.organisation).count()
 
 
 def test_the_performance_team_records_the_meeting(client_as, plan):

@@ -12,7 +12,7 @@ from cabinet import services
 from cabinet.committee import committee_papers, fill, risks_against
 from cabinet.models import CorporateRisk
 from plans.periods import Month
-from tests.factories import make_action, make_measure, make_plan, make_priority
+from tests.factories import default_organisation, make_action, make_measure, make_plan, make_priority
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,14 @@ def team(role_user):
 
 
 def add(team, code: str, likelihood: int = 2, impact: int = 2, title: str = "A risk") -> CorporateRisk:
-    return services.save_risk(user=team, code=code, title=title, likelihood=likelihood, impact=impact)
+    return services.save_risk(
+        user=team,
+        organisation=default_organisation(),
+        code=code,
+        title=title,
+        likelihood=likelihood,
+        impact=impact,
+    )
 
 
 @pytest.mark.parametrize(
@@ -105,7 +112,9 @@ def test_only_the_performance_team_writes_through_the_services(role_user, role):
     with pytest.raises(PermissionDenied):
         services.save_texts(user=user, plan=plan, texts={"legal": "x"})
     with pytest.raises(PermissionDenied):
-        services.save_risk(user=user, code="X", title="x", likelihood=1, impact=1)
+        services.save_risk(
+            user=user, organisation=default_organisation(), code="X", title="x", likelihood=1, impact=1
+        )
 
 
 def test_the_plans_text_fills_in_the_month_and_the_committee(team):

@@ -161,6 +161,39 @@ def test_demo_logins_have_their_roles():
     assert officer.check_password("demo")
 
 
+@pytest.mark.django_db
+def test_the_demo_logins_are_people_of_their_councils():
+    call_command("load_demo", "--force")
+    bromsgrove = Plan.objects.get(slug="bromsgrove-2009-10")
+    roles_held = {
+        username: [
+            (m.organisation.slug, m.role.name) for m in User.objects.get(username=username).memberships.all()
+        ]
+        for username in (
+            "officer",
+            "performance",
+            "cmt",
+            "clerk",
+            "rotherham-performance",
+            "rotherham-officer",
+        )
+    }
+    assert roles_held == {
+        "officer": [("bromsgrove", "Officer")],
+        "performance": [("bromsgrove", "Performance team")],
+        "cmt": [("bromsgrove", "CMT")],
+        "clerk": [("bromsgrove", "Clerk")],
+        "rotherham-performance": [("rotherham", "Performance team")],
+        "rotherham-officer": [("rotherham", "Officer")],
+    }
+    rotherham = User.objects.get(username="rotherham-performance")
+    assert rotherham.memberships.get().organisation.name == "Rotherham Metropolitan Borough Council"
+    assert rotherham.check_password("demo")
+    assert not Plan.objects.visible_to(rotherham).filter(pk=bromsgrove.pk).exists()
+    assert not rotherham.has_perm("plans.approve_change", bromsgrove)
+    assert User.objects.get(username="admin").memberships.count() == 0  # the site administrator
+
+
 def test_every_month_of_2008_09_is_published_and_july_2009_is_the_open_draft(demo):
     closed = MonthClose.objects.closed().filter(plan=demo["2008"]).order_by("month")
     assert [str(Month.from_date(close.month)) for close in closed] == list(PAPER_2008_09)

@@ -17,13 +17,18 @@ SETTINGS = "/plans/p/reminders/"
 def lead():
     plan = make_plan(slug="p", first_month="2009-07", title="Improvement Plan 2009/10")
     # Initials the demo's leads (loaded for some tests of the session) do not use.
-    t1 = make_lead("T1", user=make_user("t1-login", email="t1.login@example.org"))
+    t1 = make_lead("T1", user=make_user("t1-login", "Officer", email="t1.login@example.org"))
     make_action(make_measure(make_priority(plan)), "1.1.1", "An action", leads=[t1, make_lead("T2")])
     return t1
 
 
 def edit_url(lead):
     return f"/plans/leads/{lead.pk}/"
+
+
+def form(lead, **values) -> dict:
+    """The lead's form as the page sends it: its initials and linked log-in as they are."""
+    return {"initials": lead.initials, "user": lead.user_id or "", **values}
 
 
 @pytest.mark.parametrize("role", ["officer", "cmt", "clerk", "none"])
@@ -59,7 +64,8 @@ def test_the_list_shows_each_lead_and_who_cannot_be_reminded(client_as, lead, dj
 def test_the_performance_team_changes_an_address_audited_and_goes_back_to_the_chase_list(client_as, lead):
     chase = "/plans/p/chase/2009-07/"
     response = client_as("performance").post(
-        edit_url(lead), {"name": "Rebecca Dunne", "email": " rebecca.dunne@example.org ", "next": chase}
+        edit_url(lead),
+        form(lead, **{"name": "Rebecca Dunne", "email": " rebecca.dunne@example.org ", "next": chase}),
     )
     assert response["Location"] == chase
     lead.refresh_from_db()
@@ -79,7 +85,7 @@ def test_the_performance_team_changes_an_address_audited_and_goes_back_to_the_ch
 
 def test_a_bad_address_is_shown_beside_the_field_with_what_was_typed(client_as, lead):
     response = client_as("performance").post(
-        edit_url(lead), {"name": "Rebecca Dunne", "email": "rebecca at home"}
+        edit_url(lead), form(lead, **{"name": "Rebecca Dunne", "email": "rebecca at home"})
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -96,7 +102,7 @@ def test_a_bad_address_is_shown_beside_the_field_with_what_was_typed(client_as, 
 
 def test_next_must_be_on_this_site(client_as, lead):
     response = client_as("performance").post(
-        edit_url(lead), {"name": "", "email": "", "next": "https://evil.example.com/"}
+        edit_url(lead), form(lead, **{"name": "", "email": "", "next": "https://evil.example.com/"})
     )
     assert response["Location"] == LEADS
     body = client_as("performance").get(LEADS + "?next=javascript:alert(1)").content.decode()
@@ -104,7 +110,9 @@ def test_next_must_be_on_this_site(client_as, lead):
 
 
 def test_unchanged_values_write_nothing(client_as, lead):
-    response = client_as("performance").post(edit_url(lead), {"name": "", "email": ""}, follow=True)
+    response = client_as("performance").post(
+        edit_url(lead), form(lead, **{"name": "", "email": ""}), follow=True
+    )
     assert "Nothing changed for T1." in response.content.decode()
     assert not AuditEvent.objects.filter(kind="lead-contact").exists()
 

@@ -7,7 +7,6 @@ from datetime import date
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,11 +14,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from audit.models import AuditEvent
-from plans import roles
-from plans.models import Action, ColumnMapping, Lead, Membership, MonthlyStatus, Plan, StatusTerm, TableField
+from plans.models import Action, ColumnMapping, Lead, MonthlyStatus, Plan, StatusTerm, TableField
 from plans.periods import Month
 from plans.status import Status
-from plans.views_workbook import organisation_for_upload
 from plans.workbook.importer import import_plan
 from plans.workbook.one_table import (
     Calendar,
@@ -31,7 +28,7 @@ from plans.workbook.one_table import (
     split_accountability,
 )
 from plans.workbook.safety import WorkbookInvalid
-from tests.factories import default_organisation, make_organisation, make_user
+from tests.factories import default_organisation, make_organisation
 from tests.plans.workbook_helpers import workbook
 
 pytestmark = pytest.mark.django_db
@@ -593,13 +590,7 @@ def test_only_the_performance_team_may_preview_or_confirm_a_one_table_import(cli
 
 
 def test_upload_preview_map_a_column_and_confirm(client_as, role_user):
-    organisation = default_organisation()
-    # The uploader's organisation (the session's demo data may hold others).
-    Membership.objects.create(
-        user=role_user("performance"),
-        organisation=organisation,
-        role=Group.objects.get(name=roles.PERFORMANCE),
-    )
+    organisation = default_organisation()  # the role users' council
     client = client_as("performance")
     response = upload(client, rag_workbook(), slug="cip-2007-10")
     assert response.status_code == 302
@@ -669,23 +660,10 @@ def test_a_bad_one_table_upload_lists_every_problem_and_saves_nothing(client_as)
     assert not Plan.objects.filter(title=TITLE).exists()
 
 
-def test_the_uploaders_organisation_is_the_one_they_are_a_member_of():
-    default_organisation()
-    rotherham = make_organisation("test-rotherham", "Test Rotherham Council")
-    user = make_user("rotherham-performance", roles.PERFORMANCE)
-    assert organisation_for_upload(user) is None  # two organisations, no membership: the import asks
-    Membership.objects.create(
-        user=user, organisation=rotherham, role=Group.objects.get(name=roles.PERFORMANCE)
-    )
-    assert organisation_for_upload(user) == rotherham
-
-
 # --- The demo: Rotherham's plan (seed 004, Appendix A) ----------------------------------------------------
 def test_the_demo_loads_rotherhams_plan_through_the_one_table_importer():
-    from demo.load import FIXTURES, ROTHERHAM, load_rotherham
+    from demo.load import load_rotherham
 
-    if not (FIXTURES / ROTHERHAM["workbook"]).is_file():
-        pytest.skip("fixtures/rotherham-2007-10.xlsx is built on the rotherham-data branch")
     # Loaded here, or already by the session's demo data.
     assert load_rotherham({}) in ("loaded", "already loaded")
     plan = Plan.objects.get(slug="rotherham-2007-10")

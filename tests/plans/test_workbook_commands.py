@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from plans.models import Action, Plan
 from plans.workbook.writer import parsed_from_plan
+from tests.factories import default_organisation
 from tests.plans.test_workbook_import import FIXTURE
 from tests.plans.workbook_helpers import DAMAGED, action_row, damaged, workbook
 
@@ -15,8 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
+    """The command as a council runs it, naming its organisation (the test council) for imports."""
     from io import StringIO
 
+    if args[0] == "import_plan" and "--organisation" not in args:
+        args = (*args, "--organisation", default_organisation().slug)
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()

@@ -27,6 +27,7 @@ from plans.workbook.safety import (
     read_upload,
 )
 from plans.workbook.writer import workbook_bytes, write_workbook
+from tests.factories import default_organisation
 from tests.plans.test_workbook_import import FIXTURE
 from tests.plans.workbook_helpers import (
     ACTION_HEADINGS,
@@ -202,7 +203,7 @@ def test_an_upload_over_10_mb_is_refused_before_it_is_read():
 def test_nothing_is_saved_from_a_workbook_with_an_error():
     data = workbook(actions=[action_row(), action_row(ref="1.1.2", grid=["Purple"])])
     with pytest.raises(WorkbookInvalid):
-        import_plan(read_workbook(data), slug="never")
+        import_plan(read_workbook(data), slug="never", organisation=default_organisation())
     assert not Plan.objects.filter(slug="never").exists()
 
 
@@ -242,7 +243,7 @@ def test_fuzzed_workbooks_give_a_plan_or_a_list_of_errors(plan, priorities, meas
         assert invalid.errors and all(str(e) for e in invalid.errors)
     else:
         assert isinstance(result, ParsedPlan)
-        saved = import_plan(result, slug=f"fuzz-{next(FUZZ_SLUGS)}")
+        saved = import_plan(result, slug=f"fuzz-{next(FUZZ_SLUGS)}", organisation=default_organisation())
         assert saved.plan.actions.count() == len(result.actions)
 
 
@@ -268,7 +269,7 @@ def test_fuzzed_month_grids_import_or_give_errors(grids):
     except WorkbookInvalid as invalid:
         assert all(e.sheet == "Actions" and e.row and e.column for e in invalid.errors)
     else:
-        saved = import_plan(result, slug=f"fuzz-{next(FUZZ_SLUGS)}")
+        saved = import_plan(result, slug=f"fuzz-{next(FUZZ_SLUGS)}", organisation=default_organisation())
         assert saved.plan.actions.count() == len(rows)
 
 

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from plans.models import Action, ActionChange, MonthlyStatus, Plan
 from plans.periods import Month
 from plans.status import Status
-from plans.workbook.importer import ImportRefused, import_plan
+from plans.workbook import importer
+from plans.workbook.importer import ImportRefused
 from plans.workbook.reader import read_workbook, status_vocabulary
 from plans.workbook.safety import WorkbookInvalid
 from plans.workbook.writer import export_plan, parsed_from_plan
@@ -18,6 +19,14 @@ from tests.plans.workbook_helpers import action_row, workbook
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "bromsgrove-2007-08.xlsx"
 JULY, AUG = Month(2008, 7), Month(2008, 8)
+
+
+def import_plan(parsed, **options):
+    """The importer, a new plan going into the test council (the role users' council) unless the
+    test names one: the session's demo council is in the database too."""
+    if options.get("plan") is None:
+        options.setdefault("organisation", default_organisation())
+    return importer.import_plan(parsed, **options)
 
 
 def grid(plan):
@@ -196,9 +205,10 @@ def test_an_import_is_audited_and_a_dry_run_is_not(role_user):
 
     user = role_user("performance")
     parsed = read_workbook(workbook())
-    import_plan(parsed, slug="dry", user=user, dry_run=True, filename="plan.xlsx")
+    council = user.memberships.get().organisation
+    import_plan(parsed, slug="dry", user=user, dry_run=True, filename="plan.xlsx", organisation=council)
     assert not AuditEvent.objects.filter(kind="import", details__filename="plan.xlsx").exists()
-    plan = import_plan(parsed, slug="audited", user=user, filename="plan.xlsx").plan
+    plan = import_plan(parsed, slug="audited", user=user, filename="plan.xlsx", organisation=council).plan
     event = AuditEvent.objects.get(kind="import", plan=plan)
     assert (event.username, event.details["filename"], event.details["created"]) == (
         "test-performance",

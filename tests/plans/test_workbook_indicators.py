@@ -11,10 +11,11 @@ from openpyxl import load_workbook
 
 from plans.models import Indicator, IndicatorActual, IndicatorChange, MonthClose, Plan
 from plans.periods import Month
-from plans.workbook.importer import import_plan
+from plans.workbook import importer
 from plans.workbook.reader import parsed_as_json, parsed_from_json, read_figure, read_workbook
 from plans.workbook.safety import WorkbookInvalid
 from plans.workbook.writer import export_plan, parsed_from_plan
+from tests.factories import default_organisation
 from tests.plans.workbook_helpers import INDICATOR_HEADINGS, indicator_row, workbook
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,16 @@ LITTER = indicator_row(
 )  # fmt: skip
 
 
+def import_plan(parsed, **options):
+    """The importer, a new plan going into the test council (the role users' council) unless the
+    test names one: the session's demo council is in the database too."""
+    if options.get("plan") is None:
+        options.setdefault("organisation", default_organisation())
+    return importer.import_plan(parsed, **options)
+
+
 def imported(rows, **options):
+    options.setdefault("organisation", default_organisation())  # the role users' council
     return import_plan(read_workbook(workbook(indicators=rows)), slug="p", from_command_line=True, **options)
 
 
@@ -305,7 +315,8 @@ def test_the_import_plan_command_imports_the_sheet(tmp_path):
     from io import StringIO
 
     out = StringIO()
-    call_command("import_plan", str(path), "--slug", "cli", stdout=out)
+    council = default_organisation().slug
+    call_command("import_plan", str(path), "--slug", "cli", "--organisation", council, stdout=out)
     assert "2 priorities, 2 measures, 1 actions, 2 indicators." in out.getvalue()
     assert Indicator.objects.filter(plan__slug="cli").count() == 2
     assert Indicator.objects.get(plan__slug="cli", code="BV199a").lead.initials == "MB"

@@ -8,7 +8,7 @@ from plans.periods import Month
 from plans.status import Status
 from plans.workbook.reader import read_workbook
 from plans.workbook.safety import WorkbookInvalid
-from tests.factories import make_plan
+from tests.factories import default_organisation, make_plan
 from tests.plans.workbook_helpers import ACTION_HEADINGS, MEASURES, PRIORITIES, action_row, workbook
 
 JULY, AUG, SEP = Month(2008, 7), Month(2008, 8), Month(2008, 9)
@@ -244,7 +244,7 @@ def test_a_plan_longer_than_a_year_heads_its_months_with_the_year(db):
     headings = ACTION_HEADINGS[:5] + ["Jul 2008", "Jul 2009"] + ACTION_HEADINGS[17:]
     plan_rows = [["Title", "Three years"], ["First month", "July 2008"], ["Months", 36]]
     data = workbook(plan=plan_rows, action_headings=headings, actions=[action_row(grid=["G", "R"])[:7]])
-    plan = import_plan(read_workbook(data), slug="long").plan
+    plan = import_plan(read_workbook(data), slug="long", organisation=default_organisation()).plan
     again = read_workbook(export_plan(plan))
     assert {m: c.status for m, c in again.actions[0].grid.items()} == {
         JULY: Status.GREEN,

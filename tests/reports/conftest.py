@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import (
+    council_named,
     make_action,
     make_lead,
     make_measure,
-    make_organisation,
     make_plan,
     make_priority,
     make_status,
@@ -35,7 +35,7 @@ def plan():
     plan = make_plan(
         slug="small",
         title="Improvement Plan 2009/10",
-        organisation=make_organisation("bromsgrove-tests", "Bromsgrove District Council"),
+        organisation=council_named("Bromsgrove District Council"),
         portfolio_holder="Cllr. A Member",
         responsible_officer="An Officer",
         contact_name="A Contact",

@@ -243,7 +243,12 @@ def papers(plan, role_user):
     )
     cabinet_services.save_texts(user=user, plan=plan, texts={"financial": "No financial implications."})
     risk = cabinet_services.save_risk(
-        user=user, code="TK1", title="Effective Financial Management", likelihood=2, impact=4
+        user=user,
+        organisation=plan.organisation,
+        code="TK1",
+        title="Effective Financial Management",
+        likelihood=2,
+        impact=4,
     )
     cabinet_services.link_risk(
         user=user, risk=risk, plan=plan, priorities=list(plan.priorities.all()), actions=[]

@@ -14,10 +14,10 @@ from reports import documents, renders
 from reports.models import Document
 from reports.pdf import PDFRenderError
 from tests.factories import (
+    council_named,
     make_action,
     make_lead,
     make_measure,
-    make_organisation,
     make_plan,
     make_priority,
     make_status,
@@ -32,7 +32,7 @@ def plan():
     plan = make_plan(
         slug="small",
         title="Improvement Plan 2009/10",
-        organisation=make_organisation("bromsgrove-tests", "Bromsgrove District Council"),
+        organisation=council_named("Bromsgrove District Council"),
     )
     priority = make_priority(plan, "CP1", "Town Centre")
     measure = make_measure(priority, "1.1", "Agreement on preferred option of Area Action Pan")

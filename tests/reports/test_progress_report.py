@@ -27,10 +27,10 @@ from plans.periods import Month
 from reports import closing
 from reports.progress_report import build_progress_report, previous_reporting_month, progress_report
 from tests.factories import (
+    default_organisation,
     make_action,
     make_lead,
     make_measure,
-    make_organisation,
     make_plan,
     make_priority,
     make_status,
@@ -62,7 +62,7 @@ def make_rotherham_like():
         months=36,
         reporting_interval=2,
         report_layout="progress",
-        organisation=make_organisation("rotherham-tests", "Rotherham Metropolitan Borough Council"),
+        organisation=default_organisation(),  # the role users' council
     )
     for word, status, default in [
         ("Completed", "GREEN", False),

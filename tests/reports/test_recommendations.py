@@ -10,7 +10,15 @@ from plans.periods import Month
 from plans.recommendations import RecommendationError, save_recommendation, set_linked_actions
 from reports.recommendations import build_tracker
 from tests.conftest import SESSION_REFRESH_QUERIES
-from tests.factories import make_action, make_measure, make_plan, make_priority, make_status, make_user
+from tests.factories import (
+    default_organisation,
+    make_action,
+    make_measure,
+    make_plan,
+    make_priority,
+    make_status,
+    make_user,
+)
 from tests.reports.pdf_helpers import page_texts
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +77,9 @@ def demo_action(demo, ref):
 
 
 def test_the_demo_holds_seed_002s_recommendations_as_written(demo):
-    assert [(r.source, r.code, r.text) for r in Recommendation.objects.tracked()] == [
-        (SOURCE, code, text) for code, text in SEED_002
-    ]
+    assert [
+        (r.source, r.code, r.text) for r in Recommendation.objects.tracked(demo["2009"].organisation)
+    ] == [(SOURCE, code, text) for code, text in SEED_002]
 
 
 def test_the_july_2009_tracker_rolls_up_each_recommendation_and_the_whole(demo):
@@ -232,7 +240,9 @@ def test_the_service_refuses_the_wrong_role_and_another_plans_action(db):
     mine = make_action(make_measure(make_priority(plan, "CP1")), "1.1.1", "Mine")
     theirs = make_action(make_measure(make_priority(other, "CP1")), "1.1.1", "Theirs")
     performance = make_user("p", "Performance team")
-    recommendation = save_recommendation(user=performance, source="Inspection", code="R1", text="Do better.")
+    recommendation = save_recommendation(
+        user=performance, organisation=plan.organisation, source="Inspection", code="R1", text="Do better."
+    )
     with pytest.raises(PermissionDenied):
         set_linked_actions(
             user=make_user("c", "CMT"), recommendation=recommendation, plan=plan, actions=[mine]
@@ -240,7 +250,9 @@ def test_the_service_refuses_the_wrong_role_and_another_plans_action(db):
     with pytest.raises(RecommendationError, match="Only actions of"):
         set_linked_actions(user=performance, recommendation=recommendation, plan=plan, actions=[theirs])
     with pytest.raises(RecommendationError, match="Inspection already has a recommendation R1."):
-        save_recommendation(user=performance, source="Inspection", code="R1", text="Again.")
+        save_recommendation(
+            user=performance, organisation=plan.organisation, source="Inspection", code="R1", text="Again."
+        )
     assert not RecommendationLink.objects.filter(recommendation=recommendation).exists()
 
 
@@ -248,7 +260,11 @@ def _recommendations_with_actions(plan, count: int, performance) -> None:
     measure = make_measure(make_priority(plan, f"P{count}"))
     for i in range(count):
         recommendation = save_recommendation(
-            user=performance, source="Inspection", code=f"R{i + 1}", text=f"Recommendation {i + 1}."
+            user=performance,
+            organisation=plan.organisation,
+            source="Inspection",
+            code=f"R{i + 1}",
+            text=f"Recommendation {i + 1}.",
         )
         actions = [make_action(measure, f"{i}.{j}", f"Action {i}.{j}", planned=["2009-07"]) for j in range(3)]
         for action in actions:
@@ -275,12 +291,16 @@ def test_the_tracker_page_queries_do_not_grow_with_the_recommendations(
     assert response.content.decode().count("3 actions: 3 Green") == count
 
 
-def test_the_performance_team_adds_a_recommendation_in_the_admin(client, db):
-    performance = make_user("perf-admin", "Performance team", is_staff=True)
-    client.force_login(performance)
+def test_the_site_administrator_adds_a_recommendation_in_the_admin(client, db):
+    # The admin is not scoped to organisations: site administrators only (a performance team
+    # member with staff status is refused it).
+    client.force_login(make_user("perf-admin", "Performance team", is_staff=True))
+    assert client.get(reverse("admin:plans_recommendation_add"), follow=True).status_code == 403
+    client.force_login(make_user("site-admin", is_staff=True, is_superuser=True))
     response = client.post(
         reverse("admin:plans_recommendation_add"),
         {
+            "organisation": default_organisation().pk,
             "source": "Audit Commission CPA report (March 2009)",
             "code": "R8",
             "text": "Keep going.",
@@ -291,7 +311,15 @@ def test_the_performance_team_adds_a_recommendation_in_the_admin(client, db):
     assert Recommendation.objects.filter(code="R8", text="Keep going.").exists()
     refused = client.post(
         reverse("admin:plans_recommendation_add"),
-        {"source": "Audit Commission CPA report (March 2009)", "code": "R8", "text": "Again.", "position": 9},
+        {
+            "organisation": default_organisation().pk,
+            "source": "Audit Commission CPA report (March 2009)",
+            "code": "R8",
+            "text": "Again.",
+            "position": 9,
+        },
     )
     assert refused.status_code == 200
-    assert "Recommendation with this Source and Code already exists." in refused.content.decode()
+    assert (
+        "Recommendation with this Organisation, Source and Code already exists." in refused.content.decode()
+    )

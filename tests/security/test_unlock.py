@@ -10,14 +10,15 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from plans import roles
-from tests.factories import make_user
+from tests.factories import make_organisation, make_user
 
 PASSWORD = "correct horse battery staple"
 PAGE = "/accounts/locked-out/"
 
 
-def person(username):
-    user = make_user(username)
+def person(username, organisation=None):
+    """A colleague at the test council (or ``organisation``): the performance team unlocks its own people."""
+    user = make_user(username, roles.OFFICER, organisation=organisation)
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -106,3 +107,15 @@ def test_unlocking_someone_no_longer_locked_out_says_so_and_records_nothing(clie
 def test_the_menu_links_to_the_page_for_the_performance_team_only(client_as, db):
     assert f'href="{PAGE}"' in client_as("performance").get("/").content.decode()
     assert f'href="{PAGE}"' not in client_as("officer").get("/").content.decode()
+
+
+def test_a_person_of_another_council_is_neither_listed_nor_unlocked(client_as, locked_out):
+    person("k.other", organisation=make_organisation("elsewhere"))
+    fail("k.other", 5)
+    performance = client_as("performance")
+    page = performance.get(PAGE)
+    assert [lock.username for lock in page.context["locked_out"]] == ["j.smith"]
+    assert "k.other" not in page.content.decode()
+    performance.post(PAGE, {"username": "k.other"})
+    assert AccessAttempt.objects.filter(username="k.other").exists()
+    assert not AuditEvent.objects.filter(kind="unlock").exists()

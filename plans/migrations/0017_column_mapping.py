@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0014_membership'),
+        ('plans', '0016_recommendation_organisation_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
