@@ -100,7 +100,9 @@ def load_leads(organisation: Organisation, leads: dict, logins: dict, users: dic
         lead.save(update_fields=["name", "email"])
     for username, login in logins.items():
         if "lead" in login:
-            lead, _ = Lead.objects.get_or_create(organisation=organisation, initials=login["lead"])
+            # Each login leads in its own council (Rotherham's officer is a job title of its plan).
+            council = Organisation.objects.get(slug=login.get("organisation", organisation.slug))
+            lead, _ = Lead.objects.get_or_create(organisation=council, initials=login["lead"])
             Lead.objects.filter(user=users[username]).exclude(pk=lead.pk).update(user=None)
             lead.user = users[username]
             lead.save(update_fields=["user"])

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -352,7 +352,9 @@ class OneTable:
             )
         actions = []
         for action, reading in zip(self.actions, self.reported, strict=True):
-            grid = {calendar.status_month: reading} if reading is not None else {}
+            grid = _reported_in(action, calendar)
+            if reading is not None:
+                grid[calendar.status_month] = replace(reading, planned=True)
             actions.append(_with_grid(action, grid))
         month_columns = {calendar.status_month: self.on_target_column} if calendar.status_month else {}
         return ParsedPlan(
@@ -366,6 +368,16 @@ class OneTable:
             terms=list(self.terms),
             month_columns=month_columns,
         )
+
+
+def _reported_in(action: ParsedAction, calendar: Calendar) -> dict[Month, Cell]:
+    """The reporting months a key action is reported on, as planned months: a one-table plan has
+    no month grid, and its council reports every key action in every period until its target
+    month (the revised one when there is one); one without a month it can be read in ("Ongoing",
+    "December annually") in every period of the plan. Each is then live in those periods and
+    asked of its lead, and a period's blank On Target is "not reported", not "not due"."""
+    target = action.revised_target or action.original_target
+    return {m: Cell(planned=True) for m in calendar.reporting_months if target is None or m <= target}
 
 
 def _with_grid(action: ParsedAction, grid: dict) -> ParsedAction:

@@ -278,9 +278,21 @@ def test_on_target_in_the_plans_words_and_blank_is_not_reported():
         (Status.GREEN, "Completed"),
     ]
     parsed = table.plan(CALENDAR)
-    assert [a.grid for a in parsed.actions][2] == {}
+    # Not reported this period, still reported on in every period ("Spring 2008": no month read).
+    assert parsed.actions[2].statuses == {}
+    assert parsed.actions[2].planned == CALENDAR.reporting_months
+    assert len(CALENDAR.reporting_months) == 18
     assert parsed.actions[0].statuses[Month(2007, 9)].word == "On track"
     assert parsed.reporting_interval == 2
+
+
+def test_each_key_action_is_reported_on_every_period_until_its_target_month():
+    parsed = read_one_table(one_table()).plan(CALENDAR)
+    may, july, september, november = Month(2007, 5), Month(2007, 7), Month(2007, 9), Month(2007, 11)
+    assert parsed.actions[0].planned == [may, july, september, november]  # December 2007
+    assert parsed.actions[1].planned == [may, july, september]  # revised to October 2007
+    assert parsed.actions[3].planned[-1] == Month(2008, 3)  # "October 2007 March 2008": the last
+    assert parsed.actions[4].planned == CALENDAR.reporting_months  # "Ongoing"
 
 
 def test_a_word_not_in_the_vocabulary_is_an_error_by_sheet_row_and_column():
@@ -461,7 +473,9 @@ OPTIONS = ["--organisation", "test-rotherham", "--slug", "test-cip", "--first-mo
 def test_the_command_with_every_option(rotherham_file):
     out = run(str(rotherham_file), *OPTIONS)
     assert "3 priorities, 3 measures, 5 actions." in out
-    assert "September 2007  RED 1  AMBER 1  GREEN 2  REPRO 0  SUSP 0  planned 0" in out
+    # every key action is reported on in the period (not one is past its target month yet)
+    assert "September 2007  RED 1  AMBER 1  GREEN 2  REPRO 0  SUSP 0  planned 5" in out
+    assert "January 2008    RED 0  AMBER 0  GREEN 0  REPRO 0  SUSP 0  planned 3" in out
     assert "Created plan test-cip (Test Council Improvement Plan 2007-10)." in out
     plan = Plan.objects.get(slug="test-cip")
     assert (plan.organisation.slug, plan.start, plan.months, plan.reporting_interval) == (

@@ -306,3 +306,24 @@ def test_with_several_councils_the_migration_gives_nobody_a_role():
     migrate = _migration("0015_organisation_roles").memberships_from_groups
     migrate(_Installation(Organisation.objects.all()), None)
     assert not Membership.objects.filter(user__username="was-officer").exists()
+
+
+def test_the_not_found_page_is_the_sites_own_and_names_nothing_of_the_other_council(client, councils):
+    a, b = councils
+    client.force_login(a["team"])
+    url = urls_of(b)[0]
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in page and "Go to your home page" in page
+    plan = Plan.objects.get(slug=b["plan"].slug)
+    assert plan.title not in page and plan.organisation.name not in page
+
+
+def test_the_refused_page_says_who_to_ask(client, councils):
+    a, _ = councils
+    officer = make_user("a-officer-refused", roles.OFFICER)
+    client.force_login(officer)
+    response = client.get("/plans/leads/")
+    assert response.status_code == 403
+    assert "ask your council's performance team" in response.content.decode().replace("&#x27;", "'")
