@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -215,7 +216,7 @@ def preview_roll_over(
         Action.objects.filter(plan=plan)
         .in_plan_order()
         .select_related("measure__priority")
-        .prefetch_related("leads")
+        .prefetch_related(Prefetch("leads", queryset=Lead.objects.as_written()))
     )
     new_months = set(month_range(first_month, plan.months))
     carried, left = [], []
@@ -335,6 +336,7 @@ def _create(preview: RollOverPlan, user) -> Plan:
             code=row.new_code,
             title=row.new_title,
             expected_outcome=source.expected_outcome if not row.renamed else "",
+            section=source.section,
             position=len(priorities),
         )
     new_code_of = {code_key(row.old_code): code_key(row.new_code) for row in preview.codes}
@@ -367,11 +369,17 @@ def _create(preview: RollOverPlan, user) -> Plan:
             revised_target=action.revised_target,
             reprogrammed=action.reprogrammed,
             corrective_action=action.corrective_action,
+            # A council's one-table columns go with the action: its date as written, how its
+            # progress is measured and its latest update.
+            target_date_text=action.target_date_text,
+            progress_measure=action.progress_measure,
+            progress_update=action.progress_update,
             carried_from=action,
         )
-        leads: list[Lead] = list(action.leads.all())
-        if leads:
-            carried.leads.set(leads)
+        # Linked in the order the plan writes them (``Lead.objects.as_written``).
+        Action.leads.through.objects.bulk_create(
+            Action.leads.through(action_id=carried.pk, lead_id=lead.pk) for lead in action.leads.all()
+        )
         if item.planned is not None:
             PlannedMonth.objects.create(action=carried, month=item.planned.first_day)
         history.append(

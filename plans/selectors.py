@@ -514,7 +514,7 @@ def grid_values(actions: list[Action]) -> GridValues:
     initials: dict[int, list[str]] = {pk: [] for pk in ids}
     for action_id, lead in (
         Action.leads.through.objects.filter(action_id__in=ids)
-        .order_by("lead__initials")  # Lead's own order, as Action.lead_initials joins them
+        .order_by("id")  # as the plan writes them (``Lead.objects.as_written``)
         .values_list("action_id", "lead__initials")
     ):
         initials[action_id].append(lead)

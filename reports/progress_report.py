@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from plans.models import Action, MonthClose, MonthlyStatus, Plan
+from plans.models import Action, Lead, MonthClose, MonthlyStatus, Plan
 from plans.periods import Month, to_month
 from plans.status import (
     COUNTED,
@@ -340,7 +340,7 @@ def build_progress_report(plan: Plan, month: Month) -> ProgressReport:
     actions = list(
         Action.objects.filter(plan=plan)
         .select_related("measure__priority")
-        .prefetch_related("leads")
+        .prefetch_related(Prefetch("leads", queryset=Lead.objects.as_written()))
         .order_by("measure__priority__position", "measure__priority_id", "position", "id")
     )
     entered = {

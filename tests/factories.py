@@ -112,7 +112,10 @@ def make_action(
         completed_month=Month.parse(completed).first_day if completed else None,
         **kwargs,
     )
-    action.leads.set(leads)
+    # Linked in the order given, as the importer links them (``Lead.objects.as_written``).
+    Action.leads.through.objects.bulk_create(
+        Action.leads.through(action_id=action.pk, lead_id=lead.pk) for lead in leads
+    )
     PlannedMonth.objects.bulk_create(
         PlannedMonth(action=action, month=Month.parse(m).first_day) for m in planned
     )

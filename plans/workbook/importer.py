@@ -523,7 +523,11 @@ def _replace_leads_and_planned(action: Action, leads: list[Lead], planned: list[
         "planned": ", ".join(str(m) for m in planned),
     }
     if before["leads"] != after["leads"]:
-        action.leads.set(leads)
+        # One by one, so that the links are made in the order the plan writes the leads
+        # (``Lead.objects.as_written``); ``set`` would add them in the order of their ids.
+        action.leads.clear()
+        for lead in leads:
+            action.leads.add(lead)
     if before["planned"] != after["planned"]:
         PlannedMonth.objects.filter(action=action).delete()
         PlannedMonth.objects.bulk_create(PlannedMonth(action=action, month=m.first_day) for m in planned)

@@ -738,3 +738,16 @@ def test_the_plan_formats_lead_cell_keeps_a_job_title_whole_and_initials_as_befo
     assert parse_lead_initials("CF HB JP") == ["CF", "HB", "JP"]
     assert parse_lead_initials("KD /JPt") == ["KD", "JPt"]
     assert parse_lead_initials("PS & PM") == ["PS", "PM"]
+
+
+def test_the_leads_are_shown_in_the_order_the_plan_writes_them():
+    # "Assistant Chief Executive" is made first (by the row above); the row's own order is kept.
+    plan = import_plan(
+        read_one_table(one_table()).plan(CALENDAR), slug="cip", organisation=default_organisation()
+    ).plan
+    action = plan.actions.with_grid().get(description="Improve DOT indicators")
+    assert action.lead_initials == "Strategic Director Finance /Assistant Chief Executive"
+    from reports.progress_report import progress_report
+
+    rows = progress_report(plan, Month(2007, 9)).rows
+    assert "Strategic Director Finance / Assistant Chief Executive" in [row.accountability for row in rows]

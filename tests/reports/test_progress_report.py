@@ -139,7 +139,7 @@ def test_the_table_prints_every_key_action_by_section_and_area_in_the_plans_word
             "December annually",
             "Assessment score",
             "Completed",
-            "Assistant Chief Executive / Strategic Director Finance",
+            "Strategic Director Finance / Assistant Chief Executive",
             "Self assessment drafted <b>for</b> Cabinet",
         ),
         (
@@ -217,7 +217,7 @@ def test_the_report_page_shows_the_progress_layout_in_the_plans_words(client_as,
     ):
         assert f'<th scope="col">{heading}</th>' in html
     assert '<h3 id="section-1" class="section-heading">Ambitions</h3>' in html
-    assert "Assistant Chief Executive / Strategic Director Finance" in html
+    assert "Strategic Director Finance / Assistant Chief Executive" in html
     assert "Some slippage reported" in html and "Completed" in html and "Slipped" in html
     assert "Self assessment drafted &lt;b&gt;for&lt;/b&gt; Cabinet" in html  # escaped
     # Never the codes alone: no Green/Amber/Red word on the page for this plan.
