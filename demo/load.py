@@ -59,6 +59,10 @@ ROTHERHAM = {
     "organisation": {"slug": "rotherham", "name": "Rotherham Metropolitan Borough Council"},
     "calendar": Calendar(first_month=Month(2007, 4), months=36, every=2, status_month=Month(2007, 9)),
     "report_layout": ReportLayout.PROGRESS,
+    # The Corporate Improvement Board saw the draft plan in May 2007 and its first progress report
+    # on 10 September 2007 (seed 004): the periods before September are closed with nothing
+    # reported, so that September 2007 is the period its people are asked about.
+    "close": ["2007-05", "2007-07"],
 }
 
 
@@ -174,6 +178,8 @@ def load_rotherham(users: dict[str, User]) -> str:
     ).plan
     plan.report_layout = spec["report_layout"]
     plan.save(update_fields=["report_layout"])
+    for month in spec["close"]:
+        close_month(plan, Month.parse(month), users["rotherham-performance"])
     return "loaded"
 
 

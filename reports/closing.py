@@ -72,7 +72,10 @@ class CloseCheck:
         month = self.month
         if self.already_closed:
             return f"{month.name} is already closed."
-        if self.report.total == 0:
+        # A progress report (Rotherham's) lists every key action, and a period in which none was
+        # reported is still a report to its board ("not reported this period"); an exception
+        # report of no statuses has nothing to say.
+        if self.report.total == 0 and self.plan.report_layout != ReportLayout.PROGRESS:
             return f"{month.name} has no statuses yet: there is nothing to publish."
         if not self.report.consistent:
             failed = "; ".join(

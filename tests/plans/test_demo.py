@@ -248,8 +248,21 @@ def test_a_load_queues_the_published_pdfs_and_keeps_its_audit_record():
     plan = Plan.objects.get(slug="bromsgrove-2008-09")
     queued = Document.objects.filter(plan=plan, published=True, state=Document.State.PENDING)
     assert queued.count() == 24  # the appendix and cover of each of the 12 months
-    assert DBTaskResult.objects.filter(status="READY").count() == 24
+    # and Rotherham's progress report of each of May and July 2007
+    assert DBTaskResult.objects.filter(status="READY").count() == 26
     events = AuditEvent.objects.filter(plan__slug__startswith="bromsgrove-")
     assert events.filter(kind="import").count() == 2
     assert events.filter(kind="approval").count() == 26
     assert events.filter(kind="month-close").count() == 12
+
+
+def test_rotherhams_people_are_asked_about_september_2007_its_first_progress_report(demo, client):
+    plan = Plan.objects.get(slug="rotherham-2007-10")
+    closed = MonthClose.objects.closed().filter(plan=plan).order_by("month")
+    assert [str(Month.from_date(close.month)) for close in closed] == ["2007-05", "2007-07"]
+    assert [close.closed_by.username for close in closed] == ["rotherham-performance"] * 2
+    client.force_login(User.objects.get(username="rotherham-officer"))
+    home = client.get("/").content.decode()
+    assert "Update your actions for September 2007" in home
+    page = client.get("/plans/rotherham-2007-10/my/2007-09/").content.decode()
+    assert page.count('class="month-row"') == 13  # the Assistant Chief Executive's key actions

@@ -511,3 +511,14 @@ def test_this_month_of_a_two_monthly_plan_is_its_reporting_month(client_as, plan
     dashboard = client_as("clerk").get(reverse("dashboard")).content.decode()
     # Today (long after the plan) its first unclosed reporting month is September 2007.
     assert "Progress report for September 2007" in dashboard
+
+
+def test_a_period_with_nothing_reported_is_still_published_as_a_progress_report(role_user):
+    # Rotherham's board had no progress report before September 2007: every key action "not
+    # reported this period" is what its May 2007 report says (an exception report of nothing is
+    # refused: tests/reports/test_closing.py).
+    plan = make_rotherham_like()
+    closing.close_month(plan, Month(2007, 5), role_user("performance"))
+    published = progress_report(plan, Month(2007, 5))
+    assert published.state.is_closed
+    assert (published.period.key_actions, published.period.not_reported) == (5, 5)
