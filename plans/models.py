@@ -544,6 +544,15 @@ class Action(models.Model):
         return reverse("plans:action", kwargs={"slug": self.plan.slug, "pk": self.pk})
 
     @property
+    def short_name(self) -> str:
+        """How a list names the action: its ref, else the start of its description (Rotherham's
+        key actions have no refs)."""
+        if self.ref:
+            return self.ref
+        words = self.description.split()
+        return " ".join(words[:8]) + ("…" if len(words) > 8 else "") if words else "An action"
+
+    @property
     def lead_initials(self) -> str:
         """ "PS /PM" style, as the plan prints two leads."""
         return " /".join(lead.initials for lead in self.leads.all())

@@ -105,7 +105,7 @@ def action_row(context, row) -> SafeString:
     reprogrammed = " (re-programmed with approval)" if action.reprogrammed else ""
     head = (
         f'<section class="month-row" id="action-{pk}" aria-labelledby="action-{pk}-title">\n'
-        f'  <h2 id="action-{pk}-title">{escape(action.ref or "(no ref)")} {escape(action.description)}</h2>\n'
+        f'  <h2 id="action-{pk}-title">{escape(f"{action.ref} " if action.ref else "")}{escape(action.description)}</h2>\n'
         f'  <dl class="facts">\n'
         f"    <dt>Priority</dt><dd>{escape(priority.code)} {escape(priority.title)}</dd>\n"
         f"    <dt>Original date</dt><dd>{escape(row.original or 'None')}</dd>\n"

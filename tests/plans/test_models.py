@@ -64,3 +64,14 @@ def test_plan_months_follow_its_first_month():
     assert plan.end == Month(2010, 3)
     assert plan.contains(Month(2010, 3)) and not plan.contains(Month(2010, 4))
     assert plan.year_label == "2009/10"
+
+
+@pytest.mark.django_db
+def test_an_action_without_a_ref_is_named_by_the_start_of_its_description():
+    measure = make_measure(make_priority(make_plan()))
+    written = make_action(
+        measure, "", "Direction of Travel: Produce and submit annual Direction of Travel Statement"
+    )
+    assert written.short_name == "Direction of Travel: Produce and submit annual Direction…"
+    assert make_action(measure, "1.1.1", "Engage specialists").short_name == "1.1.1"
+    assert make_action(measure, "", "Refresh LAA").short_name == "Refresh LAA"
