@@ -46,6 +46,16 @@ urlpatterns = [
     path("<slug:slug>/roll-over/", views_rollover.RollOverView.as_view(), name="roll-over"),
     path("<slug:slug>/approvals/<int:pk>/", views.DecideView.as_view(), name="decide"),
     path(
+        "<slug:slug>/recommendations/new/",
+        views_recommendations.RecommendationEditView.as_view(),
+        name="recommendation-add",
+    ),
+    path(
+        "<slug:slug>/recommendations/<int:pk>/edit/",
+        views_recommendations.RecommendationEditView.as_view(),
+        name="recommendation-edit",
+    ),
+    path(
         "<slug:slug>/recommendations/<int:pk>/",
         views_recommendations.RecommendationLinksView.as_view(),
         name="recommendation-links",

@@ -14,8 +14,9 @@ from django.views.generic import TemplateView
 from plans import roles
 from plans.models import Action, Plan, Recommendation
 from plans.permissions import RoleRequiredMixin
-from plans.recommendations import RecommendationError, set_linked_actions
+from plans.recommendations import RecommendationError, save_recommendation, set_linked_actions
 from plans.selectors import current_month
+from plans.views import form_errors
 
 
 class LinkedActionsForm(forms.Form):
@@ -95,4 +96,89 @@ class RecommendationLinksView(RoleRequiredMixin, TemplateView):
             else:
                 messages.success(request, f"{self.recommendation.code}: {change.message}")
                 return HttpResponseRedirect(request.path, status=303)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class RecommendationForm(forms.Form):
+    source = forms.CharField(
+        label="Inspection and report",
+        max_length=Recommendation._meta.get_field("source").max_length,
+        help_text="For example, Audit Commission CPA report (March 2009).",
+        error_messages={"required": "Enter the inspection and its report"},
+    )
+    code = forms.CharField(
+        label="Number",
+        max_length=Recommendation._meta.get_field("code").max_length,
+        help_text="As the report numbers it, for example R1.",
+        error_messages={"required": "Enter the recommendation's number as the report gives it"},
+    )
+    text = forms.CharField(
+        label="Recommendation",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=Recommendation._meta.get_field("text").max_length,
+        help_text="Word for word, as the report writes it.",
+        error_messages={"required": "Enter the recommendation as the report writes it"},
+    )
+
+
+class RecommendationEditView(RoleRequiredMixin, TemplateView):
+    """Add an inspection's recommendation for the plan's council, or change one's wording
+    (``recommendations.save_recommendation``); then tick the actions answering it."""
+
+    permission_required = roles.MANAGE_RECOMMENDATIONS
+    template_name = "plans/recommendation_form.html"
+
+    @cached_property
+    def plan(self) -> Plan:
+        return self.plan_or_404(self.kwargs["slug"])
+
+    @cached_property
+    def recommendation(self) -> Recommendation | None:
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(
+            Recommendation.objects.tracked(self.plan.organisation_id), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        recommendation = self.recommendation
+        initial = (
+            {"source": recommendation.source, "code": recommendation.code, "text": recommendation.text}
+            if recommendation
+            else {}
+        )
+        form = kwargs.get("form") or RecommendationForm(initial=initial)
+        context.update(
+            plan=self.plan,
+            recommendation=recommendation,
+            form=form,
+            errors=form_errors(form),
+            tracker_url=reverse(
+                "reports:recommendations",
+                kwargs={"slug": self.plan.slug, "month": str(current_month(self.plan))},
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = RecommendationForm(request.POST)
+        if form.is_valid():
+            existing = self.recommendation
+            try:
+                saved = save_recommendation(
+                    user=request.user,
+                    organisation=self.plan.organisation,
+                    recommendation=existing,
+                    position=existing.position
+                    if existing
+                    else Recommendation.objects.filter(organisation=self.plan.organisation).count(),
+                    **form.cleaned_data,
+                )
+            except RecommendationError as error:
+                form.add_error("code", str(error))
+            else:
+                messages.success(request, f"{saved.code} {'changed' if existing else 'added'}.")
+                url = reverse("plans:recommendation-links", kwargs={"slug": self.plan.slug, "pk": saved.pk})
+                return HttpResponseRedirect(url, status=303)
         return self.render_to_response(self.get_context_data(form=form), status=400)

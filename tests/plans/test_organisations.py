@@ -96,6 +96,7 @@ PK_OF = {
     "decide": "request",
     "indicator": "indicator",
     "recommendation-links": "recommendation",
+    "recommendation-edit": "recommendation",
     "risk-links": "risk",
 }
 
@@ -116,7 +117,7 @@ def urls_of(data: dict) -> list[str]:
 def test_the_plan_addresses_are_all_found():
     routes = [route for route, _ in plan_routes()]
     # The table below covers the plan pages, the reports, PDFs, JSON, exports and committee pages.
-    assert len(routes) == 40
+    assert len(routes) == 42
     assert any(route.endswith("export.<str:fmt>") for route in routes)
     assert any(route.endswith("summary.json") for route in routes)
 

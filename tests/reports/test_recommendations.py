@@ -14,6 +14,7 @@ from tests.factories import (
     default_organisation,
     make_action,
     make_measure,
+    make_organisation,
     make_plan,
     make_priority,
     make_status,
@@ -323,3 +324,54 @@ def test_the_site_administrator_adds_a_recommendation_in_the_admin(client, db):
     assert (
         "Recommendation with this Organisation, Source and Code already exists." in refused.content.decode()
     )
+
+
+def test_the_performance_team_adds_a_recommendation_then_ticks_its_actions(client_as):
+    plan = make_plan(slug="recs")
+    client = client_as("performance")
+    add = reverse("plans:recommendation-add", kwargs={"slug": "recs"})
+    assert "Add an inspection recommendation" in client.get(tracker_url("recs")).content.decode()
+    # Nothing given: each message beside its field and in the summary; nothing saved.
+    page = client.post(add, {"source": "", "code": "", "text": ""})
+    html = page.content.decode()
+    assert page.status_code == 400 and 'id="error-summary"' in html
+    assert "Enter the recommendation&#x27;s number as the report gives it" in html
+    assert not Recommendation.objects.filter(organisation=plan.organisation).exists()
+    source = "Audit Commission CPA report (March 2009)"
+    response = client.post(add, {"source": source, "code": "R8", "text": "Keep <going>."})
+    saved = Recommendation.objects.get(organisation=plan.organisation, code="R8")
+    assert response.status_code == 303
+    assert response["Location"] == reverse(
+        "plans:recommendation-links", kwargs={"slug": "recs", "pk": saved.pk}
+    )
+    assert "Keep &lt;going&gt;." in client.get(tracker_url("recs")).content.decode()
+    # The same number from the same report is refused beside the number, with what was typed kept.
+    again = client.post(add, {"source": source, "code": "R8", "text": "Again."}).content.decode()
+    assert f"{source} already has a recommendation R8." in again and "Again." in again
+    edit = reverse("plans:recommendation-edit", kwargs={"slug": "recs", "pk": saved.pk})
+    client.post(edit, {"source": source, "code": "R8", "text": "Keep going, faster."})
+    saved.refresh_from_db()
+    assert saved.text == "Keep going, faster."
+
+
+@pytest.mark.parametrize("role", ["officer", "cmt", "clerk"])
+def test_only_the_performance_team_adds_or_changes_recommendations(client_as, role):
+    make_plan(slug="recs")
+    response = client_as(role).post(
+        reverse("plans:recommendation-add", kwargs={"slug": "recs"}),
+        {"source": "A report", "code": "R1", "text": "Do it."},
+    )
+    assert response.status_code == 403
+    assert not Recommendation.objects.filter(code="R1", source="A report").exists()
+
+
+def test_another_councils_recommendation_is_not_found(client_as):
+    other = make_plan(slug="elsewhere", organisation=make_organisation("elsewhere-council"))
+    theirs = Recommendation.objects.create(organisation=other.organisation, source="S", code="R1", text="T")
+    make_plan(slug="recs")
+    client = client_as("performance")
+    assert client.get(reverse("plans:recommendation-add", kwargs={"slug": "elsewhere"})).status_code == 404
+    edit_theirs = reverse("plans:recommendation-edit", kwargs={"slug": "recs", "pk": theirs.pk})
+    assert client.post(edit_theirs, {"source": "S", "code": "R1", "text": "Changed"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.text == "T"
