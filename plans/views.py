@@ -703,6 +703,17 @@ class RequestChangeView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+def show_refusal(form, error: ValidationError) -> None:
+    """A service's refusal beside the field it names, else at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            for problem in problems:
+                form.add_error(name if name in form.fields else None, problem)
+    else:
+        for problem in error.messages:
+            form.add_error(None, problem)
+
+
 def form_errors(form) -> list[tuple[str, str]]:
     """(link, message) for a single form's error summary: each message as beside its field (the
     forms' messages name what is wrong, GOV.UK's pattern), linked to the field."""

@@ -18,6 +18,7 @@ from plans.forms_notifications import LeadContactForm, ReminderSettingsForm
 from plans.models import Lead, Organisation, Plan
 from plans.permissions import RoleRequiredMixin, organisations_where
 from plans.selectors import current_month
+from plans.views import show_refusal
 
 
 def safe_next(request) -> str:
@@ -91,16 +92,10 @@ class LeadAddView(RoleRequiredMixin, FormView):
                 name=data["name"], email=data["email"], login=data["user"],
             )  # fmt: skip
         except ValidationError as error:
-            _show(form, error)
+            show_refusal(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Added the lead {lead.initials}.")
         return redirect("plans:leads")
-
-
-def _show(form, error: ValidationError) -> None:
-    for name, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
 
 
 class LeadEditView(RoleRequiredMixin, FormView):
@@ -147,7 +142,7 @@ class LeadEditView(RoleRequiredMixin, FormView):
                 login=form.cleaned_data["user"],
             )
         except ValidationError as error:
-            _show(form, error)
+            show_refusal(form, error)
             return self.form_invalid(form)
         lead = Lead.objects.select_related("user").get(pk=self.lead.pk)
         if changed:

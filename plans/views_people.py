@@ -19,18 +19,7 @@ from plans import people, roles
 from plans.forms_people import AddPersonForm, OrganisationForm, RoleForm
 from plans.models import Membership, Organisation
 from plans.permissions import RoleRequiredMixin, organisations_where
-from plans.views import form_errors
-
-
-def _show_refusal(form, error: ValidationError) -> None:
-    """A service's refusal beside the field it names, else at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(name if name in form.fields else None, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
+from plans.views import form_errors, show_refusal
 
 
 class OrganisationsView(RoleRequiredMixin, TemplateView):
@@ -70,7 +59,7 @@ class OrganisationCreateView(RoleRequiredMixin, FormView):
                 full_name=data["full_name"], email=data["email"], username=data["username"],
             )  # fmt: skip
         except ValidationError as error:
-            _show_refusal(form, error)
+            show_refusal(form, error)
             return self.form_invalid(form)
         sent = people.send_set_password_email(self.request, membership.user)
         return self.render_to_response(
@@ -136,7 +125,7 @@ class AddPersonView(OrganisationMixin, FormView):
                 email=data["email"], username=data["username"], role=data["role"],
             )  # fmt: skip
         except ValidationError as error:
-            _show_refusal(form, error)
+            show_refusal(form, error)
             return self.form_invalid(form)
         sent = people.send_set_password_email(self.request, membership.user)
         return self.render_to_response(
@@ -160,7 +149,7 @@ class ChangeRoleView(OrganisationMixin, FormView):
                 user=self.request.user, membership=self.membership, role=form.cleaned_data["role"]
             )
         except ValidationError as error:
-            _show_refusal(form, error)
+            show_refusal(form, error)
             return self.form_invalid(form)
         name = self.membership.user.get_full_name() or self.membership.user.get_username()
         if changed:
