@@ -7,12 +7,13 @@ one transaction and writes its ``ActionChange`` rows in that same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -79,23 +80,81 @@ class MonthClosedError(Exception):
 plan_locked = Signal()
 
 
+# The plan's lock is PostgreSQL's own lock manager's (an advisory lock on the plan's id, for the
+# transaction), taken exclusive by ``lock_plan`` and shared by ``sharing_plan``. Its queue is
+# fair: a close waiting for the saves in progress is not overtaken by the saves that arrive after
+# it (a shared row lock, ``FOR SHARE``, lets them in, and a stream of them could starve the close).
+PLAN_LOCKS = 0x504C414E  # "PLAN": the advisory locks' first key; the plan's id is the second
+
+
+def _locked_plan(pk: int, *, shared: bool) -> Plan:
+    if connection.vendor != "postgresql":
+        # SQLite, the demo's database, serialises writers itself (and has neither kind of lock).
+        return Plan.objects.select_for_update().order_by().get(pk=pk)
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    # The exclusive holder also locks the plan's row, as before there was an advisory lock.
+    row_lock = "" if shared else " FOR UPDATE OF p"
+    found = list(
+        Plan.objects.raw(
+            f"SELECT p.* FROM {function}(%s, %s) AS lock, {Plan._meta.db_table} p WHERE p.id = %s{row_lock}",
+            [PLAN_LOCKS, pk, pk],
+        )
+    )
+    if not found:
+        raise Plan.DoesNotExist(f"No plan {pk}.")
+    return found[0]
+
+
 def lock_plan(plan: Plan | int) -> Plan:
-    """Take the plan's row lock for the rest of the transaction.
+    """Take the plan's lock, exclusive, for the rest of the transaction.
 
     Every write to a plan's actions and statuses, and every close and re-open of one of its months,
-    takes this lock *before* it checks whether a month is closed. So a save and a close of the same
-    plan never interleave: the save either commits before the close reads the figures, or waits
-    and then finds the month closed. ``of=("self",)`` locks the plan row itself, never a row that a
-    join (an ordering, a ``select_related``) happens to bring in. (SQLite, the demo's database,
-    serialises writers itself and ignores the clause.) It sends ``plan_locked``, on which
-    ``reports.versions`` bumps the plan's data version in the same transaction.
+    takes this lock (or, for an officer's save, ``sharing_plan``) *before* it checks whether a
+    month is closed. So a save and a close of the same plan never interleave: the save either
+    commits before the close reads the figures, or waits and then finds the month closed. It
+    sends ``plan_locked``, on which ``reports.versions`` bumps the plan's data version in the same
+    transaction.
     """
     must_be_in_transaction()
     pk = plan if isinstance(plan, int) else plan.pk
-    locked = Plan.objects.select_for_update(of=("self",)).order_by().get(pk=pk)
+    locked = _locked_plan(pk, shared=False)
     # Whoever takes the lock writes to the plan: what was kept of its reports is out of date.
     plan_locked.send(sender=Plan, plan_id=pk)
     return locked
+
+
+# Sent (plan_id=) when a transaction takes a plan's lock shared (``sharing_plan``), and again
+# (plan_id=, written=True|False) when its writes under that lock are done.
+plan_shared = Signal()
+plan_shared_done = Signal()
+
+
+@contextmanager
+def sharing_plan(plan: Plan | int) -> Iterator[Plan]:
+    """Hold the plan's lock shared while writing some of its actions' months.
+
+    An officer's save changes only the actions in its form, which it locks row by row (and checks
+    the versions of) after this: two officers' saves need not wait for each other, and at month
+    end a hundred officers save the same plan at once. What a save must not interleave with is a
+    close, a re-open, an approval or any other whole-plan write, and those take ``lock_plan``,
+    which waits for every shared holder to commit and is waited for. So the month-open check
+    after this lock holds as it does after ``lock_plan``.
+
+    The plan's data version (``reports.versions``) is a counter row that every writer updates: it
+    is bumped when the writes are done (``plan_shared_done``), the last statement before the
+    transaction commits, so concurrent saves queue on it only while one commits. Use as
+    ``with sharing_plan(plan) as plan:`` directly inside the transaction, with nothing after it.
+    """
+    must_be_in_transaction()
+    pk = plan if isinstance(plan, int) else plan.pk
+    locked = _locked_plan(pk, shared=True)
+    plan_shared.send(sender=Plan, plan_id=pk)
+    written = False
+    try:
+        yield locked
+        written = True
+    finally:
+        plan_shared_done.send(sender=Plan, plan_id=pk, written=written)
 
 
 def must_be_in_transaction() -> None:
@@ -410,18 +469,24 @@ def approvals_for(action_ids: Iterable[int]) -> dict[int, list[Approval]]:
 def update_month(*, user, plan, month: Month, updates: list[ActionUpdate], source: str = "my-month") -> int:
     """Record an officer's monthly update of several actions in one transaction.
 
-    The plan is locked first and the month checked after, so a close cannot slip in between.
-    Every action is locked and its version compared with the one the form was read at: if anyone
-    saved it since, nothing at all is written and ``StaleUpdateError`` names them. Returns the
-    number of actions written.
+    The plan is locked first (shared with other saves, ``sharing_plan``) and the month checked
+    after, so a close cannot slip in between. Every action is locked and its version compared
+    with the one the form was read at: if anyone saved it since, nothing at all is written and
+    ``StaleUpdateError`` names them. Returns the number of actions written.
     """
-    plan = lock_plan(plan)
+    with sharing_plan(plan) as plan:
+        return _update_month(user=user, plan=plan, month=month, updates=updates, source=source)
+
+
+def _update_month(*, user, plan: Plan, month: Month, updates: list[ActionUpdate], source: str) -> int:
     ensure_reported(plan, month)
     ensure_open(plan, [month])
     ids = [u.action_id for u in updates]
+    # In id order, so two saves sharing actions (an officer and the performance team) lock them
+    # in the same order and one waits for the other instead of deadlocking.
     actions = {
         a.pk: a
-        for a in Action.objects.select_for_update(of=("self",)).filter(plan=plan, pk__in=ids).order_by()
+        for a in Action.objects.select_for_update(of=("self",)).filter(plan=plan, pk__in=ids).order_by("pk")
     }
     if len(actions) != len(set(ids)):
         raise PermissionDenied("An action in the form is not in this plan.")

@@ -4,7 +4,8 @@ Every write to what a plan's report shows bumps a counter (``DataVersion``) in t
 transaction: the plan's own (``plan:<id>``), or ``all`` for what any plan's report may show (a
 plan's own fields, which the next year's report shows as its previous year; leads; people's
 names). ``services.lock_plan``, which every service write takes first, bumps its plan's (through
-the ``plan_locked`` signal: plans never imports reports); the signals below catch a save or
+the ``plan_locked`` signal: plans never imports reports), and an officer's save under the shared
+lock (``services.sharing_plan``) bumps it once its writes are done; the signals below catch a save or
 delete made without it (the admin, a shell), and writes in bulk (``bulk_create``,
 ``QuerySet.update``), which send no signal, are made under the plan lock. A reader reads the
 versions in one query before reading the data: a write that commits in between only makes the
@@ -80,13 +81,23 @@ def _bumped_in_transaction(connection) -> set[str]:
     return {entry[1].key for entry in connection.run_on_commit if isinstance(entry[1], _Bumped)}
 
 
-def bump(*keys: str) -> None:
+def _deferred(connection) -> set[str]:
+    """Keys whose bump this connection's transaction makes when its writes are done
+    (``services.sharing_plan``), not at each write."""
+    if not connection.in_atomic_block:
+        return set()
+    return getattr(connection, "report_versions_deferred", set())
+
+
+def bump(*keys: str, now: bool = False) -> None:
     """Count a write to the data of ``keys`` (``plan_key(id)`` or ``ALL``), in the current
-    transaction."""
+    transaction: at once, or, for a key deferred by ``sharing_plan`` (and not ``now``), when its
+    writes are done."""
     connection = transaction.get_connection()
     done = _bumped_in_transaction(connection)
+    deferred = set() if now else _deferred(connection)
     for key in dict.fromkeys(keys):
-        if key in done:
+        if key in done or key in deferred:
             continue
         if not DataVersion.objects.filter(key=key).update(number=F("number") + 1):
             try:
@@ -246,7 +257,24 @@ def connect_signals() -> None:
     post_delete.connect(_changed, sender=user, dispatch_uid="report-version-user-delete")
     m2m_changed.connect(_leads_changed, sender=Action.leads.through, dispatch_uid="report-version-leads")
     services.plan_locked.connect(_plan_locked, dispatch_uid="report-version-plan-locked")
+    services.plan_shared.connect(_plan_shared, dispatch_uid="report-version-plan-shared")
+    services.plan_shared_done.connect(_plan_shared_done, dispatch_uid="report-version-plan-shared-done")
 
 
 def _plan_locked(sender, plan_id: int, **kwargs) -> None:
-    bump_plan(plan_id)
+    bump(plan_key(plan_id), now=True)
+
+
+def _plan_shared(sender, plan_id: int, **kwargs) -> None:
+    """A save under the shared lock: its bump waits until its writes are done, so that the
+    version's row lock, which queues every other writer of the plan, is held only while it commits."""
+    connection = transaction.get_connection()
+    if not hasattr(connection, "report_versions_deferred"):
+        connection.report_versions_deferred = set()
+    connection.report_versions_deferred.add(plan_key(plan_id))
+
+
+def _plan_shared_done(sender, plan_id: int, written: bool, **kwargs) -> None:
+    transaction.get_connection().report_versions_deferred.discard(plan_key(plan_id))
+    if written:
+        bump(plan_key(plan_id))

@@ -22,7 +22,16 @@ from plans.roles import sync_groups
 from reports import closing
 from reports import exception_report as report_module
 from reports.exception_report import exception_report
-from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
+from tests.factories import (
+    ROLE_GROUPS,
+    make_action,
+    make_lead,
+    make_measure,
+    make_plan,
+    make_priority,
+    make_status,
+    make_user,
+)
 
 JULY = Month(2009, 7)
 
@@ -201,3 +210,64 @@ def test_an_approval_during_the_close_is_refused(world, monkeypatch):
     request.refresh_from_db()
     assert request.state == "PENDING"
     assert exception_report(plan, JULY).figures.count("SUSP") == 0
+
+
+def test_two_officers_saves_of_one_plan_do_not_wait_for_each_other(world, monkeypatch):
+    officer, performance, plan, mine = world
+    # A second officer with an action of their own in the same plan.
+    colleague = make_user("test-colleague", ROLE_GROUPS["officer"])
+    lead = make_lead("T2", user=colleague)
+    theirs = make_action(mine.measure, "1.2.3", "Theirs", leads=[lead], original="2009-09")
+    make_status(theirs, "2009-07", "GREEN")
+    checked, release = threading.Event(), threading.Event()
+    real_ensure_open = services.ensure_open
+
+    def first_held_after_the_check(plan_, months):
+        real_ensure_open(plan_, months)
+        if threading.current_thread().name != "MainThread" and not checked.is_set():
+            checked.set()
+            release.wait(10)
+
+    monkeypatch.setattr(services, "ensure_open", first_held_after_the_check)
+    results: dict = {}
+    first = run(lambda: red_save(officer, plan, mine), results, "first")
+    assert checked.wait(10)
+    # The first save holds the plan's lock and has checked July open; the second saves meanwhile.
+    second = run(lambda: red_save(colleague, plan, theirs), results, "second")
+    second.join(10)
+    assert results.get("second", ("pending",))[0] == "ok", "the second save waited for the first"
+    assert not results.get("first")
+    release.set()
+    first.join(10)
+    assert results["first"][0] == "ok", results
+    figures = exception_report(plan, JULY).figures
+    assert (figures.count("RED"), figures.count("GREEN")) == (2, 1)  # "other" is still Green
+
+
+def test_a_close_waits_for_every_save_in_progress(world, monkeypatch):
+    officer, performance, plan, mine = world
+    checked, release = threading.Event(), threading.Event()
+    real_ensure_open = services.ensure_open
+
+    def held_after_the_check(plan_, months):
+        real_ensure_open(plan_, months)
+        if threading.current_thread().name != "MainThread" and not checked.is_set():
+            checked.set()
+            release.wait(10)
+
+    monkeypatch.setattr(services, "ensure_open", held_after_the_check)
+    results: dict = {}
+    save = run(lambda: red_save(officer, plan, mine), results, "save")
+    assert checked.wait(10)
+    close = run(lambda: closing.close_month(plan, JULY, performance), results, "close")
+    assert waiting_for_a_lock(), "the close must wait for the save holding the plan's shared lock"
+    # While the close waits, a new save queues behind it and then finds July closed.
+    late = run(lambda: red_save(officer, plan, mine), results, "late")
+    release.set()
+    for thread in (save, close, late):
+        thread.join(10)
+    assert results["save"][0] == "ok" and results["close"][0] == "ok", results
+    assert results["late"][0] == "error" and isinstance(results["late"][1], services.MonthClosedError), (
+        results
+    )
+    assert exception_report(plan, JULY).figures.count("RED") == 1
