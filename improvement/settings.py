@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "improvement.middleware.PrivateCacheMiddleware",
+    "reports.middleware.LastWriteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
@@ -160,6 +161,9 @@ ANYMAIL = env.json("ANYMAIL", default={})
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
 # The hour (local time) at which the worker's daily run sends the reminders that are due.
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=8)
+# Seconds a draft report (a month still open) is served as read while officers go on saving, to
+# readers who have not written since (reports.versions): 0 builds it again after every save.
+REPORT_DRAFT_REFRESH = env.float("REPORT_DRAFT_REFRESH", default=5.0)
 
 TASKS = {
     "default": {

@@ -262,6 +262,9 @@ def _write_status(
     """Record a status once the plan is locked and the month checked (see ``set_status``)."""
     before = snapshot(existing, TRACKED_STATUS_FIELDS) if existing else {}
     record = existing or MonthlyStatus(action=action, month=month.first_day)
+    # The record names its plan through the action it holds: the report versions' signal then
+    # bumps that plan's version alone, not every plan's (``reports.versions._key_of``).
+    record.action = action
     record.status = Status(status)
     record.word = word
     record.corrective_action = corrective_action

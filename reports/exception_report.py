@@ -49,7 +49,7 @@ from plans.status import (
     status_legend,
 )
 from reports.builders import PriorityExceptions, exceptions_by_priority, month_figures, year_figures
-from reports.versions import cached
+from reports.versions import cached_report
 
 # Stored with each snapshot, so that a later change of its layout can tell old snapshots apart.
 # 2: each strip cell also says whether it is the revised date (an extension); version 1 snapshots
@@ -780,12 +780,12 @@ def exception_report(plan: Plan, month: Month) -> ExceptionReport:
     return _exception_report(plan, month)[0]
 
 
-def cached_exception_report(plan: Plan, month: Month) -> ExceptionReport:
-    """``exception_report``, from the cache while nothing it shows has changed since it was built
-    (its key carries the data versions of ``reports.versions``, read in one query). A live
-    report's ``built_at`` is still the time of the request."""
-    report, live = cached(plan, month, "report", lambda: _exception_report(plan, month))
-    return replace(report, built_at=timezone.now()) if live else report
+def cached_exception_report(plan: Plan, month: Month, *, wrote_at: float = 0) -> ExceptionReport:
+    """``exception_report``, kept while nothing it shows has changed since it was built, and a
+    draft a few seconds longer while officers save (``reports.versions.cached_report``; its
+    ``built_at`` says when its figures were read). ``wrote_at``: when the reader last wrote, so
+    that they see their own write."""
+    return cached_report(plan, month, lambda: _exception_report(plan, month), wrote_at=wrote_at)
 
 
 def _exception_report(plan: Plan, month: Month) -> tuple[ExceptionReport, bool]:

@@ -1,15 +1,22 @@
-"""Versions of the data the exception report shows, so that a cached report is never stale.
+"""Versions of the data the exception report shows, so that a kept report is served only while
+it is current, or, for a draft while officers save, a few seconds longer.
 
 Every write to what a plan's report shows bumps a counter (``DataVersion``) in the writing
-transaction: the plan's own (``plan:<id>``), or ``all`` for what any plan's report may show (a
-plan's own fields, which the next year's report shows as its previous year; leads; people's
-names). ``services.lock_plan``, which every service write takes first, bumps its plan's (through
-the ``plan_locked`` signal: plans never imports reports), and an officer's save under the shared
-lock (``services.sharing_plan``) bumps it once its writes are done; the signals below catch a save or
-delete made without it (the admin, a shell), and writes in bulk (``bulk_create``,
-``QuerySet.update``), which send no signal, are made under the plan lock. A reader reads the
-versions in one query before reading the data: a write that commits in between only makes the
-kept copy newer than its key, never older.
+transaction: the plan's own (``plan:<id>``, and ``months:<id>`` too for a close or re-open), or
+``all`` for what any plan's report may show (a plan's own fields, which the next year's report
+shows as its previous year; leads; people's names). ``services.lock_plan``, which every service
+write takes first, bumps its plan's (through the ``plan_locked`` signal: plans never imports
+reports), and an officer's save under the shared lock (``services.sharing_plan``) bumps it once
+its writes are done; the signals below catch a save or delete made without them (the admin, a
+shell), and writes in bulk (``bulk_create``, ``QuerySet.update``), which send no signal, are made
+under the plan lock. A reader reads the versions in one query before reading the data: a write
+that commits in between only makes the kept copy newer than its key, never older.
+
+A kept report is served again while its version has not moved. A draft (a month still open) is
+also served for ``REPORT_DRAFT_REFRESH`` seconds after it was read while only the plan's statuses
+and actions have moved, to readers who have not written since (``_still_served``): at month end a
+hundred officers move the version many times a second, and the page says when its figures were
+read. A close, a re-open, or a change to names or the plan is shown at once.
 
 Each key is bumped at most once a transaction (``_Bumped``), so a save of twenty actions costs
 one update, not one per row. The cache is read and filled only outside a transaction (the report
@@ -20,10 +27,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
@@ -59,6 +69,11 @@ T = TypeVar("T")
 
 def plan_key(plan_id: int) -> str:
     return f"plan:{plan_id}"
+
+
+def months_key(plan_id: int) -> str:
+    """Bumped with the plan's own when one of its months is closed or re-opened."""
+    return f"months:{plan_id}"
 
 
 class _Bumped:
@@ -119,62 +134,145 @@ def _number(key) -> Subquery:
     return Subquery(DataVersion.objects.filter(key=key).values("number")[:1])
 
 
+def _key_of_plan(prefix: str, field: str):
+    return Concat(Value(prefix), Cast(OuterRef(field), CharField()))
+
+
 def with_report_versions(plans: QuerySet) -> QuerySet:
     """``plans`` read with the versions their reports' cached copies are kept under, in the same
     query (``report_version`` reads them otherwise)."""
     return plans.annotate(
         report_version_all=_number(ALL),
-        report_version_plan=_number(Concat(Value("plan:"), Cast(OuterRef("pk"), CharField()))),
-        report_version_previous=_number(
-            Concat(Value("plan:"), Cast(OuterRef("previous_plan_id"), CharField()))
-        ),
+        report_version_plan=_number(_key_of_plan("plan:", "pk")),
+        report_version_previous=_number(_key_of_plan("plan:", "previous_plan_id")),
+        report_version_months=_number(_key_of_plan("months:", "pk")),
     )
 
 
-def report_version(plan: Plan) -> str:
-    """The version of everything ``plan``'s report shows (what every report may show, its own
-    data, its previous plan's): as read with the plan (``with_report_versions``), else in one
-    query."""
+@dataclass(frozen=True)
+class Version:
+    """The counters of everything a plan's report shows, read before its data: what every
+    report may show, the plan's own data, its previous plan's, and its months' closes."""
+
+    all: int
+    plan: int
+    previous: int
+    months: int
+
+    def only_the_plans_data_moved_since(self, earlier: Version) -> bool:
+        """Statuses and actions saved since ``earlier``, and nothing else (no close or re-open,
+        no change to names, the plan itself or its previous year)."""
+        return (self.all, self.previous, self.months) == (earlier.all, earlier.previous, earlier.months)
+
+
+def report_version(plan: Plan) -> Version:
+    """The version of everything ``plan``'s report shows: as read with the plan
+    (``with_report_versions``), else in one query."""
     if hasattr(plan, "report_version_all"):
-        numbers = (plan.report_version_all, plan.report_version_plan, plan.report_version_previous)
+        numbers = (
+            plan.report_version_all,
+            plan.report_version_plan,
+            plan.report_version_previous,
+            plan.report_version_months,
+        )
     else:
-        keys = [ALL, plan_key(plan.pk), plan_key(plan.previous_plan_id)]
+        keys = [ALL, plan_key(plan.pk), plan_key(plan.previous_plan_id), months_key(plan.pk)]
         found = dict(DataVersion.objects.filter(key__in=keys).values_list("key", "number"))
         numbers = tuple(found.get(key) for key in keys)
-    return "-".join(str(n or 0) for n in numbers)
+    return Version(*(n or 0 for n in numbers))
 
 
-# The kept copies, in this process (each server process keeps its own, as Django's local-memory
+def draft_refresh() -> float:
+    """Seconds a draft report is served as built while officers go on saving (``REPORT_DRAFT_REFRESH``)."""
+    return float(getattr(settings, "REPORT_DRAFT_REFRESH", 5))
+
+
+@dataclass
+class _Kept:
+    version: Version
+    started: float  # time.monotonic() when the build began to read the data
+    read_at: float  # time.time() then: a write acknowledged before it is in the report
+    value: object
+    live: bool  # built from the live data (a draft), not from a published snapshot
+    renderings: dict[str, object] = field(default_factory=dict)
+
+
+# The kept reports, in this process (each server process keeps its own, as Django's local-memory
 # cache would, but without pickling a report of hundreds of actions at every read and write):
-# key -> (version, value), least recently used first.
-_kept: OrderedDict[str, tuple[str, object]] = OrderedDict()
+# (plan id, month) -> _Kept, least recently used first.
+_kept: OrderedDict[tuple[int, Month], _Kept] = OrderedDict()
 _kept_lock = threading.Lock()
-KEPT_MAX = 24  # about 8 reports with their page and JSON
+KEPT_MAX = 8
 
 
-def cached(plan: Plan, month: Month, part: str, build: Callable[[], T]) -> T:
-    """``build()``'s value for ``plan``'s report of ``month``, kept while the data has not changed
-    since it was built. One entry per plan, month and ``part``, replaced when the version moves
-    on, and at most ``KEPT_MAX`` entries. The value is shared, never copied: keep only values
-    nobody changes (frozen dataclasses, strings, bytes)."""
+def _still_served(kept: _Kept, version: Version, wrote_at: float) -> bool:
+    if kept.version == version:
+        return True
+    # At month end officers save the plan many times a second, each save moving its version on,
+    # and a report of hundreds of actions costs a tenth of a second to build: a draft is built
+    # again at most every ``draft_refresh()`` seconds for readers who have not written since it
+    # was read. Whoever wrote after that sees their write at once; a close, a re-open or a change
+    # to anything else the report shows is seen by everyone at once.
+    return (
+        kept.live
+        and version.only_the_plans_data_moved_since(kept.version)
+        and time.monotonic() - kept.started < draft_refresh()
+        and kept.read_at > wrote_at
+    )
+
+
+def cached_report(plan: Plan, month: Month, build: Callable[[], tuple[T, bool]], *, wrote_at: float = 0) -> T:
+    """The report of ``plan``'s ``month``: ``build()`` gives it and whether it is a draft (built
+    from the live data). Kept while the data has not changed since it was built, and a draft a
+    few seconds longer while only statuses and actions are saved (``_still_served``); ``wrote_at``
+    is when the reader last wrote (``last_write``). At most ``KEPT_MAX`` reports are kept. The
+    value is shared, never copied: keep only values nobody changes (frozen dataclasses)."""
     if transaction.get_connection().in_atomic_block:
         # Inside a transaction (a test, a write that reads its report) the data may be this
         # transaction's own, not yet committed and perhaps never: built, not kept.
-        return build()
-    key = f"{part}:{plan.pk}:{month}"
-    version = report_version(plan)
+        return build()[0]
+    key = (plan.pk, month)
+    version = report_version(plan)  # before the data: a write in between only makes it newer
     with _kept_lock:
-        entry = _kept.get(key)
-        if entry is not None and entry[0] == version:
+        kept = _kept.get(key)
+        if kept is not None and _still_served(kept, version, wrote_at):
             _kept.move_to_end(key)
-            return entry[1]
-    value = build()
+            return kept.value
+    started, read_at = time.monotonic(), time.time()
+    value, live = build()
     with _kept_lock:
-        _kept[key] = (version, value)
+        _kept[key] = _Kept(version, started, read_at, value, live)
         _kept.move_to_end(key)
         while len(_kept) > KEPT_MAX:
             _kept.popitem(last=False)
     return value
+
+
+def rendering(plan: Plan, month: Month, report: object, part: str, render: Callable[[], T]) -> T:
+    """``render()`` of ``report`` (the page's HTML, the JSON's bytes), kept with the report while
+    the same report is served, so that readers share it."""
+    key = (plan.pk, month)
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None and kept.value is report and part in kept.renderings:
+            return kept.renderings[part]
+    value = render()
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None and kept.value is report:
+            kept.renderings[part] = value
+    return value
+
+
+LAST_WRITE_COOKIE = "last_write"
+
+
+def last_write(request) -> float:
+    """When this reader last wrote (``improvement.middleware.LastWriteMiddleware``), 0 if never."""
+    try:
+        return float(request.COOKIES.get(LAST_WRITE_COOKIE, 0))
+    except ValueError:
+        return 0.0
 
 
 def forget() -> None:
@@ -213,7 +311,11 @@ def _key_of(instance) -> str:
 def _changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # loading fixtures
-    bump(_key_of(instance))
+    key = _key_of(instance)
+    if isinstance(instance, (MonthClose, MonthEvent)) and key != ALL:
+        bump(key, months_key(instance.plan_id))
+    else:
+        bump(key)
 
 
 def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:

@@ -73,7 +73,7 @@ class MonthReportView(MonthMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if is_progress_layout(self.plan):
             return self.progress_context(context)
-        report = cached_exception_report(self.plan, self.month)
+        report = cached_exception_report(self.plan, self.month, wrote_at=versions.last_write(self.request))
         plans = list(Plan.objects.visible_to(self.request.user))
         before, after = _neighbours(plans, self.plan, self.month)
         shown = {
@@ -86,8 +86,12 @@ class MonthReportView(MonthMixin, TemplateView):
             **shown,
             # The report itself, the same for every reader: rendered once a data version, as most
             # of the page's time on a plan of hundreds of actions is its exception blocks.
-            report_html=versions.cached(
-                self.plan, self.month, "html", lambda: render_to_string("reports/partials/report.html", shown)
+            report_html=versions.rendering(
+                self.plan,
+                self.month,
+                report,
+                "html",
+                lambda: render_to_string("reports/partials/report.html", shown),
             ),
             before=before,
             after=after,
@@ -122,19 +126,17 @@ class ChartView(MonthMixin, TemplateView):
 
 
 class SummaryJsonView(MonthMixin, View):
-    """The same JSON as ``manage.py report_summary --format json``, kept (as the bytes sent) under
-    the report's data version (``reports.versions``): readers ask for it again and again."""
+    """The same JSON as ``manage.py report_summary --format json``, kept (as the bytes sent) with
+    the kept report (``reports.versions``): readers ask for it again and again."""
 
     plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
 
     def get(self, request, *args, **kwargs):
         if is_progress_layout(self.plan):
             return JsonResponse(progress_report(self.plan, self.month).as_json())
-        content = versions.cached(
-            self.plan,
-            self.month,
-            "json",
-            lambda: JsonResponse(cached_exception_report(self.plan, self.month).as_json()).content,
+        report = cached_exception_report(self.plan, self.month, wrote_at=versions.last_write(request))
+        content = versions.rendering(
+            self.plan, self.month, report, "json", lambda: JsonResponse(report.as_json()).content
         )
         return HttpResponse(content, content_type="application/json")
 

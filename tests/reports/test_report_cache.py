@@ -1,5 +1,7 @@
 """The exception report and its summary JSON are kept in a cache under the version of the data
-they show (``reports.versions``): served again while nothing changed, never once it has.
+they show (``reports.versions``): served again while nothing changed; once it has, built again at
+once for whoever wrote and for a close, a re-open or a change to names or the plan, and within
+``REPORT_DRAFT_REFRESH`` seconds for other readers while officers save a draft.
 
 These tests commit (``transaction=True``), as the server does: the cache is only read and filled
 outside a transaction."""
@@ -141,11 +143,85 @@ WRITES = [
 
 
 @pytest.mark.parametrize("write, shows", WRITES, ids=[w.__name__ for w, _ in WRITES])
-def test_every_write_is_seen_at_once(plan, reader, role_user, write, shows):
+def test_with_no_draft_refresh_every_write_is_seen_at_once(plan, reader, role_user, write, shows, settings):
+    settings.REPORT_DRAFT_REFRESH = 0
+    performance = role_user("performance")
     before_data, before_html = figures(reader, plan), page(reader, plan)
     assert not shows(before_data, before_html)
-    write(plan, role_user("performance"))
+    write(plan, performance)
     assert shows(figures(reader, plan), page(reader, plan))
+
+
+# Writes beyond the plan's own data (a lead's name, which any plan may show; a close): seen at
+# once, whatever the refresh.
+AT_ONCE = WRITES[5:]
+
+
+@pytest.mark.parametrize("write, shows", AT_ONCE, ids=[w.__name__ for w, _ in AT_ONCE])
+def test_a_close_or_a_change_to_names_or_the_plan_is_seen_at_once(plan, reader, role_user, write, shows):
+    performance = role_user("performance")
+    assert not shows(figures(reader, plan), page(reader, plan))
+    write(plan, performance)
+    assert shows(figures(reader, plan), page(reader, plan))
+
+
+class Clock:
+    """``time.monotonic`` as ``reports.versions`` reads it, moved on by hand."""
+
+    def __init__(self, monkeypatch):
+        self.now = 1000.0
+        monkeypatch.setattr(versions.time, "monotonic", lambda: self.now)
+
+
+def test_a_draft_is_read_again_every_few_seconds_while_officers_save(plan, reader, role_user, monkeypatch):
+    clock = Clock(monkeypatch)
+    performance = role_user("performance")
+    assert figures(reader, plan)["counts"]["RED"] == 1
+    html = page(reader, plan)
+    assert "Figures as at " in html and "the month is still open, so they may change" in html
+    save_status(plan, performance)
+    save_month_page(plan, performance)
+    # Someone else's saves: the draft read before them is served for REPORT_DRAFT_REFRESH (5) seconds.
+    clock.now += 4.9
+    assert figures(reader, plan)["counts"]["RED"] == 1
+    assert "Now waiting for the architects" not in page(reader, plan)
+    clock.now += 0.2
+    assert figures(reader, plan)["counts"]["RED"] == 2
+    assert "Now waiting for the architects" in page(reader, plan)
+
+
+def test_whoever_saves_sees_their_save_in_the_report_at_once(plan, client, role_user, monkeypatch):
+    Clock(monkeypatch)
+    officer = role_user("officer")
+    action = _action(plan, "1.1.1")
+    action.leads.update(user=officer)
+    client.force_login(officer)
+    assert figures(client, plan)["counts"]["GREEN"] == 1
+    body = {
+        "action": [str(action.pk)],
+        f"a{action.pk}-version": str(action.version),
+        f"a{action.pk}-status": "RED",
+        f"a{action.pk}-corrective_action": "The contractor has gone into administration",
+        f"a{action.pk}-note": "",
+        f"a{action.pk}-revised_target": "",
+        f"a{action.pk}-completed": "",
+    }
+    response = client.post(f"/plans/{plan.slug}/my/2009-07/", body)
+    assert response.status_code == 302
+    assert versions.LAST_WRITE_COOKIE in response.cookies
+    # The clock has not moved: another reader would still be served the draft read before.
+    assert figures(client, plan)["counts"] == {"GREEN": 0, "AMBER": 1, "RED": 2, "REPRO": 0, "SUSP": 0}
+    assert "The contractor has gone into administration" in page(client, plan)
+
+
+def test_a_refused_save_or_a_read_leaves_no_write_time(plan, client, role_user):
+    officer = role_user("officer")
+    client.force_login(officer)
+    assert versions.LAST_WRITE_COOKIE not in client.get(f"/plans/{plan.slug}/my/2009-07/").cookies
+    # Not one of their actions: refused.
+    action = _action(plan, "1.1.1")
+    response = client.post(f"/plans/{plan.slug}/my/2009-07/", {"action": [str(action.pk)]})
+    assert response.status_code >= 400 or versions.LAST_WRITE_COOKIE not in response.cookies
 
 
 def test_a_reopened_month_is_a_draft_again(plan, reader, role_user):
@@ -161,10 +237,12 @@ def test_a_save_bumps_its_plans_version_once(plan, role_user):
     key = f"plan:{plan.pk}"
     save_status(plan, role_user("performance"))
     before = DataVersion.objects.get(key=key).number
+    every_plans = DataVersion.objects.get(key=versions.ALL).number
     save_month_page(plan, role_user("performance"))
-    # One bump for the save's plan lock; the action, status and history rows written under it,
-    # which the signals also see, add none.
+    # One bump when the save's writes are done; the action, status and history rows written
+    # under it, which the signals also see, add none, and other plans' reports are not touched.
     assert DataVersion.objects.get(key=key).number == before + 1
+    assert DataVersion.objects.get(key=versions.ALL).number == every_plans
 
 
 def test_a_write_to_the_previous_year_is_seen_in_this_years_report(reader, role_user):
