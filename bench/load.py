@@ -607,6 +607,11 @@ def check(results: Results, args) -> list[str]:
     for pk in lost[:10]:
         problems.append(f"action {pk}: sent {results.acknowledged[pk]}, stored {stored.get(pk)}")
     raw = raw_counts()
+    # A reader who has not written is served a draft up to REPORT_DRAFT_REFRESH seconds old
+    # (reports.versions): wait that long, so the figures read are those after the last save.
+    from django.conf import settings
+
+    time.sleep(settings.REPORT_DRAFT_REFRESH)
     session = Session(args.host, args.port)
     log_in(Results(), session, "load-cmt-00")
     status, _, content = session.request("GET", f"/reports/{PLAN_SLUG}/{MONTH}/summary.json")
