@@ -76,23 +76,23 @@ class MonthReportView(MonthMixin, TemplateView):
         report = cached_exception_report(self.plan, self.month, wrote_at=versions.last_write(self.request))
         plans = list(Plan.objects.visible_to(self.request.user))
         before, after = _neighbours(plans, self.plan, self.month)
-        shown = {
-            "report": report,
-            "chart": progress_chart(report),
-            "full_view_url": reverse("reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}),
-        }
+
+        def report_html() -> str:
+            shown = {
+                "report": report,
+                "chart": progress_chart(report),
+                "full_view_url": reverse(
+                    "reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}
+                ),
+            }
+            return render_to_string("reports/partials/report.html", shown)
+
         context.update(
             plan=self.plan,
-            **shown,
-            # The report itself, the same for every reader: rendered once a data version, as most
-            # of the page's time on a plan of hundreds of actions is its exception blocks.
-            report_html=versions.rendering(
-                self.plan,
-                self.month,
-                report,
-                "html",
-                lambda: render_to_string("reports/partials/report.html", shown),
-            ),
+            report=report,
+            # The report itself, the same for every reader: rendered once for each report kept, as
+            # most of the page's time on a plan of hundreds of actions is its exception blocks.
+            report_html=versions.rendering(self.plan, self.month, report, "html", report_html),
             before=before,
             after=after,
             picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
