@@ -22,7 +22,7 @@ from reports import closing, versions
 from reports.chart import COMPACT, WIDE, progress_chart, status_charts
 from reports.dashboard import dashboard_rows
 from reports.documents import build_cover
-from reports.exception_report import cached_exception_report, exception_report
+from reports.exception_report import cached_exception_report, exception_report, report_summary
 from reports.forms import ReopenForm, ReportPickerForm
 from reports.home import home_page
 from reports.progress_report import progress_report
@@ -123,7 +123,9 @@ class ChartView(MonthMixin, TemplateView):
 
 class SummaryJsonView(MonthMixin, View):
     """The same JSON as ``manage.py report_summary --format json``, kept (as the bytes sent) under
-    the report's data version (``reports.versions``): readers ask for it again and again."""
+    the report's data version (``reports.versions``): readers ask for it again and again. Built
+    from the month's counts alone (``report_summary``), not from the whole report, as every save
+    of the month moves the version on."""
 
     plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
 
@@ -134,7 +136,7 @@ class SummaryJsonView(MonthMixin, View):
             self.plan,
             self.month,
             "json",
-            lambda: JsonResponse(cached_exception_report(self.plan, self.month).as_json()).content,
+            lambda: JsonResponse(report_summary(self.plan, self.month).as_json()).content,
         )
         return HttpResponse(content, content_type="application/json")
 
