@@ -632,13 +632,17 @@ def _listed(plan: Plan, month: Month) -> _Listed:
     )
     # The other rows are selected by a subquery of the same statuses, never a list of ids.
     ids = shown.values("action_id")
+    # Unordered (``order_by()``): read into mappings, so the models' ordering would only add the
+    # joins and the sort it needs.
     statuses: dict[int, dict[date, str]] = {}
-    for action_id, day, status in MonthlyStatus.objects.filter(action_id__in=ids).values_list(
-        "action_id", "month", "status"
+    for action_id, day, status in (
+        MonthlyStatus.objects.filter(action_id__in=ids).order_by().values_list("action_id", "month", "status")
     ):
         statuses.setdefault(action_id, {})[day] = status
     planned: dict[int, set[date]] = {}
-    for action_id, day in PlannedMonth.objects.filter(action_id__in=ids).values_list("action_id", "month"):
+    for action_id, day in (
+        PlannedMonth.objects.filter(action_id__in=ids).order_by().values_list("action_id", "month")
+    ):
         planned.setdefault(action_id, set()).add(day)
     reasons: dict[tuple[int, str], str] = {}
     suspension_asked: set[int] = set()
@@ -672,38 +676,44 @@ LISTED = (*EXCEPTIONS, Status.REPRO, Status.SUSP)
 STRIP_MARKERS = ("planned", "original", "revised", "reprogrammed")
 
 
-class _StripMonth(NamedTuple):
-    month: Month
-    day: date  # its first day, as the statuses and planned months are keyed
-    blank: StripCell  # the month's cell without a status or a mark, shared by every strip
+class _Strips:
+    """The July-June strips of one report's actions. Cells and strips are frozen, so each different
+    cell and strip is built once and shared: most months of a strip have neither a status nor a
+    mark (the month's blank cell), and a large plan's strips are mostly alike, which the page then
+    renders once each (``report_tags.strip_cells``)."""
 
+    def __init__(self, months: list[Month]):
+        # Each month with its first day (as the statuses and planned months are keyed) and its blank cell.
+        self.months = [(m, m.first_day, StripCell(month=m)) for m in months]
+        self.cells: dict[tuple, StripCell] = {}
+        # Keyed by their cells' ids: the cells are kept (``cells``), so an id is never reused meanwhile.
+        self.strips: dict[tuple[int, ...], tuple[StripCell, ...]] = {}
 
-def _strip_months(plan: Plan) -> list[_StripMonth]:
-    return [_StripMonth(m, m.first_day, StripCell(month=m)) for m in plan.month_list]
-
-
-def _strip(months: list[_StripMonth], record: _Record, listed: _Listed) -> tuple[StripCell, ...]:
-    """The action's July-June strip. Most of its months have neither a status nor a mark: those
-    are the month's blank cell (cells are frozen, so one is shared by every strip), and a cell is
-    built only for a month with something in it (a large report has thousands of months)."""
-    statuses = listed.statuses.get(record.action_id, {})
-    planned = listed.planned.get(record.action_id, ())
-    original = record.original_target
-    revised = record.revised_target
-    reprogrammed = record.reprogrammed
-    return tuple(
-        StripCell(
-            month=m,
-            status=statuses.get(day, ""),
-            planned=day in planned,
-            original=day == original,
-            reprogrammed=reprogrammed and day == revised,
-            revised=not reprogrammed and day == revised,
-        )
-        if day in statuses or day in planned or day in (original, revised)
-        else blank
-        for m, day, blank in months
-    )
+    def strip(self, record: _Record, listed: _Listed) -> tuple[StripCell, ...]:
+        statuses = listed.statuses.get(record.action_id, {})
+        planned = listed.planned.get(record.action_id, ())
+        original = record.original_target
+        revised = record.revised_target
+        reprogrammed = record.reprogrammed
+        cells = []
+        for m, day, blank in self.months:
+            if day in statuses or day in planned or day in (original, revised):
+                marks = (
+                    statuses.get(day, ""),
+                    day in planned,
+                    day == original,
+                    reprogrammed and day == revised,  # the approved re-programmed date
+                    not reprogrammed and day == revised,  # an extension
+                )
+                key = (day, *marks)
+                cell = self.cells.get(key)
+                if cell is None:
+                    cell = self.cells[key] = StripCell(m, *marks)
+                cells.append(cell)
+            else:
+                cells.append(blank)
+        strip = tuple(cells)
+        return self.strips.setdefault(tuple(map(id, strip)), strip)
 
 
 def _new_this_month(record: _Record, month: Month, listed: _Listed) -> bool:
@@ -731,7 +741,7 @@ def _changed_actions(records: list[_Record], listed: _Listed) -> tuple[ChangedAc
     return tuple(rows)
 
 
-def _block(months: list[_StripMonth], record: _Record, listed: _Listed) -> ExceptionBlock:
+def _block(strips: _Strips, record: _Record, listed: _Listed) -> ExceptionBlock:
     suspended = record.status == Status.SUSP
     return ExceptionBlock(
         ref=record.ref,
@@ -748,7 +758,7 @@ def _block(months: list[_StripMonth], record: _Record, listed: _Listed) -> Excep
         measure_ref=record.measure_ref,
         measure_title=record.measure_title,
         plan_corrective_action=record.plan_corrective_action,
-        strip=_strip(months, record, listed),
+        strip=strips.strip(record, listed),
     )
 
 
@@ -763,7 +773,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
     changed = []
     exception_rows = 0
     listed = _listed(plan, month)
-    months = _strip_months(plan)
+    strips = _Strips(plan.month_list)
     for record in listed.records:
         if record.status in EXCEPTIONS:
             exception_rows += 1
@@ -775,7 +785,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
         else:
             continue
         priority = (record.priority_position, record.priority_id, record.priority_code, record.priority_title)
-        groups.setdefault(record.priority_id, (priority, []))[1].append(_block(months, record, listed))
+        groups.setdefault(record.priority_id, (priority, []))[1].append(_block(strips, record, listed))
 
     independent_total = MonthlyStatus.objects.in_plan(plan).in_month(month).count()
     checks = (

@@ -8,10 +8,12 @@ Each view names its permission (``plans.roles``); the pages only render objects 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
@@ -60,6 +62,10 @@ def is_progress_layout(plan: Plan) -> bool:
     return plan.report_layout == ReportLayout.PROGRESS
 
 
+# Where the page (reports/month.html) takes the kept report: a comment, which no escaped text holds.
+REPORT_HERE = mark_safe("<!-- the month's report -->")
+
+
 class MonthReportView(MonthMixin, TemplateView):
     template_name = "reports/month.html"
     plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
@@ -76,25 +82,49 @@ class MonthReportView(MonthMixin, TemplateView):
         report = cached_exception_report(self.plan, self.month)
         plans = list(Plan.objects.visible_to(self.request.user))
         before, after = _neighbours(plans, self.plan, self.month)
-        shown = {
-            "report": report,
-            "chart": progress_chart(report),
-            "full_view_url": reverse("reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}),
-        }
+        # The report itself, the same for every reader: rendered once a data version, as most of
+        # the page's time on a plan of hundreds of actions is its exception blocks; kept as the
+        # bytes sent (``insert_report``).
+        self.report_html = versions.cached(
+            self.plan, self.month, "html", lambda: self.render_report(report).encode()
+        )
         context.update(
             plan=self.plan,
-            **shown,
-            # The report itself, the same for every reader: rendered once a data version, as most
-            # of the page's time on a plan of hundreds of actions is its exception blocks.
-            report_html=versions.cached(
-                self.plan, self.month, "html", lambda: render_to_string("reports/partials/report.html", shown)
-            ),
+            report=report,
+            report_html=REPORT_HERE,
             before=before,
             after=after,
             picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
             can_close=self.request.user.has_perm(roles.CLOSE_MONTH),
         )
         return context
+
+    def render_report(self, report) -> str:
+        """reports/partials/report.html, the same for every reader."""
+        return render_to_string(
+            "reports/partials/report.html",
+            {
+                "report": report,
+                "chart": progress_chart(report),
+                "full_view_url": reverse(
+                    "reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}
+                ),
+            },
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not is_progress_layout(self.plan):
+            response.add_post_render_callback(self.insert_report)
+        return response
+
+    def insert_report(self, response) -> None:
+        """The kept report into the rendered page, as bytes: a large plan's is megabytes, which the
+        template would copy at each level of the page and then encode again at every request."""
+        head, marker, tail = response.content.partition(REPORT_HERE.encode())
+        if not marker:
+            raise ImproperlyConfigured("reports/month.html no longer shows {{ report_html }}")
+        response.content = b"".join((head, self.report_html, tail))
 
     def progress_context(self, context):
         plans = list(Plan.objects.visible_to(self.request.user))

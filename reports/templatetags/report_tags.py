@@ -66,9 +66,18 @@ def strip_cells(context, block, report):
     key = ("strip_marks", id(report))
     if key not in cache:
         cache[key] = _strip_marks(report)
-    marks, labels = cache[key]
+    marks, labels, rendered = cache[key]
+    # A live report shares each different strip among its blocks (``exception_report._Strips``):
+    # rendered once. Keyed by the strip's id, as the report holds every strip while it renders.
+    html = rendered.get(id(block.strip))
+    if html is None:
+        html = rendered[id(block.strip)] = _strip_html(block.strip, marks, labels)
+    return html
+
+
+def _strip_html(strip, marks: dict[str, str], labels: dict) -> str:
     cells = []
-    for cell in block.strip:
+    for cell in strip:
         label = labels.get(cell.month)
         if label is None:
             label = labels[cell.month] = escape(cell.month.grid_label)
@@ -79,9 +88,10 @@ def strip_cells(context, block, report):
     return mark_safe("".join(cells))
 
 
-def _strip_marks(report) -> tuple[dict[str, str], dict]:
-    """The markup of each possible cell content, and (filled as the months come) each month's
-    name for the cells' data-label, which names them in the stacked rows of a phone."""
+def _strip_marks(report) -> tuple[dict[str, str], dict, dict]:
+    """The markup of each possible cell content, (filled as the months come) each month's name for
+    the cells' data-label, which names them in the stacked rows of a phone, and (filled as the
+    blocks come) each strip's markup."""
     marks = {
         status.value: format_html(_MARK, f"status status-{status.value.lower()}", report.word(status),
                                   LETTERS[status], report.word(status))
@@ -90,7 +100,7 @@ def _strip_marks(report) -> tuple[dict[str, str], dict]:
     for key in STRIP_MARKERS:
         marker = MARKERS[key]
         marks[key] = format_html(_MARK, f"marker marker-{key}", marker.word, marker.symbol, marker.word)  # fmt: skip
-    return {k: str(v) for k, v in marks.items()}, {}
+    return {k: str(v) for k, v in marks.items()}, {}, {}
 
 
 _MARK = '<span class="{}" title="{}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span>'
@@ -134,15 +144,36 @@ def percent(value) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def exception_blocks(context, group, report):
+    """A priority's exceptions, each written by ``exception_block``: one tag for the priority
+    rather than one per exception, whose template node cost more than the block itself."""
+    return mark_safe("".join(exception_block(context, block, group, report) for block in group.blocks))
+
+
 def exception_block(context, block, group, report):
     """One exception of Appendix 1 (``ExceptionBlock``): its block, then its measure and plan row.
     Written in Python like the strip's cells: a large plan's report has hundreds of these, and
     the template's nodes were most of the page's time. The month headings and the status labels
-    are built once per render (``strip_header``, ``status_label``)."""
-    ref, description, who = _escape(block.ref), _escape(block.description), _escape(block.who)
-    month = _escape(report.month.name)
-    heading = _escape(group.code) + (f": {_escape(group.title)}" if group.title else "")
-    word = _escape(report.word(block.status) if block.status else "")
+    are built once per render (``strip_header``, ``status_label``), and the texts that repeat from
+    block to block (the month, priority, status word, lead, dates and measure) escaped once."""
+    cache = context.render_context
+    key = ("escaped", id(report))
+    if key not in cache:
+        cache[key] = {}
+    escaped = cache[key]
+
+    def once(value) -> str:
+        if type(value) is not str:  # text marked safe is never confused with the same plain text
+            return _escape(value)
+        html = escaped.get(value)
+        if html is None:
+            html = escaped[value] = _escape(value)
+        return html
+
+    ref, description, who = _escape(block.ref), _escape(block.description), once(block.who)
+    month = once(report.month.name)
+    heading = once(group.code) + (f": {once(group.title)}" if group.title else "")
+    word = once(report.word(block.status) if block.status else "")
     colour = "<strong>SUSPENDED</strong>" if block.suspended else status_label(context, report, block.status)
     return mark_safe(
         f'\n    <article class="exception-block" aria-label="{ref} {word}" data-continued="{heading} (continued)">\n'
@@ -159,8 +190,8 @@ def exception_block(context, block, group, report):
         f'          <td data-label="Colour">{colour}</td>\n'
         f'          <td data-label="Corrective Action">{_escape(block.corrective_action)}</td>\n'
         f'          <td data-label="Who">{who}</td>\n'
-        f'          <td data-label="Original Date">{_escape(block.original_date)}</td>\n'
-        f'          <td data-label="Revised Date">{_escape(block.revised_date)}</td>\n'
+        f'          <td data-label="Original Date">{once(block.original_date)}</td>\n'
+        f'          <td data-label="Revised Date">{once(block.revised_date)}</td>\n'
         f"        </tr></tbody>\n"
         f"      </table>\n"
         f'      <table class="table plan-grid plan-row stacked-table">\n'
@@ -169,7 +200,7 @@ def exception_block(context, block, group, report):
         f'{strip_header(context, report)}<th scope="col">Corrective Action</th></tr></thead>\n'
         f"        <tbody>\n"
         f'          <tr class="measure-row"><th scope="rowgroup" colspan="{len(block.strip) + 4}">'
-        f"{_escape(block.measure_ref)} {_escape(block.measure_title)}</th></tr>\n"
+        f"{once(block.measure_ref)} {once(block.measure_title)}</th></tr>\n"
         f"          <tr>\n"
         f'            <td data-label="Ref.">{ref}</td>\n'
         f'            <td data-label="Action">{description}</td>\n'
