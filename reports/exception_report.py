@@ -11,6 +11,7 @@ whole report is built in a fixed number of queries, whatever the size of the pla
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -688,6 +689,8 @@ class _Strips:
         self.cells: dict[tuple, StripCell] = {}
         # Keyed by their cells' ids: the cells are kept (``cells``), so an id is never reused meanwhile.
         self.strips: dict[tuple[int, ...], tuple[StripCell, ...]] = {}
+        # Keyed by everything a strip is made from: an action like one before takes its strip.
+        self.made: dict[tuple, tuple[StripCell, ...]] = {}
 
     def strip(self, record: _Record, listed: _Listed) -> tuple[StripCell, ...]:
         statuses = listed.statuses.get(record.action_id, {})
@@ -695,6 +698,13 @@ class _Strips:
         original = record.original_target
         revised = record.revised_target
         reprogrammed = record.reprogrammed
+        made_from = (tuple(statuses.items()), tuple(planned), original, revised, reprogrammed)
+        strip = self.made.get(made_from)
+        if strip is None:
+            strip = self.made[made_from] = self._strip(statuses, planned, original, revised, reprogrammed)
+        return strip
+
+    def _strip(self, statuses, planned, original, revised, reprogrammed) -> tuple[StripCell, ...]:
         cells = []
         for m, day, blank in self.months:
             if day in statuses or day in planned or day in (original, revised):
@@ -749,17 +759,26 @@ def _block(strips: _Strips, record: _Record, listed: _Listed) -> ExceptionBlock:
         status=record.status,
         corrective_action=record.corrective_action,
         who=listed.leads.get(record.action_id, ""),
-        original_date=to_month(record.original_target).short if record.original_target else "",
-        revised_date=revised_date_text(
-            revised=to_month(record.revised_target),
-            suspended=suspended,
-            suspension_asked=record.action_id in listed.suspension_asked,
+        original_date=_original_date(record.original_target),
+        revised_date=_revised_date(
+            record.revised_target, suspended, record.action_id in listed.suspension_asked
         ),
         measure_ref=record.measure_ref,
         measure_title=record.measure_title,
         plan_corrective_action=record.plan_corrective_action,
         strip=strips.strip(record, listed),
     )
+
+
+# A block's dates as printed, worked out once for each date (a large plan's actions share a few).
+@functools.lru_cache(maxsize=256)
+def _original_date(day: date | None) -> str:
+    return to_month(day).short if day else ""
+
+
+@functools.lru_cache(maxsize=256)
+def _revised_date(day: date | None, suspended: bool, suspension_asked: bool) -> str:
+    return revised_date_text(revised=to_month(day), suspended=suspended, suspension_asked=suspension_asked)
 
 
 def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
