@@ -7,6 +7,7 @@ Each view names its permission (``plans.roles``); the pages only render objects 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
@@ -86,7 +87,7 @@ class MonthReportView(MonthMixin, TemplateView):
         # the page's time on a plan of hundreds of actions is its exception blocks; kept as the
         # bytes sent (``insert_report``).
         self.report_html = versions.cached(
-            self.plan, self.month, "html", lambda: self.render_report(report).encode()
+            self.plan, self.month, "html", lambda: self.render_report(report).encode(settings.DEFAULT_CHARSET)
         )
         context.update(
             plan=self.plan,
