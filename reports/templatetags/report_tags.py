@@ -180,7 +180,7 @@ def exception_blocks(context, group, report):
 class _Blocks:
     """What every exception block of one render repeats: the month, the month headings
     (``strip_header``), each status's word and label (``status_label``), the strips, and the texts
-    of the leads, dates, measures and priorities, escaped once each."""
+    of the leads, dates, measures, priorities and corrective actions, escaped once each."""
 
     def __init__(self, context, report):
         self.context = context
@@ -230,7 +230,7 @@ def _exception_block(block, heading: str, shared: _Blocks) -> str:
         f'          <td data-label="Ref">{ref}</td>\n'
         f'          <td data-label="{month} Action">{description}</td>\n'
         f'          <td data-label="Colour">{colour}</td>\n'
-        f'          <td data-label="Corrective Action">{_escape(block.corrective_action)}</td>\n'
+        f'          <td data-label="Corrective Action">{once(block.corrective_action)}</td>\n'
         f'          <td data-label="Who">{who}</td>\n'
         f'          <td data-label="Original Date">{once(block.original_date)}</td>\n'
         f'          <td data-label="Revised Date">{once(block.revised_date)}</td>\n'
@@ -248,7 +248,7 @@ def _exception_block(block, heading: str, shared: _Blocks) -> str:
         f'            <td data-label="Action">{description}</td>\n'
         f'            <td data-label="Lead">{who}</td>\n'
         f"            {shared.strips.html(block.strip)}\n"
-        f'            <td data-label="Corrective Action">{_escape(block.plan_corrective_action)}</td>\n'
+        f'            <td data-label="Corrective Action">{once(block.plan_corrective_action)}</td>\n'
         f"          </tr>\n"
         f"        </tbody>\n"
         f"      </table>\n"
