@@ -271,8 +271,8 @@ def indicator_figures(plan: Plan, month: Month, indicators: QuerySet | None = No
     queryset of them), in plan order, with last year's from the previous plan's indicators of the
     same codes. This year's and last year's indicators are read together: four queries (one when
     there are none), whatever the number of indicators."""
-    mine = Indicator.objects.filter(plan=plan) if indicators is None else indicators
-    wanted = Q(pk__in=mine.values("pk"))
+    # The plan's own by its id rather than by a subquery of them: the report asks for them all.
+    wanted = Q(plan_id=plan.pk) if indicators is None else Q(pk__in=indicators.values("pk"))
     if plan.previous_plan_id:
         wanted |= Q(plan_id=plan.previous_plan_id)
     both = list(Indicator.objects.filter(wanted).with_figures().in_plan_order())

@@ -11,9 +11,11 @@ whole report is built in a fixed number of queries, whatever the size of the pla
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
@@ -231,8 +233,80 @@ class ReportState:
         }
 
 
+class _MonthFigures:
+    """What the month's figures say, for ``ExceptionReport`` and ``ReportSummary`` alike (both
+    hold ``plan_slug``, ``month``, ``figures``, ``words``, ``exceptions_by_priority``,
+    ``indicators`` and ``state``): the one place summary.json is written."""
+
+    def word(self, status: str) -> str:
+        return self.words.get(str(status), Status(status).label)
+
+    # -- indicators ------------------------------------------------------------------------------
+
+    @property
+    def indicator_counts(self) -> dict[str, int]:
+        """How many of the month's indicators are GREEN, AMBER and RED (an indicator without an
+        actual or a target has no RAG and is in none)."""
+        return {s.value: sum(1 for i in self.indicators if i.rag == s) for s in INDICATOR_RAGS}
+
+    @property
+    def direction_of_travel(self) -> DirectionOfTravel:
+        """Against the same month last year, as councils report it (``plans.status``)."""
+        return direction_of_travel(i.trend_year or None for i in self.indicators)
+
+    def indicators_json(self) -> dict:
+        return {
+            "total": len(self.indicators),
+            "counts": self.indicator_counts,
+            "improving": self.direction_of_travel.as_json(),
+        }
+
+    # -- JSON: summary.json and ``report_summary --format json`` --------------------------------
+
+    def as_json(self) -> dict:
+        """The month's figures as JSON: for a closed month the published figures, with what
+        changed since exactly as the page shows it."""
+        data = {
+            "plan": self.plan_slug,
+            "month": str(self.month),
+            **self.figures.as_json(),
+            "exceptions_by_priority": [
+                {"priority": row.code, "title": row.title, "AMBER": row.amber, "RED": row.red}
+                for row in self.exceptions_by_priority
+            ],
+            "indicators": self.indicators_json(),
+        }
+        if any(word != Status(status).label for status, word in self.words.items()):
+            # A plan with its own status words (Rotherham's "Slipped"): what each count is called.
+            # Only then, so the JSON of a plan in the standard words keeps its keys as they were.
+            data["words"] = dict(self.words)
+        if self.state.is_closed:
+            # Only a published month carries this note, so a draft's JSON keeps its keys as they were.
+            data["published"] = self.state.published_json()
+        return data
+
+
 @dataclass(frozen=True)
-class ExceptionReport:
+class ReportSummary(_MonthFigures):
+    """The month's figures without the report's parts listed one by one (exceptions, changes,
+    progress table, checks): all that summary.json shows, built from the counts alone
+    (``report_summary``), as readers ask for it again and again while officers save."""
+
+    plan_slug: str
+    month: Month
+    figures: StatusCounts
+    words: dict[str, str]
+    exceptions_by_priority: tuple[PriorityExceptions, ...]
+    indicators: tuple[IndicatorFigures, ...] = ()
+    state: ReportState = field(default_factory=ReportState)
+
+    @classmethod
+    def from_snapshot(cls, data: dict, state: ReportState | None = None) -> ReportSummary:
+        return cls(**_summary_from_snapshot(data), state=state or ReportState())
+
+
+@dataclass(frozen=True)
+class ExceptionReport(_MonthFigures):
     """Everything the month's exception report shows, in the order of seed 000."""
 
     plan_slug: str
@@ -259,9 +333,6 @@ class ExceptionReport:
     @property
     def total(self) -> int:
         return self.figures.total
-
-    def word(self, status: str) -> str:
-        return self.words.get(str(status), Status(status).label)
 
     @property
     def reprogrammed_or_suspended_percent(self) -> Decimal:
@@ -320,13 +391,7 @@ class ExceptionReport:
         live = self.state.live_figures
         return live is not None and live.counts != self.figures.counts
 
-    # -- indicators ------------------------------------------------------------------------------
-
-    @property
-    def indicator_counts(self) -> dict[str, int]:
-        """How many of the month's indicators are GREEN, AMBER and RED (an indicator without an
-        actual or a target has no RAG and is in none)."""
-        return {s.value: sum(1 for i in self.indicators if i.rag == s) for s in INDICATOR_RAGS}
+    # -- indicators (their counts and the JSON: ``_MonthFigures``) --------------------------------
 
     @property
     def indicators_without_rag(self) -> int:
@@ -336,42 +401,6 @@ class ExceptionReport:
     def indicator_exceptions(self) -> tuple[IndicatorFigures, ...]:
         """The RED and AMBER indicators, in plan order: the appendix shows each with its chart."""
         return tuple(i for i in self.indicators if i.is_exception)
-
-    @property
-    def direction_of_travel(self) -> DirectionOfTravel:
-        """Against the same month last year, as councils report it (``plans.status``)."""
-        return direction_of_travel(i.trend_year or None for i in self.indicators)
-
-    def indicators_json(self) -> dict:
-        return {
-            "total": len(self.indicators),
-            "counts": self.indicator_counts,
-            "improving": self.direction_of_travel.as_json(),
-        }
-
-    # -- JSON: summary.json and ``report_summary --format json`` --------------------------------
-
-    def as_json(self) -> dict:
-        """The month's figures as JSON, from this one object: for a closed month the published
-        figures, with what changed since exactly as the page shows it."""
-        data = {
-            "plan": self.plan_slug,
-            "month": str(self.month),
-            **self.figures.as_json(),
-            "exceptions_by_priority": [
-                {"priority": row.code, "title": row.title, "AMBER": row.amber, "RED": row.red}
-                for row in self.exceptions_by_priority
-            ],
-            "indicators": self.indicators_json(),
-        }
-        if any(word != Status(status).label for status, word in self.words.items()):
-            # A plan with its own status words (Rotherham's "Slipped"): what each count is called.
-            # Only then, so the JSON of a plan in the standard words keeps its keys as they were.
-            data["words"] = dict(self.words)
-        if self.state.is_closed:
-            # Only a published month carries this note, so a draft's JSON keeps its keys as they were.
-            data["published"] = self.state.published_json()
-        return data
 
     # -- the snapshot kept when the month is closed --------------------------------------------
 
@@ -426,15 +455,11 @@ class ExceptionReport:
     @classmethod
     def from_snapshot(cls, data: dict, state: ReportState | None = None) -> ExceptionReport:
         return cls(
-            plan_slug=data["plan_slug"],
+            **_summary_from_snapshot(data),
             plan_title=data["plan_title"],
             organisation=data["organisation"],
             year_label=data["year_label"],
             previous_year_label=data["previous_year_label"],
-            month=Month.parse(data["month"]),
-            figures=counts_from_json(data["figures"]),
-            words=dict(data["words"]),
-            exceptions_by_priority=tuple(PriorityExceptions(*row) for row in data["exceptions_by_priority"]),
             changed_actions=tuple(ChangedActions(*row) for row in data["changed_actions"]),
             progress=progress_from_snapshot(data),
             groups=tuple(
@@ -454,8 +479,20 @@ class ExceptionReport:
             checks=tuple(Check(*row) for row in data["checks"]),
             built_at=datetime.fromisoformat(data["built_at"]),
             state=state or ReportState(),
-            indicators=tuple(IndicatorFigures.from_dict(i) for i in data.get("indicators", ())),
         )
+
+
+def _summary_from_snapshot(data: dict) -> dict:
+    """The fields of ``ReportSummary`` (and of ``ExceptionReport``) kept in a snapshot."""
+    return {
+        "plan_slug": data["plan_slug"],
+        "month": Month.parse(data["month"]),
+        "figures": counts_from_json(data["figures"]),
+        "words": dict(data["words"]),
+        "exceptions_by_priority": tuple(PriorityExceptions(*row) for row in data["exceptions_by_priority"]),
+        # A snapshot published before indicators existed has none.
+        "indicators": tuple(IndicatorFigures.from_dict(i) for i in data.get("indicators", ())),
+    }
 
 
 def _strip_from_snapshot(cells: list[list], revised_date: str) -> tuple[StripCell, ...]:
@@ -532,34 +569,81 @@ def progress_rows(
     return tuple(rows)
 
 
+class _Record(NamedTuple):
+    """A status the report lists (``LISTED``) with what its block, section 3.4 and the grouping by
+    priority need of its action, measure and priority: one row of plain values, not three model
+    instances (a large plan lists hundreds)."""
+
+    action_id: int
+    status: str
+    corrective_action: str  # this month's
+    ref: str
+    description: str
+    original_target: date | None
+    revised_target: date | None
+    reprogrammed: bool
+    plan_corrective_action: str  # the action's own, from the plan
+    measure_id: int
+    measure_ref: str
+    measure_title: str
+    priority_id: int
+    priority_code: str
+    priority_title: str
+    priority_position: int
+
+
+_RECORD_FIELDS = (
+    "action_id",
+    "status",
+    "corrective_action",
+    "action__ref",
+    "action__description",
+    "action__original_target",
+    "action__revised_target",
+    "action__reprogrammed",
+    "action__corrective_action",
+    "action__measure_id",
+    "action__measure__ref",
+    "action__measure__title",
+    "action__measure__priority_id",
+    "action__measure__priority__code",
+    "action__measure__priority__title",
+    "action__measure__priority__position",
+)
+
+
 @dataclass
 class _Listed:
     """The month's statuses that the report shows one by one (exceptions, re-programmes,
     suspensions) and what their blocks need, each fetched in one query as plain values."""
 
-    records: list[MonthlyStatus]
+    records: list[_Record]
     # Keyed by the stored first day of the month: thousands of rows, so no Month built for each.
     statuses: dict[int, dict[date, str]]  # action id -> month -> status, the whole plan year
     planned: dict[int, set[date]]
     reasons: dict[tuple[int, str], str]  # (action id, request kind) -> the approved request's reason
     suspension_asked: set[int]  # actions with a suspension awaiting approval
+    leads: dict[int, str]  # action id -> "PS /PM", as ``Action.lead_initials`` writes them
 
 
 def _listed(plan: Plan, month: Month) -> _Listed:
     shown = MonthlyStatus.objects.in_plan(plan).in_month(month).filter(status__in=LISTED)
     records = list(
-        shown.select_related("action__measure__priority").order_by("action__position", "action_id")
+        map(_Record._make, shown.order_by("action__position", "action_id").values_list(*_RECORD_FIELDS))
     )
-    prefetch_related_objects([r.action for r in records], "leads")
     # The other rows are selected by a subquery of the same statuses, never a list of ids.
     ids = shown.values("action_id")
+    # Unordered (``order_by()``): read into mappings, so the models' ordering would only add the
+    # joins and the sort it needs.
     statuses: dict[int, dict[date, str]] = {}
-    for action_id, day, status in MonthlyStatus.objects.filter(action_id__in=ids).values_list(
-        "action_id", "month", "status"
+    for action_id, day, status in (
+        MonthlyStatus.objects.filter(action_id__in=ids).order_by().values_list("action_id", "month", "status")
     ):
         statuses.setdefault(action_id, {})[day] = status
     planned: dict[int, set[date]] = {}
-    for action_id, day in PlannedMonth.objects.filter(action_id__in=ids).values_list("action_id", "month"):
+    for action_id, day in (
+        PlannedMonth.objects.filter(action_id__in=ids).order_by().values_list("action_id", "month")
+    ):
         planned.setdefault(action_id, set()).add(day)
     reasons: dict[tuple[int, str], str] = {}
     suspension_asked: set[int] = set()
@@ -574,7 +658,17 @@ def _listed(plan: Plan, month: Month) -> _Listed:
             reasons.setdefault((action_id, kind), reason)  # the latest approval of each kind
         elif kind == ChangeRequest.Kind.SUSPENSION and day <= month.first_day:
             suspension_asked.add(action_id)
-    return _Listed(records, statuses, planned, reasons, suspension_asked)
+    initials: dict[int, list[str]] = {}
+    for action_id, lead in (
+        Action.leads.through.objects.filter(action_id__in=ids)
+        # In the order ``Action.lead_initials`` reads them (the leads' own ordering, by initials),
+        # which the report has always printed; the link's id only settles a tie.
+        .order_by("lead__initials", "id")
+        .values_list("action_id", "lead__initials")
+    ):
+        initials.setdefault(action_id, []).append(lead)
+    leads = {action_id: " /".join(names) for action_id, names in initials.items()}
+    return _Listed(records, statuses, planned, reasons, suspension_asked, leads)
 
 
 # The statuses whose actions the report names one by one.
@@ -583,69 +677,108 @@ LISTED = (*EXCEPTIONS, Status.REPRO, Status.SUSP)
 STRIP_MARKERS = ("planned", "original", "revised", "reprogrammed")
 
 
-def _strip(months: list[tuple[Month, date]], action: Action, listed: _Listed) -> tuple[StripCell, ...]:
-    statuses = listed.statuses.get(action.pk, {})
-    planned = listed.planned.get(action.pk, ())
-    original = action.original_target
-    revised = action.revised_target
-    return tuple(
-        StripCell(
-            month=m,
-            status=statuses.get(day, ""),
-            planned=day in planned,
-            original=day == original,
-            reprogrammed=action.reprogrammed and day == revised,
-            revised=not action.reprogrammed and day == revised,
-        )
-        for m, day in months
-    )
+class _Strips:
+    """The July-June strips of one report's actions. Cells and strips are frozen, so each different
+    cell and strip is built once and shared: most months of a strip have neither a status nor a
+    mark (the month's blank cell), and a large plan's strips are mostly alike, which the page then
+    renders once each (``report_tags.strip_cells``)."""
+
+    def __init__(self, months: list[Month]):
+        # Each month with its first day (as the statuses and planned months are keyed) and its blank cell.
+        self.months = [(m, m.first_day, StripCell(month=m)) for m in months]
+        self.cells: dict[tuple, StripCell] = {}
+        # Keyed by their cells' ids: the cells are kept (``cells``), so an id is never reused meanwhile.
+        self.strips: dict[tuple[int, ...], tuple[StripCell, ...]] = {}
+        # Keyed by everything a strip is made from: an action like one before takes its strip.
+        self.made: dict[tuple, tuple[StripCell, ...]] = {}
+
+    def strip(self, record: _Record, listed: _Listed) -> tuple[StripCell, ...]:
+        statuses = listed.statuses.get(record.action_id, {})
+        planned = listed.planned.get(record.action_id, ())
+        original = record.original_target
+        revised = record.revised_target
+        reprogrammed = record.reprogrammed
+        made_from = (tuple(statuses.items()), tuple(planned), original, revised, reprogrammed)
+        strip = self.made.get(made_from)
+        if strip is None:
+            strip = self.made[made_from] = self._strip(statuses, planned, original, revised, reprogrammed)
+        return strip
+
+    def _strip(self, statuses, planned, original, revised, reprogrammed) -> tuple[StripCell, ...]:
+        cells = []
+        for m, day, blank in self.months:
+            if day in statuses or day in planned or day in (original, revised):
+                marks = (
+                    statuses.get(day, ""),
+                    day in planned,
+                    day == original,
+                    reprogrammed and day == revised,  # the approved re-programmed date
+                    not reprogrammed and day == revised,  # an extension
+                )
+                key = (day, *marks)
+                cell = self.cells.get(key)
+                if cell is None:
+                    cell = self.cells[key] = StripCell(m, *marks)
+                cells.append(cell)
+            else:
+                cells.append(blank)
+        strip = tuple(cells)
+        return self.strips.setdefault(tuple(map(id, strip)), strip)
 
 
-def _new_this_month(record: MonthlyStatus, month: Month, listed: _Listed) -> bool:
+def _new_this_month(record: _Record, month: Month, listed: _Listed) -> bool:
     """Re-programmed or suspended in this month, not carried over from the month before."""
     return listed.statuses.get(record.action_id, {}).get((month - 1).first_day) != record.status
 
 
-def _reason(record: MonthlyStatus, listed: _Listed) -> str:
+def _reason(record: _Record, listed: _Listed) -> str:
     kind = ChangeRequest.Kind.SUSPENSION if record.status == Status.SUSP else ChangeRequest.Kind.REPROGRAMME
     reason = listed.reasons.get((record.action_id, kind))
-    return reason or record.corrective_action or record.action.corrective_action
+    return reason or record.corrective_action or record.plan_corrective_action
 
 
-def _changed_actions(records: list[MonthlyStatus], listed: _Listed) -> tuple[ChangedActions, ...]:
+def _changed_actions(records: list[_Record], listed: _Listed) -> tuple[ChangedActions, ...]:
     """Section 3.4: one row per measure and reason, refs joined as the council writes them
     ("5.4.1, 5.4.2, 5.4.3, 5.4.7")."""
-    grouped: dict[tuple, list[Action]] = {}
+    grouped: dict[tuple, list[_Record]] = {}
     for record in records:
-        key = (record.status, record.action.measure_id, _reason(record, listed))
-        grouped.setdefault(key, []).append(record.action)
+        key = (record.status, record.measure_id, _reason(record, listed))
+        grouped.setdefault(key, []).append(record)
     rows = []
     for (status, _measure, reason), actions in grouped.items():
-        text = actions[0].description if len(actions) == 1 else actions[0].measure.title
+        text = actions[0].description if len(actions) == 1 else actions[0].measure_title
         rows.append(ChangedActions(", ".join(a.ref for a in actions), text, reason, status))
     return tuple(rows)
 
 
-def _block(months: list[tuple[Month, date]], record: MonthlyStatus, listed: _Listed) -> ExceptionBlock:
-    action = record.action
+def _block(strips: _Strips, record: _Record, listed: _Listed) -> ExceptionBlock:
     suspended = record.status == Status.SUSP
     return ExceptionBlock(
-        ref=action.ref,
-        description=action.description,
+        ref=record.ref,
+        description=record.description,
         status=record.status,
         corrective_action=record.corrective_action,
-        who=action.lead_initials,
-        original_date=to_month(action.original_target).short if action.original_target else "",
-        revised_date=revised_date_text(
-            revised=to_month(action.revised_target),
-            suspended=suspended,
-            suspension_asked=action.pk in listed.suspension_asked,
+        who=listed.leads.get(record.action_id, ""),
+        original_date=_original_date(record.original_target),
+        revised_date=_revised_date(
+            record.revised_target, suspended, record.action_id in listed.suspension_asked
         ),
-        measure_ref=action.measure.ref,
-        measure_title=action.measure.title,
-        plan_corrective_action=action.corrective_action,
-        strip=_strip(months, action, listed),
+        measure_ref=record.measure_ref,
+        measure_title=record.measure_title,
+        plan_corrective_action=record.plan_corrective_action,
+        strip=strips.strip(record, listed),
     )
+
+
+# A block's dates as printed, worked out once for each date (a large plan's actions share a few).
+@functools.lru_cache(maxsize=256)
+def _original_date(day: date | None) -> str:
+    return to_month(day).short if day else ""
+
+
+@functools.lru_cache(maxsize=256)
+def _revised_date(day: date | None, suspended: bool, suspension_asked: bool) -> str:
+    return revised_date_text(revised=to_month(day), suspended=suspended, suspension_asked=suspension_asked)
 
 
 def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
@@ -659,7 +792,7 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
     changed = []
     exception_rows = 0
     listed = _listed(plan, month)
-    months = [(m, m.first_day) for m in plan.month_list]
+    strips = _Strips(plan.month_list)
     for record in listed.records:
         if record.status in EXCEPTIONS:
             exception_rows += 1
@@ -670,8 +803,8 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
                 continue
         else:
             continue
-        priority = record.action.measure.priority
-        groups.setdefault(priority.pk, (priority, []))[1].append(_block(months, record, listed))
+        priority = (record.priority_position, record.priority_id, record.priority_code, record.priority_title)
+        groups.setdefault(record.priority_id, (priority, []))[1].append(_block(strips, record, listed))
 
     independent_total = MonthlyStatus.objects.in_plan(plan).in_month(month).count()
     checks = (
@@ -692,7 +825,8 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
             sum(row.red for row in by_priority),
         ),
     )
-    ordered = sorted(groups.values(), key=lambda item: (item[0].position, item[0].pk))
+    # In plan order: the priorities' positions, then their ids.
+    ordered = sorted(groups.values(), key=lambda item: item[0][:2])
     previous = plan.previous_plan
     return ExceptionReport(
         plan_slug=plan.slug,
@@ -706,9 +840,22 @@ def build_exception_report(plan: Plan, month: Month) -> ExceptionReport:
         exceptions_by_priority=by_priority,
         changed_actions=_changed_actions(changed, listed),
         progress=progress,
-        groups=tuple(PriorityGroup(p.code, p.title, tuple(blocks)) for p, blocks in ordered),
+        groups=tuple(PriorityGroup(code, title, tuple(blocks)) for (_, _, code, title), blocks in ordered),
         checks=checks,
         built_at=timezone.now(),
+        indicators=tuple(indicator_figures(plan, month)),
+    )
+
+
+def build_summary(plan: Plan, month: Month) -> ReportSummary:
+    """The live figures of ``month`` (``report_summary`` adds its state): the same counts as
+    ``build_exception_report``'s, read as grouped aggregates, without the report's listed parts."""
+    return ReportSummary(
+        plan_slug=plan.slug,
+        month=month,
+        figures=month_figures(plan, month),
+        words=_words(plan),
+        exceptions_by_priority=exceptions_by_priority(plan, month),
         indicators=tuple(indicator_figures(plan, month)),
     )
 
@@ -790,9 +937,25 @@ def cached_exception_report(plan: Plan, month: Month, *, wrote_at: float = 0) ->
 
 def _exception_report(plan: Plan, month: Month) -> tuple[ExceptionReport, bool]:
     """The report, and whether it is built from the live data (not a published snapshot)."""
-    close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
-    snapshot = close.snapshot if close is not None and close.is_closed else None
-    state = month_state(plan, month, close, published=bool(snapshot))
+    state, snapshot = _month_as_published(plan, month)
     if snapshot:
         return ExceptionReport.from_snapshot(snapshot, state), False
     return replace(build_exception_report(plan, month), state=state), True
+
+
+def report_summary(plan: Plan, month: Month) -> ReportSummary:
+    """The month's figures as ``exception_report`` gives them (a closed month's as published, with
+    what changed since; otherwise the live draft's), without building the report's listed parts:
+    summary.json."""
+    state, snapshot = _month_as_published(plan, month)
+    if snapshot:
+        return ReportSummary.from_snapshot(snapshot, state)
+    return replace(build_summary(plan, month), state=state)
+
+
+def _month_as_published(plan: Plan, month: Month) -> tuple[ReportState, dict | None]:
+    """The month's state, and the snapshot of the report published when it was closed (None
+    while it is not closed)."""
+    close = MonthClose.objects.filter(plan=plan, month=month.first_day).first()
+    snapshot = close.snapshot if close is not None and close.is_closed else None
+    return month_state(plan, month, close, published=bool(snapshot)), snapshot

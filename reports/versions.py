@@ -264,6 +264,33 @@ def rendering(plan: Plan, month: Month, report: object, part: str, render: Calla
     return value
 
 
+# Values kept under the exact version of the data (no draft refresh): the summary JSON, cheap to
+# build from the month's counts. (part, plan id, month) -> (version, value).
+_exact: OrderedDict[tuple[str, int, Month], tuple[Version, object]] = OrderedDict()
+
+
+def cached(plan: Plan, month: Month, part: str, build: Callable[[], T]) -> T:
+    """``build()``'s value for ``plan``'s ``month``, kept while the data has not changed since it
+    was built (no draft refresh: always current). Shared, never copied: keep only values nobody
+    changes (strings, bytes)."""
+    if transaction.get_connection().in_atomic_block:
+        return build()  # as in ``cached_report``
+    key = (part, plan.pk, month)
+    version = report_version(plan)
+    with _kept_lock:
+        kept = _exact.get(key)
+        if kept is not None and kept[0] == version:
+            _exact.move_to_end(key)
+            return kept[1]
+    value = build()
+    with _kept_lock:
+        _exact[key] = (version, value)
+        _exact.move_to_end(key)
+        while len(_exact) > KEPT_MAX:
+            _exact.popitem(last=False)
+    return value
+
+
 LAST_WRITE_COOKIE = "last_write"
 
 
@@ -279,6 +306,7 @@ def forget() -> None:
     """Drop every kept copy (tests, benchmarks)."""
     with _kept_lock:
         _kept.clear()
+        _exact.clear()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,11 +7,14 @@ Each view names its permission (``plans.roles``); the pages only render objects 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
 from plans import roles
@@ -22,7 +25,7 @@ from reports import closing, versions
 from reports.chart import COMPACT, WIDE, progress_chart, status_charts
 from reports.dashboard import dashboard_rows
 from reports.documents import build_cover
-from reports.exception_report import cached_exception_report, exception_report
+from reports.exception_report import cached_exception_report, exception_report, report_summary
 from reports.forms import ReopenForm, ReportPickerForm
 from reports.home import home_page
 from reports.progress_report import progress_report
@@ -60,6 +63,10 @@ def is_progress_layout(plan: Plan) -> bool:
     return plan.report_layout == ReportLayout.PROGRESS
 
 
+# Where the page (reports/month.html) takes the kept report: a comment, which no escaped text holds.
+REPORT_HERE = mark_safe("<!-- the month's report -->")
+
+
 class MonthReportView(MonthMixin, TemplateView):
     template_name = "reports/month.html"
     plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
@@ -76,29 +83,53 @@ class MonthReportView(MonthMixin, TemplateView):
         report = cached_exception_report(self.plan, self.month, wrote_at=versions.last_write(self.request))
         plans = list(Plan.objects.visible_to(self.request.user))
         before, after = _neighbours(plans, self.plan, self.month)
-
-        def report_html() -> str:
-            shown = {
-                "report": report,
-                "chart": progress_chart(report),
-                "full_view_url": reverse(
-                    "reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}
-                ),
-            }
-            return render_to_string("reports/partials/report.html", shown)
-
+        # The report itself, the same for every reader: rendered once for each report kept, as
+        # most of the page's time on a plan of hundreds of actions is its exception blocks; kept
+        # as the bytes sent (``insert_report``).
+        self.report_html = versions.rendering(
+            self.plan,
+            self.month,
+            report,
+            "html",
+            lambda: self.render_report(report).encode(settings.DEFAULT_CHARSET),
+        )
         context.update(
             plan=self.plan,
             report=report,
-            # The report itself, the same for every reader: rendered once for each report kept, as
-            # most of the page's time on a plan of hundreds of actions is its exception blocks.
-            report_html=versions.rendering(self.plan, self.month, report, "html", report_html),
+            report_html=REPORT_HERE,
             before=before,
             after=after,
             picker=ReportPickerForm(plans=plans, initial={"report": f"{self.plan.slug}/{self.month}"}),
             can_close=self.request.user.has_perm(roles.CLOSE_MONTH),
         )
         return context
+
+    def render_report(self, report) -> str:
+        """reports/partials/report.html, the same for every reader."""
+        return render_to_string(
+            "reports/partials/report.html",
+            {
+                "report": report,
+                "chart": progress_chart(report),
+                "full_view_url": reverse(
+                    "reports:chart", kwargs={"slug": self.plan.slug, "month": self.month}
+                ),
+            },
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not is_progress_layout(self.plan):
+            response.add_post_render_callback(self.insert_report)
+        return response
+
+    def insert_report(self, response) -> None:
+        """The kept report into the rendered page, as bytes: a large plan's is megabytes, which the
+        template would copy at each level of the page and then encode again at every request."""
+        head, marker, tail = response.content.partition(REPORT_HERE.encode())
+        if not marker:
+            raise ImproperlyConfigured("reports/month.html no longer shows {{ report_html }}")
+        response.content = b"".join((head, self.report_html, tail))
 
     def progress_context(self, context):
         plans = list(Plan.objects.visible_to(self.request.user))
@@ -126,17 +157,21 @@ class ChartView(MonthMixin, TemplateView):
 
 
 class SummaryJsonView(MonthMixin, View):
-    """The same JSON as ``manage.py report_summary --format json``, kept (as the bytes sent) with
-    the kept report (``reports.versions``): readers ask for it again and again."""
+    """The same JSON as ``manage.py report_summary --format json``, kept (as the bytes sent) under
+    the report's data version (``reports.versions``): readers ask for it again and again. Built
+    from the month's counts alone (``report_summary``), not from the whole report, so it is
+    cheap enough to be exact after every save, unlike the draft report page."""
 
     plan_queryset = versions.with_report_versions(Plan.objects.with_previous())
 
     def get(self, request, *args, **kwargs):
         if is_progress_layout(self.plan):
             return JsonResponse(progress_report(self.plan, self.month).as_json())
-        report = cached_exception_report(self.plan, self.month, wrote_at=versions.last_write(request))
-        content = versions.rendering(
-            self.plan, self.month, report, "json", lambda: JsonResponse(report.as_json()).content
+        content = versions.cached(
+            self.plan,
+            self.month,
+            "json",
+            lambda: JsonResponse(report_summary(self.plan, self.month).as_json()).content,
         )
         return HttpResponse(content, content_type="application/json")
 

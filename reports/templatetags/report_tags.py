@@ -1,6 +1,8 @@
 """Template helpers for the exception report: figures read from its ``StatusCounts`` (never
 recomputed here) and the plan's own status words."""
 
+from __future__ import annotations
+
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html, format_html_join
@@ -62,13 +64,39 @@ def strip_cells(context, block, report):
     ``format_html``) per cell made the page several times slower. The markup of each possible cell
     content is escaped once per render and then only joined. A status shows its letter with its
     word for screen readers (as ``status_badge`` does)."""
+    return _strips(context, report).html(block.strip)
+
+
+def _strips(context, report) -> _Strips:
     cache = context.render_context
     key = ("strip_marks", id(report))
     if key not in cache:
-        cache[key] = _strip_marks(report)
-    marks, labels = cache[key]
+        cache[key] = _Strips(report)
+    return cache[key]
+
+
+class _Strips:
+    """The strips of one render: the markup of each possible cell content, each month's name for
+    the cells' data-label (which names them in the stacked rows of a phone), and each strip's
+    markup. A live report shares each different strip among its blocks
+    (``exception_report._Strips``): rendered once, keyed by the strip's id, as the report holds
+    every strip while it renders."""
+
+    def __init__(self, report):
+        self.marks = _strip_marks(report)
+        self.labels: dict = {}
+        self.rendered: dict[int, str] = {}
+
+    def html(self, strip) -> str:
+        html = self.rendered.get(id(strip))
+        if html is None:
+            html = self.rendered[id(strip)] = _strip_html(strip, self.marks, self.labels)
+        return html
+
+
+def _strip_html(strip, marks: dict[str, str], labels: dict) -> str:
     cells = []
-    for cell in block.strip:
+    for cell in strip:
         label = labels.get(cell.month)
         if label is None:
             label = labels[cell.month] = escape(cell.month.grid_label)
@@ -79,9 +107,8 @@ def strip_cells(context, block, report):
     return mark_safe("".join(cells))
 
 
-def _strip_marks(report) -> tuple[dict[str, str], dict]:
-    """The markup of each possible cell content, and (filled as the months come) each month's
-    name for the cells' data-label, which names them in the stacked rows of a phone."""
+def _strip_marks(report) -> dict[str, str]:
+    """The markup of each possible cell content."""
     marks = {
         status.value: format_html(_MARK, f"status status-{status.value.lower()}", report.word(status),
                                   LETTERS[status], report.word(status))
@@ -90,7 +117,7 @@ def _strip_marks(report) -> tuple[dict[str, str], dict]:
     for key in STRIP_MARKERS:
         marker = MARKERS[key]
         marks[key] = format_html(_MARK, f"marker marker-{key}", marker.word, marker.symbol, marker.word)  # fmt: skip
-    return {k: str(v) for k, v in marks.items()}, {}
+    return {k: str(v) for k, v in marks.items()}
 
 
 _MARK = '<span class="{}" title="{}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span>'
@@ -134,17 +161,63 @@ def percent(value) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def exception_block(context, block, group, report):
-    """One exception of Appendix 1 (``ExceptionBlock``): its block, then its measure and plan row.
-    Written in Python like the strip's cells: a large plan's report has hundreds of these, and
-    the template's nodes were most of the page's time. The month headings and the status labels
-    are built once per render (``strip_header``, ``status_label``)."""
-    ref, description, who = _escape(block.ref), _escape(block.description), _escape(block.who)
-    month = _escape(report.month.name)
-    heading = _escape(group.code) + (f": {_escape(group.title)}" if group.title else "")
-    word = _escape(report.word(block.status) if block.status else "")
-    colour = "<strong>SUSPENDED</strong>" if block.suspended else status_label(context, report, block.status)
-    return mark_safe(
+def exception_blocks(context, group, report):
+    """A priority's exceptions of Appendix 1 (``ExceptionBlock``): each its block, then its measure
+    and plan row. Written in Python like the strip's cells: a large plan's report has hundreds of
+    these, and the template's nodes were most of the page's time (then a node per exception cost
+    more than the exception itself: one tag per priority). What the exceptions repeat is built
+    once per render (``_Blocks``)."""
+    cache = context.render_context
+    key = ("exception_blocks", id(report))
+    if key not in cache:
+        cache[key] = _Blocks(context, report)
+    shared = cache[key]
+    once = shared.once
+    heading = once(group.code) + (f": {once(group.title)}" if group.title else "")
+    return mark_safe("".join([_exception_block(block, heading, shared) for block in group.blocks]))
+
+
+class _Blocks:
+    """What every exception block of one render repeats: the month, the month headings
+    (``strip_header``), each status's word and label (``status_label``), the strips, and the texts
+    of the leads, dates, measures, priorities and corrective actions, escaped once each."""
+
+    def __init__(self, context, report):
+        self.context = context
+        self.report = report
+        self.month = _escape(report.month.name)
+        self.header = strip_header(context, report)
+        self.strips = _strips(context, report)
+        self.escaped: dict[str, str] = {}
+        self.statuses: dict[str, tuple[str, str]] = {}
+
+    def once(self, value) -> str:
+        if type(value) is not str:  # text marked safe is never confused with the same plain text
+            return _escape(value)
+        html = self.escaped.get(value)
+        if html is None:
+            html = self.escaped[value] = _escape(value)
+        return html
+
+    def status(self, block) -> tuple[str, str]:
+        """The status's word (for the block's label) and what its Colour cell shows."""
+        shown = self.statuses.get(block.status)
+        if shown is None:
+            word = _escape(self.report.word(block.status) if block.status else "")
+            colour = (
+                "<strong>SUSPENDED</strong>"
+                if block.suspended
+                else status_label(self.context, self.report, block.status)
+            )
+            shown = self.statuses[block.status] = (word, colour)
+        return shown
+
+
+def _exception_block(block, heading: str, shared: _Blocks) -> str:
+    once, month = shared.once, shared.month
+    ref, description, who = _escape(block.ref), _escape(block.description), once(block.who)
+    word, colour = shared.status(block)
+    return (
         f'\n    <article class="exception-block" aria-label="{ref} {word}" data-continued="{heading} (continued)">\n'
         f"      \n"
         f'      <div class="table-scroll" tabindex="0" role="region" aria-label="{ref}: exception and plan row">\n'
@@ -157,25 +230,25 @@ def exception_block(context, block, group, report):
         f'          <td data-label="Ref">{ref}</td>\n'
         f'          <td data-label="{month} Action">{description}</td>\n'
         f'          <td data-label="Colour">{colour}</td>\n'
-        f'          <td data-label="Corrective Action">{_escape(block.corrective_action)}</td>\n'
+        f'          <td data-label="Corrective Action">{once(block.corrective_action)}</td>\n'
         f'          <td data-label="Who">{who}</td>\n'
-        f'          <td data-label="Original Date">{_escape(block.original_date)}</td>\n'
-        f'          <td data-label="Revised Date">{_escape(block.revised_date)}</td>\n'
+        f'          <td data-label="Original Date">{once(block.original_date)}</td>\n'
+        f'          <td data-label="Revised Date">{once(block.revised_date)}</td>\n'
         f"        </tr></tbody>\n"
         f"      </table>\n"
         f'      <table class="table plan-grid plan-row stacked-table">\n'
         f'        <caption class="visually-hidden">Plan row of {ref}</caption>\n'
         f'        <thead><tr><th scope="col">Ref.</th><th scope="col">Action</th><th scope="col">Lead</th>'
-        f'{strip_header(context, report)}<th scope="col">Corrective Action</th></tr></thead>\n'
+        f'{shared.header}<th scope="col">Corrective Action</th></tr></thead>\n'
         f"        <tbody>\n"
         f'          <tr class="measure-row"><th scope="rowgroup" colspan="{len(block.strip) + 4}">'
-        f"{_escape(block.measure_ref)} {_escape(block.measure_title)}</th></tr>\n"
+        f"{once(block.measure_ref)} {once(block.measure_title)}</th></tr>\n"
         f"          <tr>\n"
         f'            <td data-label="Ref.">{ref}</td>\n'
         f'            <td data-label="Action">{description}</td>\n'
         f'            <td data-label="Lead">{who}</td>\n'
-        f"            {strip_cells(context, block, report)}\n"
-        f'            <td data-label="Corrective Action">{_escape(block.plan_corrective_action)}</td>\n'
+        f"            {shared.strips.html(block.strip)}\n"
+        f'            <td data-label="Corrective Action">{once(block.plan_corrective_action)}</td>\n'
         f"          </tr>\n"
         f"        </tbody>\n"
         f"      </table>\n"

@@ -7,7 +7,7 @@ import pytest
 from plans.periods import Month
 from plans.status import COUNTED, percent_text
 from reports.exception_report import ExceptionReport, build_exception_report, exception_report
-from tests.factories import make_action, make_measure, make_plan, make_priority, make_status
+from tests.factories import make_action, make_lead, make_measure, make_plan, make_priority, make_status
 
 JULY_2009 = Month(2009, 7)
 
@@ -107,6 +107,51 @@ def test_exception_block_carries_its_measure_and_plan_row(demo):
     assert [
         (str(c.month), c.revised, c.reprogrammed) for c in block.strip if c.revised or c.reprogrammed
     ] == [("2009-09", True, False)]
+
+
+def test_the_who_column_names_the_leads_as_the_action_does(db):
+    # Read from the link table, not the actions' leads: in the order ``Action.lead_initials`` gives.
+    plan = make_plan()
+    measure = make_measure(make_priority(plan), ref="1.1")
+    action = make_action(measure, ref="1.1.1", leads=[make_lead("PS"), make_lead("HB")], original="2009-07")
+    make_status(action, "2009-07", "AMBER")
+    [block] = [b for g in build_exception_report(plan, JULY_2009).groups for b in g.blocks]
+    assert block.who == action.lead_initials == "HB /PS"
+
+
+def test_actions_alike_but_for_one_month_each_keep_their_own_strip(db):
+    """Actions made alike share one strip (``exception_report._Strips``); one planned month apart,
+    or re-programmed rather than extended, each shows its own."""
+    plan = make_plan(slug="alike")
+    measure = make_measure(make_priority(plan), ref="1.1")
+    made = [
+        ("1.1.1", {"planned": ["2009-08"], "revised": "2009-10"}),
+        ("1.1.2", {"planned": ["2009-08"], "revised": "2009-10"}),
+        ("1.1.3", {"planned": ["2009-09"], "revised": "2009-10"}),
+        ("1.1.4", {"planned": ["2009-09"], "revised": "2009-10", "reprogrammed": True}),
+    ]
+    for ref, dates in made:
+        make_status(make_action(measure, ref=ref, original="2009-07", **dates), "2009-07", "AMBER")
+    report = build_exception_report(plan, JULY_2009)
+    marks = {
+        b.ref: [
+            (c.month.short, c.status, *(key for key in ("planned", "original", "revised", "reprogrammed") if getattr(c, key)))
+            for c in b.strip
+            if c.status or c.planned or c.original or c.revised or c.reprogrammed
+        ]
+        for g in report.groups
+        for b in g.blocks
+    }  # fmt: skip
+    assert marks == {
+        "1.1.1": [("July 09", "AMBER", "original"), ("Aug 09", "", "planned"), ("Oct 09", "", "revised")],
+        "1.1.2": [("July 09", "AMBER", "original"), ("Aug 09", "", "planned"), ("Oct 09", "", "revised")],
+        "1.1.3": [("July 09", "AMBER", "original"), ("Sept 09", "", "planned"), ("Oct 09", "", "revised")],
+        "1.1.4": [
+            ("July 09", "AMBER", "original"),
+            ("Sept 09", "", "planned"),
+            ("Oct 09", "", "reprogrammed"),
+        ],
+    }
 
 
 def test_a_version_1_snapshot_has_its_revised_mark_worked_out_from_the_printed_revised_date(demo):
