@@ -466,20 +466,35 @@ class ActionQuerySet(models.QuerySet):
             models.Prefetch("leads", queryset=Lead.objects.as_written()), "planned", "statuses"
         )
 
-    def for_month_page(self, month: Month, previous: Month | None = None):
-        """What the month page shows of each action, in a fixed number of queries: its priority,
-        its statuses of this month and the period before (``previous``, the month before unless
-        the plan reports less often; no others: ``status_for`` of another month is None on these),
-        and its approved and pending requests in one query (``approved_requests`` and
-        ``pending_requests``)."""
-        days = [(previous or month - 1).first_day, month.first_day]
-        requests = ChangeRequest.objects.exclude(state=ChangeRequest.State.REJECTED).order_by(
-            "requested_at", "pk"
-        )
-        return self.select_related("measure__priority").prefetch_related(
-            models.Prefetch("statuses", queryset=MonthlyStatus.objects.filter(month__in=days)),
-            models.Prefetch("change_requests", queryset=requests, to_attr="open_requests"),
-        )
+    def month_page(self, month: Month, previous: Month | None = None) -> list[Action]:
+        """The actions, with what the month page shows of each (``attach_month_page``): three
+        queries, and no related manager or prefetch per action."""
+        return attach_month_page(list(self.select_related("measure__priority")), month, previous)
+
+
+def attach_month_page(actions: list[Action], month: Month, previous: Month | None = None) -> list[Action]:
+    """What the month page shows of each of ``actions``: its statuses of ``month`` and the period
+    before (``previous``, the month before unless the plan reports less often; ``status_for`` of
+    another month is None on these) and its approved and pending requests (``open_requests``),
+    in two plain queries. Prefetching the same costs a related manager and a queryset per action,
+    more than the queries themselves on a page of a few actions."""
+    days = [(previous or month - 1).first_day, month.first_day]
+    by_pk = {action.pk: action for action in actions}
+    for action in actions:
+        action.month_statuses = {}
+        action.open_requests = []
+    if not by_pk:
+        return actions
+    for status in MonthlyStatus.objects.filter(action_id__in=by_pk, month__in=days).order_by():
+        by_pk[status.action_id].month_statuses[status.month] = status
+    requests = (
+        ChangeRequest.objects.filter(action_id__in=by_pk)
+        .exclude(state=ChangeRequest.State.REJECTED)
+        .order_by("requested_at", "pk")
+    )
+    for request in requests:
+        by_pk[request.action_id].open_requests.append(request)
+    return actions
 
 
 class Action(models.Model):
@@ -570,7 +585,7 @@ class Action(models.Model):
         )
 
     def approved(self) -> list[ChangeRequest]:
-        """Its approved requests: prefetched by ``with_approvals`` or ``for_month_page`` (no query
+        """Its approved requests: prefetched by ``with_approvals``, or read with ``month_page`` (no query
         per row), else read."""
         requests = getattr(self, "approved_requests", None)
         if requests is None and hasattr(self, "open_requests"):
@@ -604,12 +619,16 @@ class Action(models.Model):
 
     @property
     def pending_requests(self) -> list[ChangeRequest]:
-        """The request waiting for a decision (at most one), from ``for_month_page``'s prefetch."""
+        """The request waiting for a decision (at most one), read with ``month_page``."""
         return [r for r in self.open_requests if r.state == ChangeRequest.State.PENDING]
 
     def status_for(self, month: Month) -> MonthlyStatus | None:
-        """From the prefetched statuses (see ``ActionQuerySet.with_grid``): no query per cell."""
+        """From the statuses read with the action (``month_statuses``, by ``attach_month_page``; or
+        prefetched, see ``ActionQuerySet.with_grid``): no query per cell."""
         day = month.first_day
+        by_month = getattr(self, "month_statuses", None)
+        if by_month is not None:
+            return by_month.get(day)
         for status in self.statuses.all():
             if status.month == day:
                 return status

@@ -283,13 +283,13 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     single: Action | None = None  # the one action of the page, when it is one action's
 
     def actions(self) -> list[Action]:
-        actions = list(
+        actions = (
             Action.objects.filter(plan=self.plan)
             .live_or_recorded_in(self.month)
             .filter(self.whose())
             .distinct()
             .in_plan_order()
-            .for_month_page(self.month, self.previous_period)
+            .month_page(self.month, self.previous_period)
         )
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
