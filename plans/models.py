@@ -38,6 +38,7 @@ from plans.status import (
     approval_covering,
     effective_target,
     indicator_rag,
+    is_live,
     number_text,
     suggest,
     value_text,
@@ -466,10 +467,25 @@ class ActionQuerySet(models.QuerySet):
             models.Prefetch("leads", queryset=Lead.objects.as_written()), "planned", "statuses"
         )
 
-    def month_page(self, month: Month, previous: Month | None = None) -> list[Action]:
-        """The actions, with what the month page shows of each (``attach_month_page``): three
-        queries, and no related manager or prefetch per action."""
-        return attach_month_page(list(self.select_related("measure__priority")), month, previous)
+    def on_month_page(self, month: Month, previous: Month | None = None) -> list[Action]:
+        """Those of the actions live in ``month`` or already holding a status for it (what
+        ``live_or_recorded_in`` selects), with what the month page shows of each
+        (``attach_month_page``): three queries, and no related manager or prefetch per action.
+        The page reads each action's statuses and requests anyway, so the rule is applied to
+        them in Python (``Action.is_live_in``, ``plans.status.is_live``) rather than as
+        subqueries over the plan."""
+        day = month.first_day
+        actions = list(
+            self.select_related("measure__priority").annotate(
+                planned_in_month=models.Exists(
+                    PlannedMonth.objects.filter(action=models.OuterRef("pk"), month=day)
+                )
+            )
+        )
+        attach_month_page(actions, month, previous)
+        return [
+            action for action in actions if action.status_for(month) is not None or action.is_live_in(month)
+        ]
 
 
 def attach_month_page(actions: list[Action], month: Month, previous: Month | None = None) -> list[Action]:
@@ -585,7 +601,7 @@ class Action(models.Model):
         )
 
     def approved(self) -> list[ChangeRequest]:
-        """Its approved requests: prefetched by ``with_approvals``, or read with ``month_page`` (no query
+        """Its approved requests: prefetched by ``with_approvals``, or read with ``on_month_page`` (no query
         per row), else read."""
         requests = getattr(self, "approved_requests", None)
         if requests is None and hasattr(self, "open_requests"):
@@ -617,9 +633,21 @@ class Action(models.Model):
             approval=self.approval_in(month),
         )
 
+    def is_live_in(self, month: Month) -> bool:
+        """``plans.status.is_live`` for the action; ``planned_in_month`` (``on_month_page``) says
+        whether it is planned in ``month``, else its planned months are read."""
+        planned_now = getattr(self, "planned_in_month", None)
+        return is_live(
+            month=month,
+            planned=([month] if planned_now else []) if planned_now is not None else self.planned_month_list,
+            target=self.target,
+            completed=to_month(self.completed_month),
+            approved=self.approved_status_in(month),
+        )
+
     @property
     def pending_requests(self) -> list[ChangeRequest]:
-        """The request waiting for a decision (at most one), read with ``month_page``."""
+        """The request waiting for a decision (at most one), read with ``on_month_page``."""
         return [r for r in self.open_requests if r.state == ChangeRequest.State.PENDING]
 
     def status_for(self, month: Month) -> MonthlyStatus | None:

@@ -141,13 +141,18 @@ class PlanMonthMixin:
 
     @cached_property
     def plan_and_month(self) -> tuple[Plan, Month]:
-        return plan_month_or_404(
+        plan, month = plan_month_or_404(
             self.request.user,
             self.kwargs["slug"],
             self.kwargs["month"],
             self.plan_queryset,
             perms=self.get_permission_required(),
         )
+        self.plan_found(plan)
+        return plan, month
+
+    def plan_found(self, plan: Plan) -> None:
+        """What a view reads with the plan once it may see it."""
 
     @property
     def plan(self) -> Plan:
