@@ -276,6 +276,18 @@ class Plan(models.Model):
         return Status(status).label
 
 
+def with_words(plans: list[Plan]) -> list[Plan]:
+    """The plans' own status words (``Plan.status_word``) read in one plain query, as a
+    ``prefetch_related("status_terms")`` would without its per-plan querysets."""
+    by_plan: dict[int, list[StatusTerm]] = {plan.pk: [] for plan in plans}
+    if by_plan:
+        for term in StatusTerm.objects.filter(plan_id__in=by_plan).order_by():
+            by_plan[term.plan_id].append(term)
+    for plan in plans:
+        plan._terms_cache = by_plan[plan.pk]
+    return plans
+
+
 class StatusTerm(models.Model):
     """A word in a plan's own status vocabulary and the counted status it maps to.
 

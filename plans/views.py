@@ -44,7 +44,7 @@ from plans.models import (
     Plan,
     Recommendation,
     Reminder,
-    StatusTerm,
+    with_words,
 )
 from plans.periods import Month, to_month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
@@ -295,8 +295,7 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
         )
 
     def plan_found(self, plan: Plan) -> None:
-        # The plan's words (Plan.status_word), in one plain query.
-        plan._terms_cache = list(StatusTerm.objects.filter(plan=plan).order_by())
+        with_words([plan])
 
     def actions(self) -> list[Action]:
         actions = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from plans import roles, services
-from plans.models import ChangeRequest, MonthClose, Plan
+from plans.models import ChangeRequest, MonthClose, Plan, with_words
 from plans.periods import Month
 from plans.selectors import (
     ApprovalsWaiting,
@@ -99,11 +99,9 @@ def last_published(plans: list[Plan]) -> Published | None:
 
 def home_page(user) -> HomePage:
     today = today_month()
-    plans = list(
-        Plan.objects.visible_to(user)
-        .select_related("previous_plan", "organisation")
-        .prefetch_related("status_terms", "next_plans")
-    )
+    # Neither their other years nor progress charts are printed here: the plans and their words.
+    plans = list(Plan.objects.visible_to(user).select_related("organisation"))
+    with_words(plans)
 
     def where(perm: str) -> list[Plan]:
         # Each part lists the plans where the person's role in the plan's council allows it.
@@ -155,7 +153,10 @@ def home_page(user) -> HomePage:
         to_close=months_to_close(where(roles.CLOSE_MONTH), closed, pending, today)
         if user.has_perm(roles.CLOSE_MONTH)
         else None,
-        being_reported=dashboard_rows(open_now, positions, charts=False),
+        # Their positions alone: the closes of the other plans' months (and their snapshots) unread.
+        being_reported=dashboard_rows(
+            open_now, {plan.pk: positions[plan.pk] for plan in open_now}, charts=False
+        ),
         last_published=last_published(plans),
         approvals_waiting=approvals_waiting_among(user, plans, pending, today)
         if user.has_perm(roles.APPROVE_CHANGE)

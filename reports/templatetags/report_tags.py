@@ -10,7 +10,7 @@ from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
 from plans.widgets import escape as _escape
 from reports import indicator_chart as indicator_charts
 from reports.exception_report import STRIP_MARKERS
-from reports.templatetags.status_tags import status_badge
+from reports.templatetags.status_tags import badge_context
 
 register = template.Library()
 
@@ -116,7 +116,7 @@ def status_label(context, report, status):
     key = ("status_label", id(report), status)
     if key not in cache:
         cache[key] = render_to_string(
-            "includes/status.html", status_badge(status, report.word(status)) if status else {}
+            "includes/status.html", badge_context(status, report.word(status)) if status else {}
         )
     return cache[key]
 
