@@ -152,17 +152,17 @@ def test_the_demo_home_pages(demo, client):
 @pytest.mark.parametrize(
     "role, budget",
     [
-        # session, user, permissions (2), plans, their status words, their next plans, closed
-        # months, requests waiting by month, the closes and counts of the months being reported
-        # (2), the last published month: 12 for everyone; then
+        # session, user, permissions (the user's own and their roles', one query), plans, their
+        # status words, closed months, requests waiting by month, the closes and counts of the
+        # months being reported (2), the last published month: 10 for everyone; then
         # the plans the officer leads in, their counts in the one such plan, their requests
-        ("officer", 15),
+        ("officer", 13),
         # the requests the team member made, the missing updates (actions, their leads, the
-        # leads' users), the months to close, and the navigation's count of requests waiting
-        ("performance", 19),
-        # the navigation's count of requests waiting
-        ("cmt", 13),
-        ("clerk", 12),
+        # leads' users), the months to close; the navigation's count of requests waiting is
+        # the page's own (no query)
+        ("performance", 16),
+        ("cmt", 10),
+        ("clerk", 10),
     ],
 )
 def test_home_page_queries_do_not_grow_with_the_plan(
