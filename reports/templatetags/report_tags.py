@@ -10,7 +10,7 @@ from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
 from plans.widgets import escape as _escape
 from reports import indicator_chart as indicator_charts
 from reports.exception_report import STRIP_MARKERS
-from reports.templatetags.status_tags import badge_context
+from reports.templatetags.status_tags import badge_context, status_badge
 
 register = template.Library()
 
@@ -183,3 +183,15 @@ def exception_block(context, block, group, report):
         f"    </article>\n"
         f"    "
     )
+
+
+@register.simple_tag(takes_context=True)
+def figures_line(context, figures, plan) -> str:
+    """A month's figures in one line, each status as the plan's word and its count (the home
+    page and the close check), written in Python: an include of a template per line was most of
+    the home page's template time."""
+    items = "".join(
+        f"<li>{status_badge(context, status, plan_word(plan, status))} {_escape(count_of(figures, status))}</li>"
+        for status in COUNTED
+    )
+    return mark_safe(f'\n<ul class="figures-line">{items}</ul>\n')
