@@ -3,6 +3,7 @@ recomputed here) and the plan's own status words."""
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -195,3 +196,38 @@ def figures_line(context, figures, plan) -> str:
         for status in COUNTED
     )
     return mark_safe(f'\n<ul class="figures-line">{items}</ul>\n')
+
+
+@register.simple_tag(takes_context=True)
+def report_links(context, plan, month) -> str:
+    """A month's report and, for those who may export, its PDFs (the home page's reports), in
+    Python as ``figures_line``: the markup, blank lines included, of the template it replaced."""
+    title, name = _escape(plan.title), _escape(month.name)
+
+    def url(view: str) -> str:
+        return _escape(reverse(f"reports:{view}", args=[plan.slug, month]))
+
+    html = (
+        f'\n<ul class="task-links">\n  <li><a href="{url("month")}">'
+        f"{_escape(plan.get_report_layout_display())} for {name}"
+        f'<span class="visually-hidden">, {title}</span></a></li>\n  '
+    )
+    if context["perms"]["plans"]["export_reports"]:
+        html += "\n  "
+        if plan.report_layout == "progress":
+            html += (
+                f'\n  <li><a href="{url("appendix-pdf")}">Progress report (PDF)'
+                f'<span class="visually-hidden"> for {name}, {title}</span></a></li>\n  '
+            )
+        else:
+            html += (
+                f'\n  <li><a href="{url("appendix-pdf")}">Cabinet appendix (PDF)'
+                f'<span class="visually-hidden"> for {name}, {title}</span></a></li>\n'
+                f'  <li><a href="{url("cover-pdf")}">Cover report (PDF)'
+                f'<span class="visually-hidden"> for {name}, {title}</span></a></li>\n  '
+            )
+        html += (
+            f'\n  <li><a href="{url("plan-pdf")}">Full plan as at {name} (PDF)'
+            f'<span class="visually-hidden">, {title}</span></a></li>\n  '
+        )
+    return mark_safe(html + "\n</ul>\n")
