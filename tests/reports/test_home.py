@@ -211,3 +211,27 @@ def test_the_navigation_count_is_one_query_whatever_the_number_of_requests(
 def test_a_user_without_a_role_is_refused_the_home_page(db, client):
     client.force_login(make_user("nobody"))
     assert client.get("/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["performance", "cmt", "admin"])
+def test_the_home_pages_navigation_count_is_the_one_every_page_shows(
+    db, client_as, role_user, in_july_2009, role
+):
+    # The home page counts the requests waiting from its own reads (no query of the navigation's):
+    # the same count and link as approvals_waiting, which the other pages' navigation reads, in
+    # this council's plans and not in another council's.
+    plans = {}
+    for size, first_month in ((3, "2009-07"), (4, "2010-07")):
+        plans[size] = make_sized_plan(size, months_reported=1, first_month=first_month)
+        for action in plans[size].actions.all():
+            ChangeRequest.objects.create(
+                action=action, kind="SUSPENSION", month=plans[size].first_month, reason="x"
+            )
+    other = make_plan(slug="elsewhere", organisation=make_organisation("elsewhere"))
+    action = make_action(make_measure(make_priority(other)), "1.1.1", "Theirs", original="2009-07")
+    ChangeRequest.objects.create(action=action, kind="SUSPENSION", month=other.first_month, reason="x")
+    response = client_as(role).get("/")
+    expected = approvals_waiting(role_user(role))
+    assert response.context["approvals_waiting"] == expected
+    assert expected.count == (8 if role == "admin" else 7)
+    assert f'Approvals ({expected.count})<span class="visually-hidden">' in response.content.decode()
