@@ -42,7 +42,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from plans import roles, services  # noqa: E402
-from plans.models import Action, Plan  # noqa: E402
+from plans.models import Action, Organisation, Plan  # noqa: E402
 from plans.periods import Month  # noqa: E402
 from tests.factories import (  # noqa: E402
     load_demo,
@@ -58,8 +58,10 @@ from tests.factories import (  # noqa: E402
 def twenty_actions(officer: User) -> tuple[Plan, int]:
     """A plan whose officer leads 20 actions live in August 2009 under 5 measures, each with a
     revised date, a corrective action and a July status; returns the plan and the lead's id."""
-    plan = make_plan(slug="bench-twenty", title="Bench plan of twenty")
-    lead = make_lead("BT", user=officer, name="Bench Twenty")
+    # The demo council's: its performance team opens the lead's page (another council's is 404).
+    council = Organisation.objects.get(slug="bromsgrove")
+    plan = make_plan(slug="bench-twenty", title="Bench plan of twenty", organisation=council)
+    lead = make_lead("BT", user=officer, name="Bench Twenty", organisation=council)
     with_july = []
     for p in range(5):
         measure = make_measure(
@@ -112,7 +114,9 @@ def month_page_figures(runs: int) -> list[tuple[str, tuple[float, float, int, in
     officer_client, twenty_client, performance_client = Client(), Client(), Client()
     officer_client.force_login(User.objects.get(username="officer"))
     performance_client.force_login(User.objects.get(username="performance"))
-    twenty_officer = make_user("bench-twenty", roles.OFFICER)
+    twenty_officer = make_user(
+        "bench-twenty", roles.OFFICER, organisation=Organisation.objects.get(slug="bromsgrove")
+    )
     twenty_client.force_login(twenty_officer)
     plan, lead = twenty_actions(twenty_officer)
     demo = "/plans/bromsgrove-2009-10"

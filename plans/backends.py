@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.db.models import IntegerField, Value
 
 
 def organisation_id_of(obj) -> int | None:
@@ -43,17 +44,43 @@ class OrganisationBackend(ModelBackend):
             return set()
         return self.get_user_permissions(user_obj) | self.get_group_permissions(user_obj, obj)
 
+    def get_user_permissions(self, user_obj, obj=None):
+        """The permissions given to the user directly (ModelBackend's), read in the same query as
+        their roles' (``permissions_by_organisation``) when not read yet."""
+        if obj is None and user_obj.is_active and not user_obj.is_anonymous:
+            self.permissions_by_organisation(user_obj)
+        return super().get_user_permissions(user_obj, obj)
+
     def permissions_by_organisation(self, user_obj) -> dict[int, set[str]]:
         """What the user's role holds in each of their organisations: one query, kept for the
-        request like ModelBackend's own caches."""
+        request like ModelBackend's own caches. The same query reads the permissions given to
+        the user directly into ModelBackend's cache of them (``_user_perm_cache``; every
+        permission for a site administrator, which ModelBackend reads itself)."""
         if not hasattr(user_obj, "_organisation_perm_cache"):
-            by_organisation: dict[int, set[str]] = {}
-            rows = Permission.objects.filter(group__memberships__user=user_obj).values_list(
-                "group__memberships__organisation_id", "content_type__app_label", "codename"
+            rows = (
+                Permission.objects.filter(group__memberships__user=user_obj)
+                .order_by()
+                .values_list("group__memberships__organisation_id", "content_type__app_label", "codename")
             )
+            own: set[str] | None = None
+            if not user_obj.is_superuser and not hasattr(user_obj, "_user_perm_cache"):
+                own = set()
+                directly = (
+                    Permission.objects.filter(user=user_obj)
+                    .order_by()
+                    .annotate(organisation=Value(None, output_field=IntegerField()))
+                    .values_list("organisation", "content_type__app_label", "codename")
+                )
+                rows = rows.union(directly, all=True)
+            by_organisation: dict[int, set[str]] = {}
             for organisation_id, app_label, codename in rows:
-                by_organisation.setdefault(organisation_id, set()).add(f"{app_label}.{codename}")
+                if organisation_id is None:  # given to the user directly (a role is held somewhere)
+                    own.add(f"{app_label}.{codename}")
+                else:
+                    by_organisation.setdefault(organisation_id, set()).add(f"{app_label}.{codename}")
             user_obj._organisation_perm_cache = by_organisation
+            if own is not None:
+                user_obj._user_perm_cache = own
         return user_obj._organisation_perm_cache
 
     def get_group_permissions(self, user_obj, obj=None):

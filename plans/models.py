@@ -38,6 +38,7 @@ from plans.status import (
     approval_covering,
     effective_target,
     indicator_rag,
+    is_live,
     number_text,
     suggest,
     value_text,
@@ -275,6 +276,18 @@ class Plan(models.Model):
         return Status(status).label
 
 
+def with_words(plans: list[Plan]) -> list[Plan]:
+    """The plans' own status words (``Plan.status_word``) read in one plain query, as a
+    ``prefetch_related("status_terms")`` would without its per-plan querysets."""
+    by_plan: dict[int, list[StatusTerm]] = {plan.pk: [] for plan in plans}
+    if by_plan:
+        for term in StatusTerm.objects.filter(plan_id__in=by_plan).order_by():
+            by_plan[term.plan_id].append(term)
+    for plan in plans:
+        plan._terms_cache = by_plan[plan.pk]
+    return plans
+
+
 class StatusTerm(models.Model):
     """A word in a plan's own status vocabulary and the counted status it maps to.
 
@@ -466,20 +479,50 @@ class ActionQuerySet(models.QuerySet):
             models.Prefetch("leads", queryset=Lead.objects.as_written()), "planned", "statuses"
         )
 
-    def for_month_page(self, month: Month, previous: Month | None = None):
-        """What the month page shows of each action, in a fixed number of queries: its priority,
-        its statuses of this month and the period before (``previous``, the month before unless
-        the plan reports less often; no others: ``status_for`` of another month is None on these),
-        and its approved and pending requests in one query (``approved_requests`` and
-        ``pending_requests``)."""
-        days = [(previous or month - 1).first_day, month.first_day]
-        requests = ChangeRequest.objects.exclude(state=ChangeRequest.State.REJECTED).order_by(
-            "requested_at", "pk"
+    def on_month_page(self, month: Month, previous: Month | None = None) -> list[Action]:
+        """Those of the actions live in ``month`` or already holding a status for it (what
+        ``live_or_recorded_in`` selects), with what the month page shows of each
+        (``attach_month_page``): three queries, and no related manager or prefetch per action.
+        The page reads each action's statuses and requests anyway, so the rule is applied to
+        them in Python (``Action.is_live_in``, ``plans.status.is_live``) rather than as
+        subqueries over the plan."""
+        day = month.first_day
+        actions = list(
+            self.select_related("measure__priority").annotate(
+                planned_in_month=models.Exists(
+                    PlannedMonth.objects.filter(action=models.OuterRef("pk"), month=day)
+                )
+            )
         )
-        return self.select_related("measure__priority").prefetch_related(
-            models.Prefetch("statuses", queryset=MonthlyStatus.objects.filter(month__in=days)),
-            models.Prefetch("change_requests", queryset=requests, to_attr="open_requests"),
-        )
+        attach_month_page(actions, month, previous)
+        return [
+            action for action in actions if action.status_for(month) is not None or action.is_live_in(month)
+        ]
+
+
+def attach_month_page(actions: list[Action], month: Month, previous: Month | None = None) -> list[Action]:
+    """What the month page shows of each of ``actions``: its statuses of ``month`` and the period
+    before (``previous``, the month before unless the plan reports less often; ``status_for`` of
+    another month is None on these) and its approved and pending requests (``open_requests``),
+    in two plain queries. Prefetching the same costs a related manager and a queryset per action,
+    more than the queries themselves on a page of a few actions."""
+    days = [(previous or month - 1).first_day, month.first_day]
+    by_pk = {action.pk: action for action in actions}
+    for action in actions:
+        action.month_statuses = {}
+        action.open_requests = []
+    if not by_pk:
+        return actions
+    for status in MonthlyStatus.objects.filter(action_id__in=by_pk, month__in=days).order_by():
+        by_pk[status.action_id].month_statuses[status.month] = status
+    requests = (
+        ChangeRequest.objects.filter(action_id__in=by_pk)
+        .exclude(state=ChangeRequest.State.REJECTED)
+        .order_by("requested_at", "pk")
+    )
+    for request in requests:
+        by_pk[request.action_id].open_requests.append(request)
+    return actions
 
 
 class Action(models.Model):
@@ -570,7 +613,7 @@ class Action(models.Model):
         )
 
     def approved(self) -> list[ChangeRequest]:
-        """Its approved requests: prefetched by ``with_approvals`` or ``for_month_page`` (no query
+        """Its approved requests: prefetched by ``with_approvals``, or read with ``on_month_page`` (no query
         per row), else read."""
         requests = getattr(self, "approved_requests", None)
         if requests is None and hasattr(self, "open_requests"):
@@ -602,14 +645,30 @@ class Action(models.Model):
             approval=self.approval_in(month),
         )
 
+    def is_live_in(self, month: Month) -> bool:
+        """``plans.status.is_live`` for the action; ``planned_in_month`` (``on_month_page``) says
+        whether it is planned in ``month``, else its planned months are read."""
+        planned_now = getattr(self, "planned_in_month", None)
+        return is_live(
+            month=month,
+            planned=([month] if planned_now else []) if planned_now is not None else self.planned_month_list,
+            target=self.target,
+            completed=to_month(self.completed_month),
+            approved=self.approved_status_in(month),
+        )
+
     @property
     def pending_requests(self) -> list[ChangeRequest]:
-        """The request waiting for a decision (at most one), from ``for_month_page``'s prefetch."""
+        """The request waiting for a decision (at most one), read with ``on_month_page``."""
         return [r for r in self.open_requests if r.state == ChangeRequest.State.PENDING]
 
     def status_for(self, month: Month) -> MonthlyStatus | None:
-        """From the prefetched statuses (see ``ActionQuerySet.with_grid``): no query per cell."""
+        """From the statuses read with the action (``month_statuses``, by ``attach_month_page``; or
+        prefetched, see ``ActionQuerySet.with_grid``): no query per cell."""
         day = month.first_day
+        by_month = getattr(self, "month_statuses", None)
+        if by_month is not None:
+            return by_month.get(day)
         for status in self.statuses.all():
             if status.month == day:
                 return status

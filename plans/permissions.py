@@ -68,6 +68,17 @@ def organisations_where(user, perm: str) -> QuerySet:
     )
 
 
+def organisation_ids_where(user, perm: str) -> set[int] | None:
+    """The ids of ``organisations_where`` from the roles the request has read already (no query
+    of its own); None for a site administrator, who holds ``perm`` in every organisation."""
+    from plans.backends import OrganisationBackend
+
+    if user.is_superuser:
+        return None
+    by_organisation = OrganisationBackend().permissions_by_organisation(user)
+    return {organisation for organisation, perms in by_organisation.items() if perm in perms}
+
+
 class OrganisationPermWrapper(PermWrapper):
     """``perms`` in a page of one plan: ``perms.plans.approve_change`` is the role the person holds
     in the plan's organisation, so no link leads to a page their role there refuses."""
@@ -130,13 +141,18 @@ class PlanMonthMixin:
 
     @cached_property
     def plan_and_month(self) -> tuple[Plan, Month]:
-        return plan_month_or_404(
+        plan, month = plan_month_or_404(
             self.request.user,
             self.kwargs["slug"],
             self.kwargs["month"],
             self.plan_queryset,
             perms=self.get_permission_required(),
         )
+        self.plan_found(plan)
+        return plan, month
+
+    def plan_found(self, plan: Plan) -> None:
+        """What a view reads with the plan once it may see it."""
 
     @property
     def plan(self) -> Plan:

@@ -376,6 +376,28 @@ def approvals_waiting(user, today: Month | None = None) -> ApprovalsWaiting:
         .order_by("-first_month", "title")
         .values_list("slug", "first_month", "waiting")
     )
+    return _approvals_waiting(plans, today)
+
+
+def approvals_waiting_among(
+    user, plans: list[Plan], pending: dict[int, dict[Month, int]], today: Month | None = None
+) -> ApprovalsWaiting:
+    """``approvals_waiting`` from what a page has read already, without a query: ``plans``, every
+    plan ``user`` may see in the order ``Plan`` sorts them (newest first), and ``pending``, their
+    requests waiting (``pending_requests_by_month``)."""
+    from plans.permissions import organisation_ids_where
+
+    approves = organisation_ids_where(user, roles.APPROVE_CHANGE)
+    rows = [
+        (plan.slug, plan.first_month, sum(pending[plan.pk].values()))
+        for plan in plans
+        if approves is None or plan.organisation_id in approves
+    ]
+    return _approvals_waiting(rows, today or today_month())
+
+
+def _approvals_waiting(plans: list[tuple[str, date, int]], today: Month) -> ApprovalsWaiting:
+    """From (slug, first month, requests waiting) of the plans, newest first."""
     with_requests = [slug for slug, _, n in plans if n]
     begun = [slug for slug, first, _ in plans if Month.from_date(first) <= today]
     slug = next(iter(with_requests or begun or [slug for slug, _, _ in plans]), None)

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -44,6 +44,7 @@ from plans.models import (
     Plan,
     Recommendation,
     Reminder,
+    with_words,
 )
 from plans.periods import Month, to_month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
@@ -278,18 +279,31 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
 
     permission_required = roles.UPDATE_OWN
     template_name = "plans/my_month.html"
-    plan_queryset = Plan.objects.prefetch_related("status_terms")  # the plan's words, in one query
     lead: Lead | None = None  # the lead whose actions these are, when not the user's own
     single: Action | None = None  # the one action of the page, when it is one action's
 
+    @property
+    def plan_queryset(self):
+        # Read with the plan, rather than a query each: whether the month is closed, and whether
+        # the plan has indicators at all (most officers lead none, and theirs are read only then).
+        month = self.kwargs["month"]
+        return Plan.objects.annotate(
+            month_closed=Exists(
+                MonthClose.objects.closed().filter(plan=OuterRef("pk"), month=month.first_day)
+            ),
+            has_indicators=Exists(Indicator.objects.filter(plan=OuterRef("pk"))),
+        )
+
+    def plan_found(self, plan: Plan) -> None:
+        with_words([plan])
+
     def actions(self) -> list[Action]:
-        actions = list(
+        actions = (
             Action.objects.filter(plan=self.plan)
-            .live_or_recorded_in(self.month)
             .filter(self.whose())
             .distinct()
             .in_plan_order()
-            .for_month_page(self.month, self.previous_period)
+            .on_month_page(self.month, self.previous_period)
         )
         for action in actions:
             action.plan = self.plan  # links name the plan: no query per row
@@ -307,6 +321,8 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     def build_indicators(self, data=None) -> list[IndicatorRow]:
         """The indicators of this lead collected in the month, each with its actual's form (the
         figures read in a fixed number of queries, ``plans.selectors.indicator_figures``)."""
+        if not self.plan.has_indicators:
+            return []
         mine = Indicator.objects.filter(plan=self.plan).filter(self.whose_indicators())
         rows = []
         for figures in indicator_figures(self.plan, self.month, mine):
@@ -320,9 +336,9 @@ class MyMonthView(RoleRequiredMixin, MonthPageMixin, TemplateView):
     def month_url(self, month: Month) -> str:
         return reverse("plans:my-month", kwargs={"slug": self.plan.slug, "month": str(month)})
 
-    @cached_property
+    @property
     def closed(self) -> bool:
-        return MonthClose.objects.is_closed(self.plan, self.month)
+        return self.plan.month_closed
 
     @cached_property
     def previous_period(self) -> Month:

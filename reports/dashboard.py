@@ -66,16 +66,22 @@ def _pairs(field: str, months: dict[int, Month]) -> Q:
 
 
 def dashboard_rows(
-    plans: list[Plan], positions: dict[int, CalendarPosition] | None = None
+    plans: list[Plan], positions: dict[int, CalendarPosition] | None = None, *, charts: bool = True
 ) -> list[DashboardRow]:
-    """``positions``: the plans' places in the calendar when the caller has them already."""
+    """``positions``: the plans' places in the calendar when the caller has them already;
+    without ``charts`` (the home page, which prints the figures alone) the rows have no progress
+    table, and every month's counts are not read."""
     positions = positions if positions is not None else calendar_positions(plans)
     shown = {pk: p.month for pk, p in positions.items() if p.month is not None}
     closes = {c.plan_id: c for c in MonthClose.objects.filter(_pairs("plan_id", shown))} if shown else {}
     # A published month shows the figures as published, as its report does: count the others only.
     open_months = {pk: m for pk, m in shown.items() if not (pk in closes and closes[pk].is_closed)}
     # Published months chart their snapshot's progress table; the others every month's counts.
-    charted = {p for plan in plans if plan.pk in open_months for p in (plan, plan.previous_plan) if p}
+    charted = (
+        {p for plan in plans if plan.pk in open_months for p in (plan, plan.previous_plan) if p}
+        if charts
+        else set()
+    )
     year_counts = years_figures(list(charted)) if charted else {}
     rows: dict[int, list[tuple[str, int]]] = {}
     if open_months:
@@ -96,7 +102,7 @@ def dashboard_rows(
         close = closes.get(plan.pk)
         state, figures = ReportState.DRAFT, counts_from_rows(rows.get(plan.pk, []))
         progress = ()
-        if plan.pk in open_months:
+        if charts and plan.pk in open_months:
             previous = plan.previous_plan
             progress = progress_rows(
                 plan, month, year_counts[plan.pk], year_counts[previous.pk] if previous else {}
@@ -105,6 +111,6 @@ def dashboard_rows(
             state = ReportState.CLOSED if close.is_closed else ReportState.REOPENED
             if close.is_closed and close.snapshot:
                 figures = counts_from_json(close.snapshot["figures"])
-                progress = progress_from_snapshot(close.snapshot)
+                progress = progress_from_snapshot(close.snapshot) if charts else ()
         result.append(DashboardRow(plan, month, figures, state, progress))
     return result

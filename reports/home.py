@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from plans import roles, services
-from plans.models import ChangeRequest, MonthClose, Plan
+from plans.models import ChangeRequest, MonthClose, Plan, with_words
 from plans.periods import Month
 from plans.selectors import (
+    ApprovalsWaiting,
     MonthToClose,
     MonthToUpdate,
+    approvals_waiting_among,
     calendar_position,
     closed_months,
     months_to_close,
@@ -72,6 +74,9 @@ class HomePage:
     to_close: list[MonthToClose] | None  # None: the person does not close months
     being_reported: list[DashboardRow]
     last_published: Published | None
+    # The navigation's "Approvals (n)" from the requests read above (None: the person does not
+    # approve), so the page does not count them again (``plans.context_processors``).
+    approvals_waiting: ApprovalsWaiting | None = None
 
 
 def last_published(plans: list[Plan]) -> Published | None:
@@ -87,17 +92,16 @@ def last_published(plans: list[Plan]) -> Published | None:
     )
     if row is None:
         return None
-    plan = next((plan for plan in plans if plan.pk == row.plan_id), row.plan)
+    # ``row.plan`` only when not among ``plans`` (a default argument of next() is always read).
+    plan = next((plan for plan in plans if plan.pk == row.plan_id), None) or row.plan
     return Published(plan, Month.from_date(row.month), counts_from_json(row.figures or {}))
 
 
 def home_page(user) -> HomePage:
     today = today_month()
-    plans = list(
-        Plan.objects.visible_to(user)
-        .select_related("previous_plan", "organisation")
-        .prefetch_related("status_terms", "next_plans")
-    )
+    # Neither their other years nor progress charts are printed here: the plans and their words.
+    plans = list(Plan.objects.visible_to(user).select_related("organisation"))
+    with_words(plans)
 
     def where(perm: str) -> list[Plan]:
         # Each part lists the plans where the person's role in the plan's council allows it.
@@ -149,6 +153,12 @@ def home_page(user) -> HomePage:
         to_close=months_to_close(where(roles.CLOSE_MONTH), closed, pending, today)
         if user.has_perm(roles.CLOSE_MONTH)
         else None,
-        being_reported=dashboard_rows(open_now, positions),
+        # Their positions alone: the closes of the other plans' months (and their snapshots) unread.
+        being_reported=dashboard_rows(
+            open_now, {plan.pk: positions[plan.pk] for plan in open_now}, charts=False
+        ),
         last_published=last_published(plans),
+        approvals_waiting=approvals_waiting_among(user, plans, pending, today)
+        if user.has_perm(roles.APPROVE_CHANGE)
+        else None,
     )

@@ -148,3 +148,25 @@ def action_row(context, row) -> SafeString:
         f"  "
     )
     return mark_safe(f"{head}  {body}\n</section>\n")
+
+
+@register.simple_tag(takes_context=True)
+def measure_progress(context, block) -> SafeString:
+    """A measure's progress update for the month, after its actions (``views.MeasureBlock``):
+    what ``plans/month/progress.html`` printed, written in Python as the action rows are."""
+    measure, form, progress = block.measure, block.form, block.progress
+    pk = measure.pk
+    written = ""
+    if progress:
+        when = escape(date_filter(template_localtime(progress.updated_at), "j M Y H:i"))
+        written = f" Last written by {escape(block.progress_by)} on {when}."
+    read = "" if context["closed"] else f'<input type="hidden" name="measure" value="{pk}">{form["read"]}'
+    return mark_safe(
+        f'<section class="measure-progress-field" id="measure-{pk}" aria-labelledby="measure-{pk}-title">\n'
+        f'  <h2 id="measure-{pk}-title">Measure {escape(measure.ref)} {escape(measure.title)}</h2>\n'
+        f'  <p class="hint">One progress update for the measure, printed under it in the plan; every lead '
+        f"of its actions may write it.{written}</p>\n"
+        f"  {read}\n"
+        f"  {field(form['text'])}\n"
+        f"</section>\n"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -12,7 +13,7 @@ from plans.status import COUNTED, LETTERS, MARKERS, Status, percent_text
 from plans.widgets import escape as _escape
 from reports import indicator_chart as indicator_charts
 from reports.exception_report import STRIP_MARKERS
-from reports.templatetags.status_tags import status_badge
+from reports.templatetags.status_tags import badge_context, status_badge
 
 register = template.Library()
 
@@ -143,7 +144,7 @@ def status_label(context, report, status):
     key = ("status_label", id(report), status)
     if key not in cache:
         cache[key] = render_to_string(
-            "includes/status.html", status_badge(status, report.word(status)) if status else {}
+            "includes/status.html", badge_context(status, report.word(status)) if status else {}
         )
     return cache[key]
 
@@ -256,3 +257,50 @@ def _exception_block(block, heading: str, shared: _Blocks) -> str:
         f"    </article>\n"
         f"    "
     )
+
+
+@register.simple_tag(takes_context=True)
+def figures_line(context, figures, plan) -> str:
+    """A month's figures in one line, each status as the plan's word and its count (the home
+    page and the close check), written in Python: an include of a template per line was most of
+    the home page's template time."""
+    items = "".join(
+        f"<li>{status_badge(context, status, plan_word(plan, status))} {_escape(count_of(figures, status))}</li>"
+        for status in COUNTED
+    )
+    return mark_safe(f'\n<ul class="figures-line">{items}</ul>\n')
+
+
+@register.simple_tag(takes_context=True)
+def report_links(context, plan, month) -> str:
+    """A month's report and, for those who may export, its PDFs (the home page's reports), in
+    Python as ``figures_line``: the markup, blank lines included, of the template it replaced."""
+    title, name = _escape(plan.title), _escape(month.name)
+
+    def url(view: str) -> str:
+        return _escape(reverse(f"reports:{view}", args=[plan.slug, month]))
+
+    html = (
+        f'\n<ul class="task-links">\n  <li><a href="{url("month")}">'
+        f"{_escape(plan.get_report_layout_display())} for {name}"
+        f'<span class="visually-hidden">, {title}</span></a></li>\n  '
+    )
+    if context["perms"]["plans"]["export_reports"]:
+        html += "\n  "
+        if plan.report_layout == "progress":
+            html += (
+                f'\n  <li><a href="{url("appendix-pdf")}">Progress report (PDF)'
+                f'<span class="visually-hidden"> for {name}, {title}</span></a></li>\n  '
+            )
+        else:
+            html += (
+                f'\n  <li><a href="{url("appendix-pdf")}">Cabinet appendix (PDF)'
+                f'<span class="visually-hidden"> for {name}, {title}</span></a></li>\n'
+                f'  <li><a href="{url("cover-pdf")}">Cover report (PDF)'
+                f'<span class="visually-hidden"> for {name}, {title}</span></a></li>\n  '
+            )
+        html += (
+            f'\n  <li><a href="{url("plan-pdf")}">Full plan as at {name} (PDF)'
+            f'<span class="visually-hidden">, {title}</span></a></li>\n  '
+        )
+    return mark_safe(html + "\n</ul>\n")

@@ -1,5 +1,5 @@
 """One rule per fact: "live in a month" is ``plans.status.is_live`` in Python and
-``ActionQuerySet.live_in`` in SQL; the marks of a strip are ``plans.status.MARKERS`` on every page."""
+``ActionQuerySet.live_in`` in SQL (the month page's ``on_month_page`` selects with the first); the marks of a strip are ``plans.status.MARKERS`` on every page."""
 
 import datetime
 import re
@@ -71,6 +71,12 @@ def test_the_sql_and_python_live_rules_agree(
             approved=action.approved_status_in(month),
         )
         assert in_sql == in_python
+        # The month page applies the rule in Python to what it reads (``on_month_page``): the
+        # actions it lists are those ``live_or_recorded_in`` selects.
+        on_page = [a.pk for a in Action.objects.filter(pk=action.pk).on_month_page(month)]
+        assert on_page == list(
+            Action.objects.filter(pk=action.pk).live_or_recorded_in(month).values_list("pk", flat=True)
+        )
     finally:
         action.delete()
 

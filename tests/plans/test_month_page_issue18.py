@@ -345,9 +345,10 @@ def test_the_month_pages_queries_are_fixed_in_the_number_of_actions(
     client, officer, extended, django_assert_max_num_queries
 ):
     client.force_login(officer)
-    # session, user, permissions (user, groups), plan and its words, actions, their statuses of
-    # the month and the one before, their requests, the measures' progress updates, the close.
-    with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES) as one:
+    # session, user, permissions (the user's own and their roles', one query), plan (with the
+    # close and whether it has indicators) and its words, actions, their statuses of the month
+    # and the one before, their requests, the measures' progress updates.
+    with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES) as one:
         client.get(month_url())
     lead = extended.leads.get()
     priority = extended.measure.priority

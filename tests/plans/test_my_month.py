@@ -348,10 +348,11 @@ def test_query_count_does_not_grow_with_the_number_of_actions(
     client, officer, actions, django_assert_max_num_queries
 ):
     client.force_login(officer)
-    # session, user, user's and group's permissions, plan and its status words, actions, their
+    # session, user, permissions (the user's own and their roles', one query), plan (with whether
+    # the month is closed and whether it has indicators) and its status words, actions, their
     # statuses of the month and the month before, their requests (approved and pending), their
-    # measures' progress updates for the month, whether the month is closed.
-    with django_assert_max_num_queries(10 + SESSION_REFRESH_QUERIES) as small:
+    # measures' progress updates for the month.
+    with django_assert_max_num_queries(9 + SESSION_REFRESH_QUERIES) as small:
         client.get(url())
     measure = actions["due"].measure
     lead = actions["due"].leads.get()
