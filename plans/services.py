@@ -168,9 +168,15 @@ def ensure_open(plan: Plan, months: Iterable[Month]) -> None:
     days = sorted({m.first_day for m in months})
     if not days:
         return
-    closed = MonthClose.objects.closed().filter(plan=plan, month__in=days).order_by("month").first()
+    # Only the month: a close's row holds its report's snapshot, hundreds of kilobytes on a big plan.
+    closed = (
+        MonthClose.objects.closed()
+        .filter(plan=plan, month__in=days)
+        .order_by("month")
+        .values_list("month", flat=True)
+    ).first()
     if closed is not None:
-        raise MonthClosedError(Month.from_date(closed.month))
+        raise MonthClosedError(Month.from_date(closed))
 
 
 def ensure_reported(plan: Plan, month: Month) -> None:
