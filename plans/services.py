@@ -55,6 +55,8 @@ TRACKED_ACTION_FIELDS = (
     "progress_update",
 )
 TRACKED_STATUS_FIELDS = ("status", "word", "corrective_action", "note")
+# The action's own fields an officer's month page writes (``update_month``).
+MONTH_PAGE_ACTION_FIELDS = ("corrective_action", "completed_month", "revised_target")
 
 
 def _text(value) -> str:
@@ -189,7 +191,7 @@ def ensure_reported(plan: Plan, month: Month) -> None:
 # --- History --------------------------------------------------------------------------------------
 
 
-def record_changes(
+def _changes(
     *,
     action: Action,
     before: dict,
@@ -197,12 +199,13 @@ def record_changes(
     user,
     source: str,
     month: Month | None = None,
+    now=None,
 ) -> list[ActionChange]:
-    """Write one history row per value that differs between ``before`` and ``after``.
+    """One history row (not yet saved) per value that differs between ``before`` and ``after``.
 
     A row with ``month`` set is a change to that month's status record; without, to the action.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     rows = [
         ActionChange(
             action=action,
@@ -217,6 +220,12 @@ def record_changes(
         for name in after
         if _text(before.get(name)) != _text(after.get(name))
     ]
+    return rows
+
+
+def record_changes(**kwargs) -> list[ActionChange]:
+    """Write one history row per value that differs between ``before`` and ``after`` (``_changes``)."""
+    rows = _changes(**kwargs)
     ActionChange.objects.bulk_create(rows)
     return rows
 
@@ -235,6 +244,19 @@ def update_action(
     ``always_bump``: a monthly save bumps the version because it writes the month's status).
     The caller holds the plan lock (``lock_plan``).
     """
+    changes = _set_action_values(action, values, user=user, source=source, always_bump=always_bump)
+    if changes is None:
+        return []
+    action.save()
+    ActionChange.objects.bulk_create(changes)
+    return changes
+
+
+def _set_action_values(
+    action: Action, values: dict, *, user, source: str, always_bump: bool, now=None
+) -> list[ActionChange] | None:
+    """``update_action`` without the writes: set and check the values, bump the version and
+    return the history rows to write, or None when nothing is to be written."""
     unknown = set(values) - set(TRACKED_ACTION_FIELDS)
     if unknown:
         raise ValueError(f"Not an action field kept in the history: {sorted(unknown)}")
@@ -243,14 +265,14 @@ def update_action(
         setattr(action, name, value)
     after = snapshot(action, TRACKED_ACTION_FIELDS)
     if not always_bump and all(_text(before[n]) == _text(after[n]) for n in values):
-        return []
+        return None
+    now = now or timezone.now()
     action.version += 1
-    action.updated_at = timezone.now()
+    action.updated_at = now
     # Field rules only: the changed fields are months and text, whose constraints the database
     # enforces; validating every constraint of the row costs a query each.
     action.full_clean(exclude=["plan", "measure", "leads"], validate_unique=False, validate_constraints=False)
-    action.save()
-    return record_changes(action=action, before=before, after=after, user=user, source=source)
+    return _changes(action=action, before=before, after=after, user=user, source=source, now=now)
 
 
 def _write_status(
@@ -266,6 +288,38 @@ def _write_status(
     existing: MonthlyStatus | None = None,
 ) -> MonthlyStatus:
     """Record a status once the plan is locked and the month checked (see ``set_status``)."""
+    record, changes = _set_status(
+        action=action,
+        month=month,
+        status=status,
+        user=user,
+        source=source,
+        corrective_action=corrective_action,
+        note=note,
+        word=word,
+        existing=existing,
+    )
+    record.save()
+    ActionChange.objects.bulk_create(changes)
+    return record
+
+
+def _set_status(
+    *,
+    action: Action,
+    month: Month,
+    status: Status,
+    user,
+    source: str,
+    corrective_action: str = "",
+    note: str = "",
+    word: str = "",
+    existing: MonthlyStatus | None = None,
+    now=None,
+) -> tuple[MonthlyStatus, list[ActionChange]]:
+    """``_write_status`` without the writes: the record with its new values, checked, and the
+    history rows to write."""
+    now = now or timezone.now()
     before = snapshot(existing, TRACKED_STATUS_FIELDS) if existing else {}
     record = existing or MonthlyStatus(action=action, month=month.first_day)
     # The record names its plan through the action it holds: the report versions' signal then
@@ -276,21 +330,21 @@ def _write_status(
     record.corrective_action = corrective_action
     record.note = note
     record.set_by = user
-    record.set_at = timezone.now()
+    record.set_at = now
     # Field rules only: the row's constraints (first-of-month dates, one status per action and
     # month) hold by construction here and the database enforces them anyway, while validating them
     # costs a query each, and so does checking that the user exists.
     record.full_clean(exclude=["action", "set_by"], validate_unique=False, validate_constraints=False)
-    record.save()
-    record_changes(
+    changes = _changes(
         action=action,
         before=before,
         after=snapshot(record, TRACKED_STATUS_FIELDS),
         user=user,
         source=source,
         month=month,
+        now=now,
     )
-    return record
+    return record, changes
 
 
 @dataclass(frozen=True)
@@ -513,6 +567,10 @@ def _update_month(*, user, plan: Plan, month: Month, updates: list[ActionUpdate]
         record.action_id: record
         for record in MonthlyStatus.objects.filter(action_id__in=ids, month=month.first_day)
     }
+    now = timezone.now()
+    changes: list[ActionChange] = []
+    written: list[MonthlyStatus] = []
+    new: list[MonthlyStatus] = []
     for update in updates:
         if update.status in NEEDS_APPROVAL and (
             approved_status(month, approvals.get(update.action_id, [])) != update.status
@@ -529,8 +587,8 @@ def _update_month(*, user, plan: Plan, month: Month, updates: list[ActionUpdate]
         if not action.reprogrammed:
             # An approved re-programme's date is the approver's; the lead cannot move it.
             values["revised_target"] = _month_day(update.revised_target)
-        update_action(action=action, user=user, source=source, always_bump=True, **values)
-        _write_status(
+        changes += _set_action_values(action, values, user=user, source=source, always_bump=True, now=now)
+        record, status_changes = _set_status(
             action=action,
             month=month,
             status=update.status,
@@ -539,7 +597,19 @@ def _update_month(*, user, plan: Plan, month: Month, updates: list[ActionUpdate]
             corrective_action=update.corrective_action,
             note=update.note,
             existing=existing.get(action.pk),
+            now=now,
         )
+        changes += status_changes
+        (written if record.pk else new).append(record)
+    # The rows changed are written one by one (Django's ``bulk_update`` costs more to compose
+    # than the round trips it saves), the rows added each kind in one statement: at month end a
+    # hundred officers save at once, each statement a round trip while their actions are locked.
+    for update in updates:
+        actions[update.action_id].save(update_fields=["version", "updated_at", *MONTH_PAGE_ACTION_FIELDS])
+    for record in written:
+        record.save(update_fields=["status", "word", "corrective_action", "note", "set_by", "set_at"])
+    MonthlyStatus.objects.bulk_create(new)
+    ActionChange.objects.bulk_create(changes)
     return len(updates)
 
 
