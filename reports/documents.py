@@ -38,11 +38,12 @@ from plans.models import (
 from plans.periods import Month
 from plans.status import LETTERS, LegendEntry, Status, status_legend
 from reports.committee_report import Section, cmt_notes, committee_sections, meeting_date
-from reports.exception_report import ExceptionReport, exception_report
+from reports.exception_report import ExceptionReport, cached_exception_report, exception_report
 from reports.models import Document
 from reports.pdf import RenderedPDF, html_to_pdf
 from reports.progress_report import ProgressReport, progress_report
 from reports.recommendations import build_tracker
+from reports.versions import rendering
 
 log = logging.getLogger(__name__)
 
@@ -313,12 +314,20 @@ def cover_snapshot(plan: Plan, month: Month) -> dict:
     return {**cover_people(plan), "committee": committee_papers(plan, month).as_json()}
 
 
-def build_appendix(plan: Plan, month: Month) -> ReportDocument:
-    return ReportDocument(report=exception_report(plan, month))
+def build_appendix(plan: Plan, month: Month, *, wrote_at: float | None = None) -> ReportDocument:
+    """``wrote_at`` (see ``reports.versions.cached_report``): from the kept report, as the report
+    page is; otherwise built afresh."""
+    return ReportDocument(report=_report(plan, month, wrote_at))
 
 
-def build_cover(plan: Plan, month: Month) -> CoverDocument:
-    report = exception_report(plan, month)
+def _report(plan: Plan, month: Month, wrote_at: float | None) -> ExceptionReport:
+    if wrote_at is None:
+        return exception_report(plan, month)
+    return cached_exception_report(plan, month, wrote_at=wrote_at)
+
+
+def build_cover(plan: Plan, month: Month, *, wrote_at: float | None = None) -> CoverDocument:
+    report = _report(plan, month, wrote_at)
     if report.state.is_closed:
         # As published, so a published cover rendered again (or its Word copy) is what the
         # committee read. A month closed before the people were kept has only today's settings;
@@ -380,18 +389,26 @@ def _source(template: str, doc: ReportDocument | FullPlan, blocks: int = 0) -> D
 PROGRESS_ROWS_PER_BLOCK = 2
 
 
-def appendix_source(plan: Plan, month: Month) -> DocumentSource:
+def appendix_source(plan: Plan, month: Month, *, wrote_at: float | None = None) -> DocumentSource:
+    """``wrote_at``: for a reader asking for the PDF (``PublishedDocumentView``), laid out from
+    the kept report, its HTML and fingerprint kept with it, so that readers asking while officers
+    save share one build (the worker builds its own afresh)."""
     if plan.report_layout == ReportLayout.PROGRESS:
         progress = ProgressDocument(report=progress_report(plan, month))
         rows = len(progress.report.rows)
         return _source("pdf/progress_report.html", progress, blocks=-(-rows // PROGRESS_ROWS_PER_BLOCK))
-    doc = build_appendix(plan, month)
-    return _source("pdf/appendix.html", doc, blocks=sum(len(group.blocks) for group in doc.report.groups))
+    doc = build_appendix(plan, month, wrote_at=wrote_at)
+    blocks = sum(len(group.blocks) for group in doc.report.groups)
+    if wrote_at is None:
+        return _source("pdf/appendix.html", doc, blocks=blocks)
+    return rendering(
+        plan, month, doc.report, "appendix", lambda: _source("pdf/appendix.html", doc, blocks=blocks)
+    )
 
 
-def cover_source(plan: Plan, month: Month) -> DocumentSource:
+def cover_source(plan: Plan, month: Month, *, wrote_at: float | None = None) -> DocumentSource:
     # The committee paper without the exception blocks (the appendix's): a few pages.
-    return _source("pdf/cover.html", build_cover(plan, month))
+    return _source("pdf/cover.html", build_cover(plan, month, wrote_at=wrote_at))
 
 
 def full_plan_source(plan: Plan, month: Month) -> DocumentSource:

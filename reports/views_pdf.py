@@ -21,7 +21,7 @@ from plans import roles
 from plans.models import MonthClose, Plan
 from plans.periods import Month
 from plans.permissions import PlanMonthMixin, RoleRequiredMixin
-from reports import documents, renders
+from reports import documents, renders, versions
 from reports.docx import cover_docx
 from reports.forms_pdf import CoverSettingsForm, RerenderForm
 from reports.models import Document
@@ -196,7 +196,7 @@ class PublishedDocumentView(BackgroundDocumentView):
     def draft(self, request, plan: Plan, month: Month):
         """The document laid out from the figures as they stand (a stored copy of the same HTML is
         served as it is)."""
-        source = documents.SOURCES[self.kind](plan, month)
+        source = documents.SOURCES[self.kind](plan, month, wrote_at=versions.last_write(request))
         document = documents.find_document(plan, month, self.kind)
         if documents.is_current_draft(document, source):
             return pdf_response(document, plan)
