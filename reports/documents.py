@@ -411,17 +411,18 @@ def cover_source(plan: Plan, month: Month, *, wrote_at: float | None = None) -> 
     return _source("pdf/cover.html", build_cover(plan, month, wrote_at=wrote_at))
 
 
-def full_plan_source(plan: Plan, month: Month) -> DocumentSource:
+def full_plan_source(plan: Plan, month: Month, *, wrote_at: float | None = None) -> DocumentSource:
     # Always rendered in the background (its size is the plan's, not the month's exceptions').
     return _source("pdf/full_plan.html", build_full_plan(plan, month))
 
 
-def recommendations_source(plan: Plan, month: Month) -> DocumentSource:
+def recommendations_source(plan: Plan, month: Month, *, wrote_at: float | None = None) -> DocumentSource:
     # A page or two for the seven recommendations of an inspection: laid out in the request.
     return _source("pdf/recommendations.html", build_tracker(plan, month))
 
 
-# Each kind of document: how to build the HTML it is laid out from.
+# Each kind of document: how to build the HTML it is laid out from (``wrote_at`` given when a
+# reader asks for it: only the appendix and cover, built from the report, read the kept report).
 SOURCES = {
     Document.Kind.APPENDIX: appendix_source,
     Document.Kind.COVER: cover_source,
