@@ -275,30 +275,10 @@ def _set_action_values(
     return _changes(action=action, before=before, after=after, user=user, source=source, now=now)
 
 
-def _write_status(
-    *,
-    action: Action,
-    month: Month,
-    status: Status,
-    user,
-    source: str,
-    corrective_action: str = "",
-    note: str = "",
-    word: str = "",
-    existing: MonthlyStatus | None = None,
-) -> MonthlyStatus:
-    """Record a status once the plan is locked and the month checked (see ``set_status``)."""
-    record, changes = _set_status(
-        action=action,
-        month=month,
-        status=status,
-        user=user,
-        source=source,
-        corrective_action=corrective_action,
-        note=note,
-        word=word,
-        existing=existing,
-    )
+def _write_status(**values) -> MonthlyStatus:
+    """Record a status once the plan is locked and the month checked (see ``set_status``); takes
+    ``_set_status``'s arguments."""
+    record, changes = _set_status(**values)
     record.save()
     ActionChange.objects.bulk_create(changes)
     return record

@@ -88,6 +88,22 @@ def run(target, results: dict, name: str) -> threading.Thread:
     return thread
 
 
+def held_after_the_check(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """The first write from another thread that has checked its month open (holding the plan's
+    lock) sets ``checked`` and waits there until ``release`` is set."""
+    checked, release = threading.Event(), threading.Event()
+    real_ensure_open = services.ensure_open
+
+    def held(plan_, months):
+        real_ensure_open(plan_, months)
+        if threading.current_thread().name != "MainThread" and not checked.is_set():
+            checked.set()
+            release.wait(10)
+
+    monkeypatch.setattr(services, "ensure_open", held)
+    return checked, release
+
+
 def red_save(officer, plan, mine):
     mine.refresh_from_db()
     update = services.ActionUpdate(
@@ -117,16 +133,7 @@ def during_the_close(monkeypatch, plan, performance, write):
 
 def test_a_save_that_has_checked_open_finishes_before_the_close_reads_the_figures(world, monkeypatch):
     officer, performance, plan, mine = world
-    checked, release = threading.Event(), threading.Event()
-    real_ensure_open = services.ensure_open
-
-    def held_after_the_check(plan_, months):
-        real_ensure_open(plan_, months)
-        if threading.current_thread().name != "MainThread" and not checked.is_set():
-            checked.set()
-            release.wait(10)
-
-    monkeypatch.setattr(services, "ensure_open", held_after_the_check)
+    checked, release = held_after_the_check(monkeypatch)
     results: dict = {}
     save = run(lambda: red_save(officer, plan, mine), results, "save")
     assert checked.wait(10)
@@ -219,16 +226,7 @@ def test_two_officers_saves_of_one_plan_do_not_wait_for_each_other(world, monkey
     lead = make_lead("T2", user=colleague)
     theirs = make_action(mine.measure, "1.2.3", "Theirs", leads=[lead], original="2009-09")
     make_status(theirs, "2009-07", "GREEN")
-    checked, release = threading.Event(), threading.Event()
-    real_ensure_open = services.ensure_open
-
-    def first_held_after_the_check(plan_, months):
-        real_ensure_open(plan_, months)
-        if threading.current_thread().name != "MainThread" and not checked.is_set():
-            checked.set()
-            release.wait(10)
-
-    monkeypatch.setattr(services, "ensure_open", first_held_after_the_check)
+    checked, release = held_after_the_check(monkeypatch)
     results: dict = {}
     first = run(lambda: red_save(officer, plan, mine), results, "first")
     assert checked.wait(10)
@@ -246,16 +244,7 @@ def test_two_officers_saves_of_one_plan_do_not_wait_for_each_other(world, monkey
 
 def test_a_close_waits_for_every_save_in_progress(world, monkeypatch):
     officer, performance, plan, mine = world
-    checked, release = threading.Event(), threading.Event()
-    real_ensure_open = services.ensure_open
-
-    def held_after_the_check(plan_, months):
-        real_ensure_open(plan_, months)
-        if threading.current_thread().name != "MainThread" and not checked.is_set():
-            checked.set()
-            release.wait(10)
-
-    monkeypatch.setattr(services, "ensure_open", held_after_the_check)
+    checked, release = held_after_the_check(monkeypatch)
     results: dict = {}
     save = run(lambda: red_save(officer, plan, mine), results, "save")
     assert checked.wait(10)
