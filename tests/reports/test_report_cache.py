@@ -178,7 +178,7 @@ def test_a_draft_is_read_again_every_few_seconds_while_officers_save(plan, reade
     performance = role_user("performance")
     assert figures(reader, plan)["counts"]["RED"] == 1
     html = page(reader, plan)
-    assert "Figures as at " in html and "the month is still open, so they may change" in html
+    assert "These are the figures as at " in html
     save_status(plan, performance)
     save_month_page(plan, performance)
     # Someone else's saves: the draft page read before them is served for REPORT_DRAFT_REFRESH
