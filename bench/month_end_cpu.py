@@ -10,8 +10,11 @@ officer's are half "My actions" and half its save; a reader's are the dashboard,
 report, the demo's July 2009 report and the summary JSON in turn. The product of those rates and
 the CPU each request takes here is the CPU a second the pages need (without gunicorn, HTTP and
 PostgreSQL's own share, and without the log-ins): above the machine's cores, the server saturates.
-The load plan's report and JSON are timed with the kept copies dropped before each request, as they
-are in that mix (every save moves the plan's data version on); their cached cost is printed after.
+The load plan's report and JSON are timed with the kept copies dropped before each request, as the
+JSON is in that mix (every save moves the plan's data version on); their cached cost is printed
+after. For the report that is an upper bound: while officers save, each server process builds the
+draft again at most every ``REPORT_DRAFT_REFRESH`` seconds (``reports.versions``) and serves the
+kept one meanwhile.
 """
 
 from __future__ import annotations
