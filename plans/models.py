@@ -422,6 +422,11 @@ class Lead(models.Model):
     def __str__(self) -> str:
         return f"{self.initials} ({self.name})" if self.name else self.initials
 
+    @staticmethod
+    def joined(initials) -> str:
+        """Several leads as the plan prints them: "PS /PM"."""
+        return " /".join(initials)
+
     @property
     def display_name(self) -> str:
         """How a letter to the lead opens: their name, else their login's full name, else the
@@ -598,7 +603,7 @@ class Action(models.Model):
     @property
     def lead_initials(self) -> str:
         """ "PS /PM" style, as the plan prints two leads."""
-        return " /".join(lead.initials for lead in self.leads.all())
+        return Lead.joined(lead.initials for lead in self.leads.all())
 
     @property
     def planned_month_list(self) -> list[Month]:

@@ -25,6 +25,7 @@ from plans.models import (
     Action,
     ChangeRequest,
     Indicator,
+    Lead,
     MeasureProgress,
     MonthClose,
     MonthlyStatus,
@@ -523,6 +524,20 @@ class GridValues:
     progress: dict[int, MeasureProgress]  # measure id -> its latest progress update
 
 
+def leads_of(action_ids, *, as_written: bool) -> dict[int, str]:
+    """Each of ``action_ids``' leads (a list or a subquery of ids) as the plan prints them
+    ("PS /PM", ``Action.lead_initials``), in one query: in the order the plan writes them
+    (``Lead.objects.as_written``), or by initials (the leads' own ordering, which the exception
+    report has always printed). Actions without a lead are not in it."""
+    links = Action.leads.through.objects.filter(action_id__in=action_ids)
+    # By initials, the link's id settles a tie.
+    links = links.order_by("id") if as_written else links.order_by("lead__initials", "id")
+    initials: dict[int, list[str]] = {}
+    for action_id, lead in links.values_list("action_id", "lead__initials"):
+        initials.setdefault(action_id, []).append(lead)
+    return {action_id: Lead.joined(names) for action_id, names in initials.items()}
+
+
 def grid_values(actions: list[Action]) -> GridValues:
     ids = [action.pk for action in actions]
     statuses: dict[int, dict[date, tuple[str, str]]] = {pk: {} for pk in ids}
@@ -533,13 +548,7 @@ def grid_values(actions: list[Action]) -> GridValues:
     planned: dict[int, set[date]] = {pk: set() for pk in ids}
     for action_id, day in PlannedMonth.objects.filter(action_id__in=ids).values_list("action_id", "month"):
         planned[action_id].add(day)
-    initials: dict[int, list[str]] = {pk: [] for pk in ids}
-    for action_id, lead in (
-        Action.leads.through.objects.filter(action_id__in=ids)
-        .order_by("id")  # as the plan writes them (``Lead.objects.as_written``)
-        .values_list("action_id", "lead__initials")
-    ):
-        initials[action_id].append(lead)
+    written = leads_of(ids, as_written=True)
     progress: dict[int, MeasureProgress] = {}
     measures = {action.measure_id for action in actions}
     for update in MeasureProgress.objects.filter(measure_id__in=measures).order_by("month"):
@@ -547,6 +556,6 @@ def grid_values(actions: list[Action]) -> GridValues:
     return GridValues(
         statuses=statuses,
         planned=planned,
-        leads={pk: " /".join(names) for pk, names in initials.items()},
+        leads={pk: written.get(pk, "") for pk in ids},
         progress=progress,
     )

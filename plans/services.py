@@ -587,7 +587,7 @@ def _update_month(*, user, plan: Plan, month: Month, updates: list[ActionUpdate]
     for update in updates:
         actions[update.action_id].save(update_fields=["version", "updated_at", *MONTH_PAGE_ACTION_FIELDS])
     for record in written:
-        record.save(update_fields=["status", "word", "corrective_action", "note", "set_by", "set_at"])
+        record.save(update_fields=[*TRACKED_STATUS_FIELDS, "set_by", "set_at"])
     MonthlyStatus.objects.bulk_create(new)
     ActionChange.objects.bulk_create(changes)
     return len(updates)

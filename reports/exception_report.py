@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from plans.history import HistoryEntry, action_history, display_name
 from plans.models import (
-    Action,
     ActionChange,
     ChangeRequest,
     MonthClose,
@@ -32,7 +31,7 @@ from plans.models import (
     PlannedMonth,
 )
 from plans.periods import Month, to_month
-from plans.selectors import IndicatorFigures, indicator_figures
+from plans.selectors import IndicatorFigures, indicator_figures, leads_of
 from plans.status import (
     COUNTED,
     EXCEPTIONS,
@@ -658,16 +657,7 @@ def _listed(plan: Plan, month: Month) -> _Listed:
             reasons.setdefault((action_id, kind), reason)  # the latest approval of each kind
         elif kind == ChangeRequest.Kind.SUSPENSION and day <= month.first_day:
             suspension_asked.add(action_id)
-    initials: dict[int, list[str]] = {}
-    for action_id, lead in (
-        Action.leads.through.objects.filter(action_id__in=ids)
-        # In the order ``Action.lead_initials`` reads them (the leads' own ordering, by initials),
-        # which the report has always printed; the link's id only settles a tie.
-        .order_by("lead__initials", "id")
-        .values_list("action_id", "lead__initials")
-    ):
-        initials.setdefault(action_id, []).append(lead)
-    leads = {action_id: " /".join(names) for action_id, names in initials.items()}
+    leads = leads_of(ids, as_written=False)  # the order ``Action.lead_initials`` reads them in
     return _Listed(records, statuses, planned, reasons, suspension_asked, leads)
 
 

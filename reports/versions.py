@@ -126,10 +126,6 @@ def bump(*keys: str, now: bool = False) -> None:
             transaction.on_commit(_Bumped(key))
 
 
-def bump_plan(plan_id: int) -> None:
-    bump(plan_key(plan_id))
-
-
 def _number(key) -> Subquery:
     return Subquery(DataVersion.objects.filter(key=key).values("number")[:1])
 
@@ -205,6 +201,15 @@ _kept_lock = threading.Lock()
 KEPT_MAX = 8
 
 
+def _keep(store: OrderedDict, key, entry) -> None:
+    """Put ``entry`` last in ``store`` (an LRU), dropping the least recently used beyond
+    ``KEPT_MAX``. The caller holds ``_kept_lock``."""
+    store[key] = entry
+    store.move_to_end(key)
+    while len(store) > KEPT_MAX:
+        store.popitem(last=False)
+
+
 def _still_served(kept: _Kept, version: Version, wrote_at: float) -> bool:
     if kept.version == version:
         return True
@@ -241,16 +246,13 @@ def cached_report(plan: Plan, month: Month, build: Callable[[], tuple[T, bool]],
     started, read_at = time.monotonic(), time.time()
     value, live = build()
     with _kept_lock:
-        _kept[key] = _Kept(version, started, read_at, value, live)
-        _kept.move_to_end(key)
-        while len(_kept) > KEPT_MAX:
-            _kept.popitem(last=False)
+        _keep(_kept, key, _Kept(version, started, read_at, value, live))
     return value
 
 
 def rendering(plan: Plan, month: Month, report: object, part: str, render: Callable[[], T]) -> T:
-    """``render()`` of ``report`` (the page's HTML, the JSON's bytes), kept with the report while
-    the same report is served, so that readers share it."""
+    """``render()`` of ``report`` (the page's HTML, the draft appendix's source), kept with the
+    report while the same report is served, so that readers share it."""
     key = (plan.pk, month)
     with _kept_lock:
         kept = _kept.get(key)
@@ -284,10 +286,7 @@ def cached(plan: Plan, month: Month, part: str, build: Callable[[], T]) -> T:
             return kept[1]
     value = build()
     with _kept_lock:
-        _exact[key] = (version, value)
-        _exact.move_to_end(key)
-        while len(_exact) > KEPT_MAX:
-            _exact.popitem(last=False)
+        _keep(_exact, key, (version, value))
     return value
 
 
@@ -295,7 +294,7 @@ LAST_WRITE_COOKIE = "last_write"
 
 
 def last_write(request) -> float:
-    """When this reader last wrote (``improvement.middleware.LastWriteMiddleware``), 0 if never."""
+    """When this reader last wrote (``reports.middleware.LastWriteMiddleware``), 0 if never."""
     try:
         return float(request.COOKIES.get(LAST_WRITE_COOKIE, 0))
     except ValueError:

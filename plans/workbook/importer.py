@@ -515,11 +515,11 @@ def _replace_leads_and_planned(action: Action, leads: list[Lead], planned: list[
     """Leads and planned months are rows of their own, not fields of the action: replaced when
     they differ, each change written to the action's history like its fields'."""
     before = {
-        "leads": " /".join(sorted(lead.initials for lead in action.leads.all())),
+        "leads": Lead.joined(sorted(lead.initials for lead in action.leads.all())),
         "planned": ", ".join(str(m) for m in action.planned_month_list),
     }
     after = {
-        "leads": " /".join(sorted(lead.initials for lead in leads)),
+        "leads": Lead.joined(sorted(lead.initials for lead in leads)),
         "planned": ", ".join(str(m) for m in planned),
     }
     if before["leads"] != after["leads"]:

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 
 from plans.cells import neutralise
-from plans.models import Action, Indicator, Plan
+from plans.models import Action, Indicator, Lead, Plan
 from plans.periods import Month, to_month
 from plans.status import Polarity, Status, Unit
 from plans.workbook.reader import (
@@ -223,7 +223,7 @@ def write_workbook(parsed: ParsedPlan) -> Workbook:
             grid.append(f"{text} {PLANNED_MARK}".strip() if cell.planned else text)
         cells = _append(
             sheet,
-            [action.priority, action.measure, action.ref, action.description, " /".join(action.leads), *grid,
+            [action.priority, action.measure, action.ref, action.description, Lead.joined(action.leads), *grid,
              action.corrective_action, action.original_target.name if action.original_target else "",
              action.revised_target.name if action.revised_target else ""],
             {4, first_month_column + len(months)},
