@@ -282,3 +282,11 @@ def test_readers_of_the_draft_appendix_share_one_layout_of_the_kept_report(
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     # Laid out once, from the kept report; the later requests are served the stored copy.
     assert built == ["pdf/appendix.html"]
+
+
+@pytest.mark.parametrize("cookie", ["not a time", "", "1e400", "-5"])
+def test_a_write_time_cookie_that_is_not_a_time_is_no_write(plan, reader, cookie):
+    # The cookie is the reader's own to set: whatever it holds, the report is served.
+    reader.cookies[versions.LAST_WRITE_COOKIE] = cookie
+    assert "These are the figures as at " in page(reader, plan)
+    assert figures(reader, plan)["counts"]["RED"] == 1
